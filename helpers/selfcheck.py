@@ -1,0 +1,96 @@
+"""Feedback on exercise answers that never prints the answer itself.
+
+Why: an exercise whose check says "the answer is 8.16" teaches copying. These checks say
+"correct", "close: check your rounding", or "check the units" (an answer off by a power
+of ten or a hundred, the usual slip between shares and percentages or between dollars and
+millions), and nothing more. Expected values come from helpers computing on data/, so a
+notebook never types them either.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer, shown as one line (and as HTML in JupyterLab)."""
+
+    correct: bool
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return self.message
+
+    def _repr_html_(self) -> str:
+        colour = "#009E73" if self.correct else "#D55E00"
+        mark = "✔" if self.correct else "✘"
+        return f'<div class="wa-selfcheck" style="color:{colour};font-weight:600">{mark} {self.message}</div>'
+
+
+UNIT_FACTORS = (10, 100, 1_000, 1_000_000)
+
+
+def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol: float = 0.05) -> Feedback:
+    """Compare a numeric answer with the expected value, without revealing it.
+
+    Within ``rel_tol``: correct. Within ``close_tol``: close, check the rounding. Off by a
+    factor in UNIT_FACTORS: check the units. Otherwise: too high or too low.
+    """
+    if answer is None or answer is ...:
+        return Feedback(False, "Not answered yet: replace the placeholder with your number.")
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or math.isnan(float(answer)):
+        return Feedback(False, f"Expected a number, got {type(answer).__name__}.")
+    answer, expected = float(answer), float(expected)
+    scale = max(abs(expected), 1e-12)
+    error = abs(answer - expected) / scale
+    if error <= rel_tol:
+        return Feedback(True, "Correct.")
+    if error <= close_tol:
+        return Feedback(False, "Close: check your rounding.")
+    for factor in UNIT_FACTORS:
+        for candidate in (answer * factor, answer / factor):
+            if abs(candidate - expected) / scale <= rel_tol:
+                return Feedback(False, "Right digits, wrong size: check the units (shares vs percentages, dollars vs millions).")
+    return Feedback(False, "Not yet: your answer is too high." if answer > expected else "Not yet: your answer is too low.")
+
+
+def check_date(answer: Any, expected: date) -> Feedback:
+    """Compare a date answer (a date, or an ISO 'YYYY-MM-DD' string) with the expected date."""
+    if answer is None or answer is ...:
+        return Feedback(False, "Not answered yet: replace the placeholder with a date.")
+    if isinstance(answer, datetime):
+        answer = answer.date()
+    if isinstance(answer, str):
+        try:
+            answer = date.fromisoformat(answer)
+        except ValueError:
+            return Feedback(False, "Write the date as 'YYYY-MM-DD'.")
+    if not isinstance(answer, date):
+        return Feedback(False, f"Expected a date, got {type(answer).__name__}.")
+    if answer == expected:
+        return Feedback(True, "Correct.")
+    days = (answer - expected).days
+    if abs(days) <= 3:
+        return Feedback(False, "Close: check the day (count whole months from the adoption date).")
+    if answer.month == expected.month and answer.day == expected.day:
+        return Feedback(False, "Right day and month, wrong year.")
+    return Feedback(False, "Not yet: too late." if days > 0 else "Not yet: too early.")
+
+
+def check_choice(answer: Any, expected: str, options: tuple[str, ...]) -> Feedback:
+    """Compare a multiple-choice answer (one of ``options``, case-insensitive)."""
+    if answer is None or answer is ...:
+        return Feedback(False, f"Not answered yet: pick one of {', '.join(map(repr, options))}.")
+    normal = str(answer).strip().lower()
+    if normal not in {o.lower() for o in options}:
+        return Feedback(False, f"Pick one of {', '.join(map(repr, options))}.")
+    if normal == expected.lower():
+        return Feedback(True, "Correct.")
+    return Feedback(False, "Not this one: reread the section above and try again.")
