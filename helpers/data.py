@@ -141,7 +141,9 @@ def _frictionless_problems(folder: Path, descriptor: dict[str, Any]) -> list[Pro
                 column = ",".join(schemas[task.name].get("primaryKey", []))
             problems.append(Problem(file, getattr(error, "row_number", None), column, error.type, error.message))
     problems += [Problem(PACKAGE_FILE, None, None, e.type, e.message) for e in report.errors]
-    return problems
+    # A missing cell also breaks "required": say it once, as the missing cell it is.
+    missing = {(p.file, p.row, p.column) for p in problems if p.rule == "missing-cell"}
+    return [p for p in problems if not (p.rule == "constraint-error" and (p.file, p.row, p.column) in missing)]
 
 
 def _rows(folder: Path, resource: dict[str, Any]) -> list[tuple[int, dict[str, str]]]:

@@ -1,0 +1,44 @@
+"""Shared fixtures: a private validation cache, and disposable copies of data/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers.paths import project_root
+
+DATA = project_root() / "data"
+BAD_INPUT_MESSAGES: list[tuple[str, str]] = []
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_validation_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests validate for real: never trust a stamp left by a notebook run."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("WORKERS_ABROAD_CACHE", str(tmp_path_factory.mktemp("validation-cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/ to corrupt."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def record_bad_input(case: str, message: str) -> None:
+    """Keep an error message so the terminal summary shows what each corruption produces."""
+    BAD_INPUT_MESSAGES.append((case, message))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if BAD_INPUT_MESSAGES:
+        terminalreporter.section("bad-input suite: the error each corrupted copy of data/ gives")
+        for case, message in BAD_INPUT_MESSAGES:
+            terminalreporter.write_line(f"[{case}]")
+            for line in message.splitlines():
+                terminalreporter.write_line(f"    {line}")

@@ -1,0 +1,123 @@
+"""Data tests: the committed data/ obeys the Frictionless schema and the provenance rules."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date
+
+import pytest
+
+from helpers import data
+from helpers.derived import add_months, evaluate_rule
+from helpers.numbers import numbers_in
+from tests.conftest import DATA
+
+DESCRIPTOR = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"]}
+FACT_IDS = set(re.findall(r"^\| (F\d{2}b?) \|", (DATA / "fact-sheet.md").read_text(encoding="utf-8"), flags=re.M))
+
+
+def raw_rows(name: str) -> list[dict[str, str]]:
+    with open(DATA / RESOURCES[name]["path"], encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def all_rows() -> list[tuple[str, dict[str, str]]]:
+    return [(name, row) for name in RESOURCES for row in raw_rows(name)]
+
+
+def test_package_passes_every_rule() -> None:
+    assert data.validation_problems(DATA) == []
+
+
+def test_every_table_loads_typed_and_complete() -> None:
+    tables = data.load_all(DATA)
+    assert set(tables) == set(RESOURCES)
+    for name, frame in tables.items():
+        assert len(frame) == len(raw_rows(name)), name
+        for field in RESOURCES[name]["schema"]["fields"]:
+            dtype = str(frame[field["name"]].dtype)
+            expected = {"integer": "Int64", "number": "Float64", "date": "datetime64"}.get(field["type"], "str")
+            assert dtype.startswith(expected) or (expected == "str" and dtype == "string"), (name, field["name"], dtype)
+
+
+def test_each_figure_appears_in_its_quote() -> None:
+    checked = 0
+    for name, row in all_rows():
+        if row.get("status") in (None, "assumption"):
+            continue
+        for field in RESOURCES[name]["schema"]["fields"]:
+            value = row[field["name"]]
+            if field.get("x-figure") and value:
+                assert float(value) in numbers_in(row["quote"]), f"{name} {row}: {value} not in quote"
+                checked += 1
+    assert checked >= 60  # every table with figures contributes; a schema losing its x-figure marks fails here
+
+
+def test_every_source_id_resolves_and_no_source_is_unused() -> None:
+    known = {row["source_id"] for row in raw_rows("sources")}
+    cited = set()
+    for name, row in all_rows():
+        if name == "sources":
+            continue
+        ids = [row["source_id"], *row["also_source_ids"].split()] if row["source_id"] else row["also_source_ids"].split()
+        assert set(ids) <= known, (name, row)
+        cited |= set(ids)
+    assert known - cited == set(), f"sources never cited: {sorted(known - cited)}"
+
+
+def test_every_fact_id_is_on_the_fact_sheet() -> None:
+    assert len(FACT_IDS) > 40
+    for name, row in all_rows():
+        if row.get("fact_id"):
+            assert row["fact_id"] in FACT_IDS, (name, row["fact_id"])
+
+
+def test_seed_rows_cite_the_seed_article() -> None:
+    seed_rows = [(n, r) for n, r in all_rows() if r.get("status") == "seed"]
+    assert seed_rows
+    for name, row in seed_rows:
+        assert row["source_id"] == "S01", (name, row)
+
+
+def test_assumptions_are_labelled_and_defaults_in_range() -> None:
+    for row in raw_rows("assumptions"):
+        assert row["label"].startswith("ASSUMPTION: ")
+        assert row["status"] == "assumption"
+        assert float(row["minimum"]) <= float(row["default"]) <= float(row["maximum"])
+
+
+def test_derived_rows_recompute() -> None:
+    rows_by_id = {}
+    for name, row in all_rows():
+        rows_by_id[row[RESOURCES[name]["schema"]["primaryKey"][0]]] = row
+    derived = [(n, r) for n, r in all_rows() if r.get("derived_from")]
+    assert len(derived) >= 3
+    for name, row in derived:
+        expected = evaluate_rule(row["derived_from"], rows_by_id)
+        actual = row["date"] if "date" in row else row["count"]
+        assert str(expected) == actual or float(actual) == expected, (name, row)
+
+
+def test_the_deadline_is_24_months_after_adoption() -> None:
+    # F05/F06: adopted 22 Dec 2017, "no later than 24 months" -> the seed's "Dec. 22" of 2019.
+    adopted = date(2017, 12, 22)
+    assert add_months(adopted, 24) == date(2019, 12, 22)
+    deadline_row = next(r for r in raw_rows("events") if r["event_id"] == "E_DEADLINE")
+    assert deadline_row["date"] == "2019-12-22"
+    assert "Dec. 22" in deadline_row["quote"]
+
+
+def test_russian_decline_is_the_difference_of_the_two_reports() -> None:
+    # F28: 30,023 - 11,490 = 18,533, by hand.
+    counts = {r["obs_id"]: int(r["count"]) for r in raw_rows("russia_workers")}
+    assert counts["RW_2017_END"] - counts["RW_2018_END"] == counts["RW_DECLINE"] == 18533
+
+
+@pytest.mark.parametrize("name", sorted(RESOURCES))
+def test_primary_keys_are_declared_and_unique(name: str) -> None:
+    key = RESOURCES[name]["schema"]["primaryKey"][0]
+    values = [row[key] for row in raw_rows(name)]
+    assert len(values) == len(set(values))
