@@ -1,0 +1,323 @@
+"""The static site works offline: local assets only, every chart with its data and a text alternative.
+
+The site is built once into a temporary folder from the committed notebooks. Expectations
+come from the notebooks themselves, read here independently of the builder: how many plotly
+outputs each one holds (directly or inside a saved Output widget), what numbers each chart
+draws, and which markdown sentence follows each chart cell.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import re
+import shutil
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+import plotly
+import plotly.graph_objects as go
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
+#: A page is the notebook (committed under 300 KB) plus its rendered tables; plotly.js
+#: (about 4.7 MB) is shared in assets/, so a page near a megabyte would mean it was inlined.
+PAGE_LIMIT = 600 * 1024
+#: plotly.min.js plus JupyterLab's CSS (about 0.3 MB) and the site's own small files.
+ASSETS_LIMIT = 6 * 1024 * 1024
+
+
+def _load_builder() -> Any:
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    sys.modules["build_site"] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+build_site = _load_builder()
+
+
+class Page(HTMLParser):
+    """The parts of a built page the tests look at."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.resources: list[tuple[str, str]] = []  # (tag, url) the browser would load
+        self.links: list[str] = []
+        self.charts: list[dict[str, str]] = []
+        self.json_scripts: dict[str, str] = {}
+        self.figcaptions: list[str] = []
+        self.detail_tables: int = 0
+        self._script_id: str | None = None
+        self._in_figcaption = False
+        self._caption = ""
+        self._in_details = 0
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "script" and "src" in a:
+            self.resources.append((tag, a["src"]))
+        if tag == "link" and "stylesheet" in a.get("rel", ""):
+            self.resources.append((tag, a["href"]))
+        if tag in {"img", "iframe", "audio", "video", "source", "embed"} and a.get("src"):
+            self.resources.append((tag, a["src"]))
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag == "div" and "wa-chart" in a.get("class", "").split():
+            self.charts.append(a)
+        if tag == "script" and a.get("type") == "application/json":
+            self._script_id = a.get("id", "")
+            self.json_scripts[self._script_id] = ""
+        if tag == "figcaption":
+            self._in_figcaption, self._caption = True, ""
+        if tag == "details":
+            self._in_details += 1
+        if tag == "table" and self._in_details:
+            self.detail_tables += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script_id = None
+        if tag == "figcaption":
+            self._in_figcaption = False
+            self.figcaptions.append(" ".join(self._caption.split()))
+        if tag == "details":
+            self._in_details -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._script_id is not None:
+            self.json_scripts[self._script_id] += data
+        if self._in_figcaption:
+            self._caption += data
+
+
+# ------------------------------------------------------------ expectations from notebooks
+
+
+def _figures_in(outputs: list[dict[str, Any]], models: dict[str, Any]) -> list[dict[str, Any]]:
+    """Plotly figures in a list of outputs, looking inside saved widgets (Explorer charts)."""
+    figures = []
+    for output in outputs:
+        data = output.get("data", {})
+        if PLOTLY_MIME in data:
+            figures.append(data[PLOTLY_MIME])
+        if WIDGET_VIEW_MIME in data:
+            figures += _figures_in_widget(data[WIDGET_VIEW_MIME]["model_id"], models)
+    return figures
+
+
+def _figures_in_widget(model_id: str, models: dict[str, Any]) -> list[dict[str, Any]]:
+    state = models.get(model_id, {}).get("state", {})
+    figures = _figures_in(state.get("outputs", []), models)
+    for child in state.get("children", []):
+        figures += _figures_in_widget(child.removeprefix("IPY_MODEL_"), models)
+    return figures
+
+
+def expected_charts(path: Path) -> list[tuple[dict[str, Any], str]]:
+    """Each chart in the notebook with the markdown cell after its cell (its caption)."""
+    notebook = nbformat.read(path, as_version=4)
+    models = notebook.metadata.get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
+    cells = [c for c in notebook.cells if "navigation" not in c.metadata.get("tags", [])]
+    charts = []
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "code":
+            continue
+        after = cells[index + 1] if index + 1 < len(cells) else None
+        caption = after.source if after is not None and after.cell_type == "markdown" else ""
+        charts += [(figure, caption) for figure in _figures_in(cell.outputs, models)]
+    return charts
+
+
+def numbers_drawn(figure: dict[str, Any]) -> list[float]:
+    """Every number on a trace's y axis (or values), decoded by hand from plotly's JSON."""
+    found = []
+    for trace in figure.get("data", []):
+        for key in ("y", "values"):
+            value = trace.get(key)
+            if isinstance(value, dict) and "bdata" in value:
+                found += np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+            elif isinstance(value, list):
+                found += [v for v in value if isinstance(v, int | float) and not isinstance(v, bool)]
+    return found
+
+
+def plain(markdown: str) -> str:
+    """Markdown reduced to its words, to compare with rendered text."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    return " ".join(re.sub(r"[*_`#>]", "", text).split())
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    build_site.build(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pages(site: Path) -> dict[str, Page]:
+    return {p.name: Page(p.read_text(encoding="utf-8")) for p in sorted(site.glob("*.html"))}
+
+
+# ------------------------------------------------------------------------------- tests
+
+
+def test_every_notebook_the_guide_and_a_contents_page_are_built(site: Path, pages: dict[str, Page]):
+    assert NOTEBOOKS, "no notebooks found"
+    expected = {f"{p.stem}.html" for p in NOTEBOOKS} | {"index.html"}
+    if (ROOT / "docs" / "teacher-guide.md").is_file():
+        expected.add("teacher-guide.html")
+    assert set(pages) == expected
+    contents_links = set(pages["index.html"].links)
+    assert expected - {"index.html"} <= contents_links, "the contents page misses a page"
+
+
+def test_no_page_loads_an_external_script_or_stylesheet(site: Path, pages: dict[str, Page]):
+    for name, page in pages.items():
+        assert page.resources, f"{name}: found no scripts or stylesheets at all; the parser is broken"
+        for tag, url in page.resources:
+            assert not re.match(r"^(https?:)?//", url, re.I), f"{name}: <{tag}> loads {url} from the network"
+            assert (site / url).is_file(), f"{name}: <{tag}> points at {url}, which is not in the site"
+        text = (site / name).read_text(encoding="utf-8")
+        assert not re.search(r"@import\s+url\(\s*['\"]?(https?:)?//", text), f"{name}: a CSS @import from the network"
+
+
+def test_external_resources_would_be_caught():
+    """The checks above see a CDN script and a CDN stylesheet when there is one."""
+    page = Page(
+        '<script src="https://cdn.jsdelivr.net/npm/require.js"></script>'
+        '<link rel="stylesheet" href="//fonts.example.org/a.css">'
+    )
+    assert [url for _, url in page.resources] == ["https://cdn.jsdelivr.net/npm/require.js", "//fonts.example.org/a.css"]
+
+
+def test_all_pages_share_one_local_copy_of_plotly_js(site: Path, pages: dict[str, Page]):
+    packaged = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    copies = [p for p in site.rglob("*.js") if p.stat().st_size > 1_000_000]
+    assert copies == [site / "assets" / "plotly.min.js"], f"expected one plotly.js, found {copies}"
+    assert copies[0].read_bytes() == packaged.read_bytes()
+    for name, page in pages.items():
+        scripts = [url for tag, url in page.resources if tag == "script"]
+        assert scripts.count("assets/plotly.min.js") == 1, f"{name} does not load the shared plotly.js once"
+
+
+def test_every_chart_on_every_page_has_its_data(site: Path, pages: dict[str, Page]):
+    total = 0
+    for path in NOTEBOOKS:
+        page = pages[f"{path.stem}.html"]
+        expected = expected_charts(path)
+        assert len(page.charts) == len(expected), f"{path.name}: {len(expected)} charts saved, {len(page.charts)} on the page"
+        for chart, (figure, _caption) in zip(page.charts, expected):
+            spec = json.loads(page.json_scripts[chart["data-spec"]])
+            assert spec["data"], f"{path.name} {chart['id']}: no traces"
+            assert numbers_drawn(spec) == numbers_drawn(figure), f"{path.name} {chart['id']}: data differs from the notebook"
+        assert page.detail_tables >= len(expected), f"{path.name}: a chart lacks its data table"
+        total += len(expected)
+    assert total > 0, "no charts found in any notebook: the count is broken"
+
+
+def test_every_chart_has_a_text_alternative(pages: dict[str, Page]):
+    for path in NOTEBOOKS:
+        page = pages[f"{path.stem}.html"]
+        expected = expected_charts(path)
+        assert len(page.figcaptions) == len(expected)
+        for chart, caption, (_figure, caption_md) in zip(page.charts, page.figcaptions, expected):
+            assert caption_md.strip(), f"{path.name}: a chart cell is not followed by its caption sentence"
+            assert caption == plain(caption_md), f"{path.name} {chart['id']}: caption is not the sentence after the chart"
+            assert plain(caption_md) in chart["aria-label"], f"{path.name} {chart['id']}: aria-label lacks the caption"
+            assert chart["role"] == "img"
+
+
+def test_links_point_at_built_pages(site: Path, pages: dict[str, Page]):
+    for name, page in pages.items():
+        for href in page.links:
+            if re.match(r"^(https?:|mailto:|#)", href):
+                continue
+            assert not href.split("#")[0].endswith((".ipynb", ".md")), f"{name}: link {href} points at a source file"
+            target = href.split("#")[0]
+            if target:
+                assert (site / target).is_file(), f"{name}: link {href} leads nowhere"
+
+
+def test_page_weights_are_bounded(site: Path, pages: dict[str, Page], record_property: Any):
+    weights = {name: (site / name).stat().st_size for name in pages}
+    assets = sum(p.stat().st_size for p in (site / "assets").iterdir())
+    report = ", ".join(f"{name} {size / 1024:.0f} KB" for name, size in weights.items())
+    record_property("page_weights", report)
+    print(f"\nsite page weights: {report}; shared assets {assets / 1024:.0f} KB")
+    heavy = {name: size for name, size in weights.items() if size > PAGE_LIMIT}
+    assert not heavy, f"pages over {PAGE_LIMIT // 1024} KB: {heavy}"
+    assert assets < ASSETS_LIMIT
+
+
+def test_typed_arrays_are_decoded_for_the_data_table():
+    """plotly writes numpy arrays as base64; the table must show the numbers (by hand: 2035, 16613)."""
+    raw = np.array([2035, 16613], dtype="int32")
+    encoded = {"dtype": "i4", "bdata": base64.b64encode(raw.tobytes()).decode()}
+    assert build_site.decode_array(encoded) == [2035, 16613]
+    figure = go.Figure(go.Bar(x=["2018", "2019"], y=np.array([2035, 16613]), name="tourist")).to_plotly_json()
+    table = build_site.data_table(figure)
+    assert "2,035" in table and "16,613" in table and "2018" in table
+
+
+def test_widget_snapshot_shows_text_control_value_and_chart():
+    """A saved Explorer (VBox of HTML, a slider and an Output holding a chart) renders statically."""
+    figure = go.Figure(go.Bar(x=["a"], y=[7])).to_plotly_json()
+    models = {
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_text", "IPY_MODEL_slider", "IPY_MODEL_out"]}},
+        "text": {"model_name": "HTMLModel", "state": {"value": "<b>seven seats</b>"}},
+        "slider": {"model_name": "FloatSliderModel", "state": {"value": 0.25, "description": "ASSUMPTION: share"}},
+        "out": {"model_name": "OutputModel", "state": {"outputs": [{"output_type": "display_data", "data": {PLOTLY_MIME: figure}}]}},
+    }
+    snapshot = build_site.widget_snapshot("box", models, "The bar is seven high.", build_site.ChartCounter())
+    page = Page(snapshot)
+    assert "<b>seven seats</b>" in snapshot and "ASSUMPTION: share" in snapshot and "0.25" in snapshot
+    assert len(page.charts) == 1 and page.figcaptions == ["The bar is seven high."]
+    assert numbers_drawn(json.loads(page.json_scripts[page.charts[0]["data-spec"]])) == [7]
+
+
+def test_pages_render_their_charts_offline_in_a_browser(site: Path, pages: dict[str, Page]):
+    """Opened from disk with the network off, every chart is drawn by plotly.js and nothing is fetched."""
+    chromium = shutil.which("chromium")
+    assert chromium, "chromium is needed (./tasks test installs Debian's chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        context = browser.new_context(offline=True)
+        try:
+            for name, parsed in pages.items():
+                page = context.new_page()
+                remote: list[str] = []
+                errors: list[str] = []
+                page.on("request", lambda r, remote=remote: None if r.url.startswith("file:") else remote.append(r.url))
+                page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+                page.goto((site / name).as_uri())
+                page.wait_for_load_state("load")
+                if parsed.charts:
+                    page.wait_for_function(
+                        f"document.querySelectorAll('.wa-chart .main-svg').length >= {len(parsed.charts)}", timeout=20_000
+                    )
+                drawn = page.locator(".wa-chart").evaluate_all("els => els.filter(e => e.querySelector('.main-svg')).length")
+                assert drawn == len(parsed.charts), f"{name}: {drawn} of {len(parsed.charts)} charts drawn"
+                assert not remote, f"{name} fetched {remote}"
+                assert not errors, f"{name}: script errors {errors}"
+                page.close()
+        finally:
+            browser.close()
