@@ -10,6 +10,7 @@ notebook never types them either.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -42,11 +43,21 @@ def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol
 
     Within ``rel_tol``: correct. Within ``close_tol``: close, check the rounding. Off by a
     factor in UNIT_FACTORS: check the units. Otherwise: too high or too low.
+
+    Any real number is an answer, numpy's included (a pandas sum is a numpy.int64, and a
+    student who computes the answer must not be told it is not a number). A bad
+    ``expected`` or tolerance is the notebook author's mistake, so it raises ValueError
+    rather than giving a student misleading feedback.
     """
+    _require_finite(expected, "expected")
+    if not (0 <= rel_tol <= close_tol):
+        raise ValueError(f"need 0 <= rel_tol <= close_tol, got rel_tol={rel_tol}, close_tol={close_tol}")
     if answer is None or answer is ...:
         return Feedback(False, "Not answered yet: replace the placeholder with your number.")
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or math.isnan(float(answer)):
+    if _is_bool(answer) or not isinstance(answer, numbers.Real):
         return Feedback(False, f"Expected a number, got {type(answer).__name__}.")
+    if not math.isfinite(float(answer)):
+        return Feedback(False, "Expected a finite number, not infinity or NaN.")
     answer, expected = float(answer), float(expected)
     scale = max(abs(expected), 1e-12)
     error = abs(answer - expected) / scale
@@ -63,6 +74,8 @@ def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol
 
 def check_date(answer: Any, expected: date) -> Feedback:
     """Compare a date answer (a date, or an ISO 'YYYY-MM-DD' string) with the expected date."""
+    if isinstance(expected, datetime) or not isinstance(expected, date):
+        raise ValueError(f"expected must be a datetime.date, got {type(expected).__name__}")
     if answer is None or answer is ...:
         return Feedback(False, "Not answered yet: replace the placeholder with a date.")
     if isinstance(answer, datetime):
@@ -86,11 +99,25 @@ def check_date(answer: Any, expected: date) -> Feedback:
 
 def check_choice(answer: Any, expected: str, options: tuple[str, ...]) -> Feedback:
     """Compare a multiple-choice answer (one of ``options``, case-insensitive)."""
+    if not options:
+        raise ValueError("a choice needs at least one option")
+    if expected.strip().lower() not in {o.strip().lower() for o in options}:
+        raise ValueError(f"the expected choice {expected!r} is not among the options {options!r}")
     if answer is None or answer is ...:
         return Feedback(False, f"Not answered yet: pick one of {', '.join(map(repr, options))}.")
     normal = str(answer).strip().lower()
-    if normal not in {o.lower() for o in options}:
+    if normal not in {o.strip().lower() for o in options}:
         return Feedback(False, f"Pick one of {', '.join(map(repr, options))}.")
-    if normal == expected.lower():
+    if normal == expected.strip().lower():
         return Feedback(True, "Correct.")
     return Feedback(False, "Not this one: reread the section above and try again.")
+
+
+def _is_bool(value: Any) -> bool:
+    """True for Python's and numpy's booleans, which are numbers to isinstance but not answers."""
+    return isinstance(value, bool) or type(value).__name__ == "bool_"
+
+
+def _require_finite(value: Any, name: str) -> None:
+    if _is_bool(value) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
