@@ -254,6 +254,11 @@ def entries_other_2024(entries: pd.DataFrame) -> int:
 
 # ---------------------------------------------------------------- charts
 
+def _legend_on_top(fig: go.Figure) -> go.Figure:
+    """Move the legend above the plot, so that it never overlaps a note and source line below."""
+    return fig.update_layout(legend=dict(y=1.0, yanchor="bottom", x=0), margin=dict(t=100))
+
+
 def surge_chart(visas: pd.DataFrame, sources: pd.DataFrame) -> go.Figure:
     """2018 and 2019 bars per category and combined, the fold change written over each 2019 bar."""
     labels = [*SEED_CATEGORIES, COMBINED]
@@ -266,6 +271,7 @@ def surge_chart(visas: pd.DataFrame, sources: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x}: %{y:,} visas issued in " + year + "<extra></extra>",
         )
     fig.update_layout(barmode="group", yaxis_title="visas issued in the year", xaxis_type="category")
+    _legend_on_top(fig)
     rows = visas[visas["period"].isin([YEAR_BEFORE, YEAR_AFTER])]
     return plots.finish(
         fig, rows, sources, "Tourist and student visas for North Koreans, 2018 against 2019",
@@ -301,11 +307,13 @@ def entries_chart(entries: pd.DataFrame, sources: pd.DataFrame) -> go.Figure:
         rows = pd.concat([yearly, parts])
     missing = [y for y in years if y not in set(yearly["period"])]
     for year in missing:
-        fig.add_annotation(x=year, y=0, text="no figure<br>in the sources", showarrow=False, yanchor="bottom")
+        # On a category axis an annotation's x is the category's position: a string "2020" would be read as 2020.
+        fig.add_annotation(x=years.index(year), y=0, text="no figure<br>in the sources", showarrow=False, yanchor="bottom")
     fig.update_layout(
         barmode="stack", yaxis_title="entries in the year (people crossing, not visas)",
         xaxis=dict(type="category", categoryorder="array", categoryarray=years),
     )
+    _legend_on_top(fig)
     return plots.finish(
         fig, rows, sources, "North Korean entries to Russia, 2019 and 2021–2024",
         note="All figures secondary (reprints of border statistics); 2019 is 'about'.",
@@ -440,7 +448,7 @@ def render_what_if(visas: pd.DataFrame, russia_workers: pd.DataFrame, sources: p
     result = what_if(visas, russia_workers, share)
     official_row = _official_row(russia_workers, OFFICIAL_COUNT_ID)
     names = [
-        f"ASSUMPTION {share:.0%} of the new tourist visas<br>(visas issued during {YEAR_AFTER}: a flow)",
+        f"ASSUMPTION: {share:.0%} of the new tourist visas<br>(visas issued during {YEAR_AFTER}: a flow)",
         f"official: workers with valid permits<br>({official_row['as_of_label']}: a stock)",
     ]
     fig = go.Figure()
@@ -450,7 +458,11 @@ def render_what_if(visas: pd.DataFrame, russia_workers: pd.DataFrame, sources: p
         text=[f"{result.implied:,.0f} visas", f"{result.official:,} people"], textposition="auto",
         hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
     )
-    fig.update_layout(xaxis_title="visas (top) and people (bottom): different units", yaxis_autorange="reversed", showlegend=False)
+    # A fixed axis (up to the larger of all new tourist visas and the official count) keeps the
+    # bars comparable while the slider moves.
+    fig.update_layout(
+        yaxis_autorange="reversed", showlegend=False, xaxis_range=[0, 1.05 * max(result.new_visas, result.official)]
+    )
     rows = pd.concat([
         visas[visas["period"].isin([YEAR_BEFORE, YEAR_AFTER]) & (visas["category"] == "tourist")],
         russia_workers[russia_workers["obs_id"] == OFFICIAL_COUNT_ID],
