@@ -155,6 +155,11 @@ def weeks_needed(people: float, weekly: float) -> int:
     return math.ceil(people / weekly - 1e-9)
 
 
+def gone_by(people: float, weekly: float, start: date) -> date:
+    """The day the last of ``people`` could have left from ``start``, in whole timetable weeks."""
+    return _day("start", start) + timedelta(weeks=weeks_needed(people, weekly))
+
+
 def weekly_seats_needed(people: float, start: date, end: date) -> float:
     """Seats a week needed to carry ``people`` from ``start`` by ``end``: the break-even capacity."""
     people = _number("people", people)
@@ -217,6 +222,7 @@ def _rows_cited(tables: dict[str, pd.DataFrame], rows: pd.DataFrame) -> pd.DataF
 
 # ---------------------------------------------------------------- charts
 
+_KIND_COLOURS = {"official report": PALETTE[1], "official statement": PALETTE[2], "media reporting": PALETTE[4]}
 _SYMBOLS = {"exactly": "circle", "about": "circle-open", "fewer than": "triangle-down", "more than": "triangle-up"}
 
 
@@ -245,7 +251,8 @@ def drawdown_chart(tables: dict[str, pd.DataFrame], start_obs: str, settings: Se
     """The observed counts against the fewest who could have remained if transport were the only limit.
 
     The capacity line starts from one observation (its count and its day) and falls by the
-    weekly seats until ``end`` (default: the deadline); the points are every dated count.
+    weekly seats until ``end`` (default: the deadline); the points are every dated count from
+    ``first_day`` on, including those after the deadline, which show how the story ended.
     """
     start_row = observation(tables, start_obs)
     if pd.isna(start_row["as_of"]):
@@ -256,25 +263,27 @@ def drawdown_chart(tables: dict[str, pd.DataFrame], start_obs: str, settings: Se
     observed = headcounts(tables)
     if first_day is not None:
         observed = observed[observed["as_of"].dt.date >= first_day]
-    observed = observed[observed["as_of"].dt.date <= max(end, due)]
     fig = go.Figure()
-    for number, (kind, group) in enumerate(observed.groupby("kind", sort=False)):
+    for kind, group in observed.groupby("kind", sort=False):
+        colour = _KIND_COLOURS.get(str(kind), PALETTE[4])
         fig.add_scatter(
             x=[d.date().isoformat() for d in group["as_of"]], y=[int(c) for c in group["count"]],
-            mode="markers", name=f"reported ({kind})",
-            marker=dict(size=11, color=PALETTE[number + 1], symbol=[_SYMBOLS[q] for q in group["qualifier"]],
-                        line=dict(width=2, color=PALETTE[number + 1])),
+            mode="markers", name=f"reported: {kind}",
+            marker=dict(size=11, color=colour, symbol=[_SYMBOLS[q] for q in group["qualifier"]],
+                        line=dict(width=2, color=colour)),
             customdata=list(zip(group["qualifier"], group["as_of_label"], group["who"])),
             hovertemplate="%{customdata[1]}: %{customdata[0]} %{y:,}<br>%{customdata[2]}<extra></extra>",
         )
     days, counts = _drawdown(people, settings.weekly, start, end)
     fig.add_scatter(
         x=days, y=counts, mode="lines", line=dict(color=PALETTE[0], width=3, shape="hv"),
-        name="fewest who could remain if every seat were used (ASSUMPTION-based)",
+        name="fewest who could remain if every seat were used<br>(ASSUMPTION-based)",
         hovertemplate="%{x}: at least %{y:,.0f} still in Russia<extra></extra>",
     )
-    _marker_line(fig, due, "deadline")
-    fig.update_layout(yaxis_title="DPRK nationals in Russia", xaxis_title=None, yaxis_rangemode="tozero")
+    _marker_line(fig, due, f"deadline {due.day} {due:%b %Y}")
+    fig.update_layout(yaxis_title="DPRK nationals in Russia", xaxis_title=None, yaxis_rangemode="tozero",
+                      legend=dict(orientation="v", x=0.99, xanchor="right", y=0.97, yanchor="top",
+                                  bgcolor="rgba(128,128,128,0.08)"))
     label = start_row["as_of_label"]
     title = title or f"Could transport have carried everyone? Starting from {label}"
     return finish(fig, _rows_cited(tables, pd.concat([observed, start_row.to_frame().T])), tables["sources"],
@@ -309,8 +318,14 @@ def sensitivity_chart(tables: dict[str, pd.DataFrame], start_obs: str, settings:
                       yaxis_tickformat=".0%", showlegend=False)
     note = (f"ASSUMPTION: {settings.rail_seats_per_week:,.0f} rail seats a week (no source gives it, F52); "
             f"{settings.flights_per_week:g} flights a week. The x marks the default assumptions.")
-    return finish(fig, _rows_cited(tables, start_row.to_frame().T), tables["sources"],
-                  f"People left behind at the deadline, from {people:,.0f} ({start_row['as_of_label']})", note=note)
+    finish(fig, _rows_cited(tables, start_row.to_frame().T), tables["sources"],
+           f"People left behind at the deadline, from {people:,.0f} ({start_row['as_of_label']})", note=note)
+    # finish() leaves room for a legend, not for an x-axis title: move the source line below the title
+    for annotation in fig.layout.annotations:
+        if annotation.name == "source-line":
+            annotation.yshift -= 30
+    fig.update_layout(margin=dict(b=fig.layout.margin.b + 30))
+    return fig
 
 
 # ---------------------------------------------------------------- the simulator
@@ -376,7 +391,7 @@ def derived_values(tables: dict[str, pd.DataFrame]) -> dict[str, float | date]:
         "default_gap_at_deadline": float(gap(people, settings.weekly, start, due)),
         "weekly_seats_needed_for_end_2018_count": weekly_seats_needed(people, start, due),
         "default_weeks_needed_for_remaining": float(weeks_remaining),
-        "default_remaining_could_be_gone_by": remaining_day + timedelta(weeks=weeks_remaining),
+        "default_remaining_could_be_gone_by": gone_by(remaining, settings.weekly, remaining_day),
         "weeks_from_zakharova_to_final_report": float(full_weeks(remaining_day, final["as_of"].date())),
         "weekly_pace_of_permit_fall_2018": weekly_pace(
             float(end_2017["count"]), end_2017["as_of"].date(), people, start),
@@ -384,7 +399,7 @@ def derived_values(tables: dict[str, pd.DataFrame]) -> dict[str, float | date]:
 
 
 __all__ = [
-    "Settings", "weekly_seats", "full_weeks", "seats_by", "could_leave", "gap", "weeks_needed",
+    "Settings", "weekly_seats", "full_weeks", "seats_by", "could_leave", "gap", "weeks_needed", "gone_by",
     "weekly_seats_needed", "weekly_pace", "deadline", "observation", "default_start", "default_settings",
     "headcounts", "drawdown_chart", "sensitivity_chart", "verdict", "render", "simulator", "derived_values",
 ]

@@ -219,3 +219,10 @@ def test_derived_values_cover_the_prose(tables):
     assert values["default_weeks_needed_for_remaining"] == 4  # 1,000 / 250
     assert values["default_remaining_could_be_gone_by"] == date(2020, 2, 20)  # 23 Jan 2020 + 28 days
     assert all(isinstance(v, (float, date)) for v in values.values())
+
+
+def test_gone_by_adds_the_weeks_needed():
+    assert capacity.gone_by(1000, 250, date(2020, 1, 23)) == date(2020, 2, 20)  # 4 weeks = 28 days
+    assert capacity.gone_by(0, 0, date(2020, 1, 23)) == date(2020, 1, 23)
+    with pytest.raises(ValueError, match="nobody can leave"):
+        capacity.gone_by(1, 0, date(2020, 1, 23))
