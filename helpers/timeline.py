@@ -47,9 +47,9 @@ SHORT_KIND = {
 
 def as_date(value: date | datetime | pd.Timestamp | str) -> date:
     """A plain ``datetime.date`` from a date, timestamp or ISO string; the tables hold timestamps."""
+    if value is pd.NaT:
+        raise ValueError("a missing date (NaT) is not a date")
     if isinstance(value, pd.Timestamp):
-        if pd.isna(value):
-            raise ValueError("a missing date (NaT) is not a date")
         return value.date()
     if isinstance(value, datetime):
         return value.date()
