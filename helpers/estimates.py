@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import ipywidgets as ipw
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from helpers.derived import add_months
 from helpers.plots import INK, PALETTE, finish
-from helpers.widgets import View
+from helpers.widgets import View, assumption_slider
 
 # ---------------------------------------------------------------- row ids
 
@@ -45,6 +46,9 @@ DOUBLE_QUALIFIER = "at least (some estimates double)"
 DOUBLE = 2
 MONTHS_PER_YEAR = 12
 MILLION = 1_000_000
+#: Ranges of the calculator's controls: wide enough for every published estimate, not figures.
+CALCULATOR_MAX_WORKERS = 200_000
+CALCULATOR_MAX_USD_PER_WORKER = 25_000
 #: Labels of counts below this share of the largest go beside the point, not below it.
 LOW_SHARE = 0.05
 
@@ -603,3 +607,32 @@ def estimates_view(
     )
     title = f"Estimates: {MEASURE_TITLES[measure]}"
     return View(estimates_chart(chosen, sources, tables, title=title), text)
+
+
+def calculator_controls(tables: dict[str, pd.DataFrame]) -> dict[str, ipw.ValueWidget]:
+    """The revenue calculator's controls, starting at the US estimate and the labelled assumption."""
+    us = us_estimate(tables)
+    wide = dict(style={"description_width": "initial"}, layout=ipw.Layout(width="95%"), continuous_update=False)
+    return {
+        "workers": ipw.IntSlider(
+            value=int(us["total"]), min=0, max=CALCULATOR_MAX_WORKERS, step=1_000, description="Workers", **wide,
+        ),
+        "usd_per_worker": ipw.IntSlider(
+            value=round(per_worker(us["usd_per_year"], us["total"])), min=0, max=CALCULATOR_MAX_USD_PER_WORKER,
+            step=250, description="Annual earnings per worker (USD)", **wide,
+        ),
+        "share_to_state": assumption_slider(tables["assumptions"], SHARE_TO_STATE),
+    }
+
+
+def explorer_controls(estimates: pd.DataFrame) -> dict[str, ipw.ValueWidget]:
+    """The estimates explorer's controls: kinds of source (several) and one measure."""
+    types = list(dict.fromkeys(estimates["source_type"].astype(str)))
+    measures = [(MEASURE_TITLES[m], m) for m in MEASURE_TITLES if m in set(estimates["measure"])]
+    return {
+        "source_types": ipw.SelectMultiple(
+            options=types, value=tuple(types), rows=len(types), description="Source types",
+            style={"description_width": "initial"},
+        ),
+        "measure": ipw.Dropdown(options=measures, value="workers", description="Measure"),
+    }

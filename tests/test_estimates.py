@@ -250,3 +250,21 @@ def test_explorer_redraws_when_a_control_changes(tables):
     assert "USD 250 million" in explorer.text.value
     shares.value = 1.0
     assert "USD 500 million</b> reaches" in explorer.text.value
+
+
+def test_calculator_controls_start_at_the_us_estimate_and_the_assumption(tables):
+    controls = est.calculator_controls(tables)
+    assert controls["workers"].value == 100_000  # F10
+    assert controls["usd_per_worker"].value == 5_000  # F10: 500 million / 100,000
+    share = controls["share_to_state"]
+    assert share.description.startswith("ASSUMPTION:")
+    assert share.value == est.share_to_state_default(tables)
+    assert share.min == 0 and share.max == 1
+
+
+def test_explorer_controls_offer_every_source_type_and_measure(tables):
+    controls = est.explorer_controls(tables["worker_estimates"])
+    assert set(controls["source_types"].options) == {"government", "UN", "experts", "media"}
+    assert {value for _, value in controls["measure"].options} == {
+        "workers", "earnings_usd_per_year", "share_pct", "countries"
+    }
