@@ -18,9 +18,10 @@ Anything else is *unmatched*; ``tests/test_claims.py`` fails on it and shows the
 the sentence. Rounding as written: a number with decimals matches a value that rounds to
 it ("8.2" matches 8.1636); a whole number without a qualifier must match exactly
 ("20,000" is 20,000), while "about/some/around 20,000" allows rounding to the written
-precision (the last non-zero digit), "more than/over/at least" allows a value up to one such
-step above it, and "fewer than/under/nearly/almost" one step below it. Percentages and
-ratios are always read as rounded. Nothing here whitelists a number by hand: every
+precision (the last significant digit), "more than/over/at least" the same rounding but only
+at or above the written number, and "fewer than/under/nearly/almost" only at or below it.
+Percentages and ratios are always read as rounded; a count of days, weeks or months must
+match a value labelled in those units. Nothing here whitelists a number by hand: every
 accepted value comes from data/, a helper's computation, or the grammar of the sentence.
 
 Only the standard library is imported at module level; the data and the topic modules
@@ -123,9 +124,9 @@ _MON = (
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\w.,/])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w])"), "ymd"),
-    (re.compile(rf"(?<![\w.,])(?P<d>\d{{1,2}}){_ORD}\s+(?P<mon>{_MON}),?\s+(?P<y>\d{{4}})(?!\d|,\d)"), "ymd"),
+    (re.compile(rf"(?<![\w.,])(?P<d>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon>{_MON}),?\s+(?P<y>\d{{4}})(?!\d|,\d)"), "ymd"),
     (re.compile(rf"(?P<mon>{_MON})\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>\d{{4}})(?!\d|,\d)"), "ymd"),
-    (re.compile(rf"(?<![\w.,])(?P<d>\d{{1,2}}){_ORD}\s+(?P<mon>{_MON})"), "md"),
+    (re.compile(rf"(?<![\w.,])(?P<d>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon>{_MON})"), "md"),
     (re.compile(rf"(?P<mon>{_MON})\s+(?P<d>\d{{1,2}}){_ORD}\b(?![,.]?\d)"), "md"),
     (re.compile(rf"(?P<mon>{_MON}),?\s+(?:of\s+)?(?P<y>\d{{4}})(?!\d|,\d)"), "ym"),
     (re.compile(r"(?<![\w.,/])(?P<y>\d{4})-(?P<m>\d{2})(?![\w-])"), "ym"),
@@ -242,7 +243,7 @@ def mask(text: str) -> tuple[str, list[Claim]]:
     chars = list(text)
     notebook_claims: list[Claim] = []
     spans = [
-        r"```.*?```", r"~~~.*?~~~", r"`[^`\n]*`", r"<!--.*?-->", r"<[^>\n]+>", r"&#?\w+;",
+        r"```.*?```", r"~~~.*?~~~", r"`[^`\n]*`", r"\[\^[^\]\s]+\]", r"<!--.*?-->", r"<[^>\n]+>", r"&#?\w+;",
         r"(?<![\w(])https?://[^\s)>\]]+", r"\\",
     ]
     for pattern in spans:
@@ -373,13 +374,15 @@ def _number_claims(scan: str, chars: list[str]) -> list[Claim]:
             token = match[name]
             if token is None:
                 continue
-            this_kind = kind
+            this_kind, value = kind, _to_float(token) * multiplier
             if kind == "count" and multiplier == 1.0 and re.fullmatch(r"(19|20)\d\d", token):
                 this_kind = "year"
+            if name == "b" and claims[-1].kind == "year" and re.fullmatch(r"\d\d", token):
+                this_kind, value = "year", float(match["a"][:2] + token)  # "2018–19": the year 2019
             end = match.end() if name == "b" or not match["b"] else match.end("a")
             claims.append(Claim(
                 text[match.start(name):end].strip() if name == "b" else scan[match.start():end].strip(),
-                this_kind, _to_float(token) * multiplier, match.start(name), end,
+                this_kind, value, match.start(name), end,
                 _unit_of(token) * multiplier, _decimals(token), qualifier if name == "a" else "",
                 _noun_after(text, match.end()) if this_kind == "count" else "",
             ))
@@ -482,7 +485,8 @@ def derived_from_modules(
         function = getattr(module, "derived_values", None)
         if not callable(function):
             raise ValueError(f"{name} is listed in DERIVED_MODULES but has no derived_values(tables) function")
-        values = function(dict(tables))
+        # Each module gets its own copies, so one that sets an index in place cannot change another's input.
+        values = function({table: frame.copy() for table, frame in tables.items()})
         if not isinstance(values, Mapping):
             raise ValueError(f"{name}.derived_values returned {type(values).__name__}, expected a dict")
         for key, value in values.items():

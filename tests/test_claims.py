@@ -188,6 +188,9 @@ def kinds_values(text: str) -> list[tuple[str, object]]:
         ("**Exercise 2.** Compute it.", [("enumeration", 2.0)]),
         ("## 3. Reading it honestly", []),
         ("Needs Python 3.11.", [("version", 0.0)]),
+        ("in 2018–19", [("year", 2018.0), ("year", 2019.0)]),
+        ("on the 22nd of December 2019", [("date", (2019, 12, 22))]),
+        ("a footnote[^1] here", []),
     ],
 )
 def test_extract_reads_numbers_as_a_reader_does(text: str, expected: list) -> None:
