@@ -204,6 +204,8 @@ _RESOLUTION_RE = re.compile(
 _NOTEBOOK_RE = re.compile(
     r"\bnotebooks?\s+(?P<list>\d{1,2}(?:\s*(?:,|and|&|or|–|—|-|to)\s*\d{1,2})*)\b(?![,.]\d)", re.IGNORECASE
 )
+# A zero-padded number ("03") is how this collection names its notebooks; prose never pads a quantity.
+_PADDED_RE = re.compile(r"(?<![\w.,:/-])(?P<list>0\d)(?![\w.,:/%-]|\s?%)")
 _SLUG_RE = re.compile(r"(?<![\w.])(?:\d\d-[a-z][a-z0-9-]*\.ipynb|0\d-[a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
 _ENUMERATION_RE = re.compile(
     r"\b(?:exercises?|questions?|steps?|tasks?|parts?|sections?|figures?|fig\.|tables?|chapters?|options?|scenarios?)"
@@ -337,6 +339,7 @@ def _context_claims(scan: str, chars: list[str]) -> list[Claim]:
     contexts: tuple[tuple[re.Pattern[str], str], ...] = (
         (_VERSION_RE, "version"), (_SYMBOL_RE, "resolution"), (_RESOLUTION_RE, "resolution"),
         (_PARAGRAPH_RE, "paragraph"), (_NOTEBOOK_RE, "notebook"), (_ENUMERATION_RE, "enumeration"),
+        (_PADDED_RE, "notebook"),
     )
     for pattern, kind in contexts:
         for match in pattern.finditer("".join(chars)):

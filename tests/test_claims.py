@@ -185,6 +185,7 @@ def kinds_values(text: str) -> list[tuple[str, object]]:
         ("resolution 2375 (¶17)", [("resolution", 2375.0), ("paragraph", 17.0)]),
         ("S/RES/2397 (2017)", [("resolution", 2397.0), ("year", 2017.0)]),
         ("see notebooks 01–04", [("notebook", 1.0), ("notebook", 4.0)]),
+        ("notebooks 01 and 02, with 03 as homework", [("notebook", 1.0), ("notebook", 2.0), ("notebook", 3.0)]),
         ("**Exercise 2.** Compute it.", [("enumeration", 2.0)]),
         ("## 3. Reading it honestly", []),
         ("Needs Python 3.11.", [("version", 0.0)]),
