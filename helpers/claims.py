@@ -236,9 +236,10 @@ def _blank(chars: list[str], start: int, end: int) -> None:
 def mask(text: str) -> tuple[str, list[Claim]]:
     """The text with everything that is not prose blanked, offsets kept; plus notebook links.
 
-    Blanked: fenced and inline code, HTML tags, comments and entities, link and image
-    addresses, bare URLs, ordered-list markers and the numbers of numbered headings, notebook slugs ("03-the-visa-surge"),
-    LaTeX-escaping backslashes and emphasis underscores. A number in a link's text that
+    Blanked: fenced and inline code, footnote markers, HTML tags, comments and entities,
+    link and image addresses, bare URLs, ordered-list markers, the numbers of numbered
+    headings, notebook slugs ("03-the-visa-surge"), LaTeX-escaping backslashes and emphasis
+    underscores. A number in a link's text that
     equals the notebook number of the link's target ("[03 The visa surge](03-….ipynb)")
     is returned as a structural notebook claim and blanked too.
     """
