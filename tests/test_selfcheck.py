@@ -7,7 +7,11 @@ from the helpers under test.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -143,3 +147,102 @@ def test_feedback_shows_as_one_line_and_as_html():
     assert repr(right) == str(right) == "Correct."
     assert "✔" in right._repr_html_() and "✘" in wrong._repr_html_()
     assert "\n" not in wrong.message
+
+
+# ------------------------------------------------------------- the teacher guide's keys
+
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "teacher-guide.md"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+EXERCISE_NOTEBOOKS = ("01", "02", "03", "04")
+
+
+def guide_keys() -> dict[str, dict[str, str]]:
+    """{notebook number: {exercise label: first sentence of its answer}} from the guide's answer keys."""
+    _, _, keys = GUIDE.read_text(encoding="utf-8").partition("## Answer keys")
+    found: dict[str, dict[str, str]] = {}
+    notebook = None
+    for line in keys.splitlines():
+        heading = re.match(r"^### \[(\d\d) ", line)
+        if heading:
+            notebook = heading[1]
+            found[notebook] = {}
+        key = re.match(r"^- \*\*Exercise (\w+)\.\*\* (.*?\.)(?: |$)", line)
+        if key and notebook:
+            found[notebook][key[1]] = key[2]
+    return found
+
+
+def check_calls(number: str) -> list[str]:
+    """The self-check calls of one notebook's code cells."""
+    (path,) = NOTEBOOKS.glob(f"{number}-*.ipynb")
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        "".join(cell["source"]) for cell in notebook["cells"]
+        if cell["cell_type"] == "code" and "selfcheck.check_" in "".join(cell["source"])
+    ]
+
+
+@pytest.fixture(scope="module")
+def expected_answers() -> dict[tuple[str, str], tuple[Any, int | None]]:
+    """(notebook, exercise) -> (the value the notebook's check compares with, decimals the key writes).
+
+    Each is computed by the same helper call as the notebook's check cell, so a change in the
+    data or in a helper that moves an answer makes the stale key fail here.
+    """
+    from helpers import capacity, data, estimates, timeline, visas
+
+    tables = data.load_all()
+    resolutions = tables["resolutions"]
+    checks = estimates.derived_values(tables)
+    start, deadline = capacity.default_start(tables), capacity.deadline(tables)
+    return {
+        ("01", "A"): (timeline.midterm_report_due(tables), None),
+        ("01", "B"): (timeline.days_between(timeline.adoption_date(resolutions), timeline.deadline(tables)), 0),
+        ("01", "C"): (str(resolutions.loc[resolutions["kind"] == "repatriate all", "resolution"].iloc[0]), None),
+        ("02", "1"): (checks["us_usd_per_worker_per_month"], 0),
+        ("02", "2"): (checks["reuters_2019_split_excess"], 0),
+        ("02", "3"): (checks["earnings_needed_for_us_total_at_default_share"], 0),
+        ("03", "1"): (visas.fold_change(tables["visas"], "student"), 2),
+        ("03", "2"): (visas.break_even_share(tables["visas"], tables["russia_workers"]), 2),
+        ("03", "3"): (visas.UNIT_KIND["visas issued"], None),
+        ("04", "1"): (capacity.default_settings(tables).weekly, 0),
+        ("04", "2"): (capacity.weekly_seats_needed(11490, start, deadline), 1),
+        ("04", "3"): (capacity.weekly_pace(30023, date(2017, 12, 31), 11490, date(2018, 12, 31)), 1),
+    }
+
+
+def test_every_exercise_has_an_answer_key():
+    keys = guide_keys()
+    for number in EXERCISE_NOTEBOOKS:
+        calls = check_calls(number)
+        assert calls, f"notebook {number} has no self-checked exercise"
+        assert len(keys.get(number, {})) == len(calls), (
+            f"notebook {number} has {len(calls)} self-checks, the teacher guide {len(keys.get(number, {}))} keys"
+        )
+
+
+def test_answer_keys_state_the_values_the_checks_compare_with(expected_answers):
+    keys = guide_keys()
+    assert {(n, label) for n, labels in keys.items() for label in labels} == set(expected_answers)
+    for (number, label), (value, decimals) in expected_answers.items():
+        sentence = keys[number][label]
+        if isinstance(value, date):
+            assert value.isoformat() in sentence, f"key {number}-{label} should give {value.isoformat()}: {sentence}"
+        elif isinstance(value, str):
+            assert f'"{value}"' in sentence, f"key {number}-{label} should give {value!r}: {sentence}"
+        else:
+            assert round(value, decimals) in numbers_in(sentence), f"key {number}-{label}: {sentence}"
+            # the key's number passes the notebook's own check
+            assert check_number(round(value, decimals), value, rel_tol=0.01).correct
+
+
+def test_student_notebooks_carry_no_answers():
+    """Answer cells hold the placeholder, so every committed check says 'Not answered yet'."""
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for cell in notebook["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] != "code" or "selfcheck.check_" not in source:
+                continue
+            texts = ["".join(o.get("data", {}).get("text/plain", "")) for o in cell.get("outputs", [])]
+            assert texts and all(t.startswith("Not answered yet") for t in texts), f"{path.name}: {source!r} -> {texts}"
