@@ -96,6 +96,7 @@ main { max-width: 1100px; margin: 0 auto; padding: 1em; }
 .wa-control { margin: 0.2em 0; }
 .wa-control output { font-weight: 600; }
 .wa-contents li { margin: 0.3em 0; }
+td code { white-space: nowrap; }
 @media (prefers-color-scheme: dark) {
   body { background: #111111; color: #e0e0e0; }
   a { color: #56B4E9; }
@@ -229,9 +230,16 @@ def _control_value(state: Mapping[str, Any]) -> str:
     if "value" in state:
         value = state["value"]
         if isinstance(value, list):
-            return " – ".join(str(v) for v in value)
-        return str(value)
+            return " – ".join(_formatted(v, state.get("readout_format")) for v in value)
+        return _formatted(value, state.get("readout_format"))
     return ""
+
+
+def _formatted(value: Any, readout_format: str | None) -> str:
+    """A slider value as its readout shows it: '.0%' and ',.0f' mean the same in d3 and Python."""
+    if readout_format and isinstance(value, int | float) and re.fullmatch(r",?\.\d+[f%]", readout_format):
+        return format(value, readout_format)
+    return str(value)
 
 
 def widget_html(model_id: str, models: Mapping[str, Any], caption_md: str, counter: ChartCounter) -> str:

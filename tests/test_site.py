@@ -280,14 +280,17 @@ def test_widget_snapshot_shows_text_control_value_and_chart():
     """A saved Explorer (VBox of HTML, a slider and an Output holding a chart) renders statically."""
     figure = go.Figure(go.Bar(x=["a"], y=[7])).to_plotly_json()
     models = {
-        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_text", "IPY_MODEL_slider", "IPY_MODEL_out"]}},
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_text", "IPY_MODEL_slider", "IPY_MODEL_seats", "IPY_MODEL_pct", "IPY_MODEL_out"]}},
         "text": {"model_name": "HTMLModel", "state": {"value": "<b>seven seats</b>"}},
         "slider": {"model_name": "FloatSliderModel", "state": {"value": 0.25, "description": "ASSUMPTION: share"}},
+        "seats": {"model_name": "FloatSliderModel", "state": {"value": 150.0, "readout_format": ",.0f", "description": "seats"}},
+        "pct": {"model_name": "FloatSliderModel", "state": {"value": 0.5, "readout_format": ".0%", "description": "open"}},
         "out": {"model_name": "OutputModel", "state": {"outputs": [{"output_type": "display_data", "data": {PLOTLY_MIME: figure}}]}},
     }
     snapshot = build_site.widget_snapshot("box", models, "The bar is seven high.", build_site.ChartCounter())
     page = Page(snapshot)
     assert "<b>seven seats</b>" in snapshot and "ASSUMPTION: share" in snapshot and "0.25" in snapshot
+    assert "<output>150</output>" in snapshot and "<output>50%</output>" in snapshot  # as the slider's readout shows
     assert len(page.charts) == 1 and page.figcaptions == ["The bar is seven high."]
     assert numbers_drawn(json.loads(page.json_scripts[page.charts[0]["data-spec"]])) == [7]
 
