@@ -87,11 +87,39 @@ def test_same_packages_and_versions_as_pyproject(environment, pyproject):
     assert packages == runtime, "the version bounds differ between environment.yml and pyproject.toml"
 
 
-def test_the_collection_itself_is_installed_without_dependencies(environment):
-    """pip installs only the helpers package: every dependency comes from conda-forge."""
+def pip_requirements_error(lines: list[str], folder: Path) -> str | None:
+    """What pip says about the pip section, read as conda reads it: a requirements file.
+
+    conda writes the lines to a file and runs ``pip install -U -r`` on it, so a line that
+    is a command-line option but not a requirements-file option (``--no-deps``) breaks
+    ``conda env create`` and every Binder build.
+    """
+    from pip._internal.exceptions import RequirementsFileParseError
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.req_file import parse_requirements
+
+    path = folder / "requirements.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        list(parse_requirements(str(path), session=PipSession()))
+    except (RequirementsFileParseError, SystemExit) as problem:
+        return str(problem) or "pip could not parse it"
+    return None
+
+
+def test_pip_section_is_a_valid_requirements_file_installing_only_the_collection(environment, tmp_path):
+    """pip installs only the helpers package (editable); every dependency comes from conda-forge."""
     conda, pip = conda_specs(environment)
     assert "pip" in conda
-    assert "--no-deps" in pip and any(line.strip() in {"-e .", "."} for line in pip)
+    error = pip_requirements_error(pip, tmp_path)
+    assert error is None, f"environment.yml's pip section is not a valid requirements file: {error}"
+    requirements = [line.strip() for line in pip if line.strip() and not line.strip().startswith("#")]
+    assert requirements == ["-e ."], f"pip should install only the collection itself, got {requirements}"
+
+
+def test_an_invalid_pip_section_would_be_found(tmp_path):
+    assert pip_requirements_error(["-e ."], tmp_path) is None
+    assert "--no-deps" in (pip_requirements_error(["--no-deps", "-e ."], tmp_path) or "")
 
 
 def test_no_binder_folder_shadows_environment_yml():
