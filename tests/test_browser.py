@@ -1,0 +1,399 @@
+"""Real-browser test: what a reader sees in JupyterLab, and in the static site, offline.
+
+Readers meet the collection in JupyterLab, not in nbval. This test starts JupyterLab on
+localhost (free port, token on) serving a temporary copy of notebooks/, drives Debian's
+headless chromium through Playwright (no browser download), and for every notebook:
+runs all cells, waits for the kernel to go idle, checks there is no error output, checks
+that every plotly chart was drawn (rendered plots = figure outputs in the saved notebook,
+the explorers' charts inside Output widgets included), moves one control of every explorer
+and checks its chart or text changed, and saves a screenshot to build/screenshots/.
+
+The static-site test builds site/ into a temporary folder with scripts/build_site.py and
+opens each page with the network off: every chart must be drawn from the local plotly.js.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PLOTLY_MIME,
+    ROOT,
+    SCREENSHOTS,
+    WIDGET_STATE_MIME,
+    WIDGET_VIEW_MIME,
+    LabServer,
+    error_outputs,
+    figure_outputs,
+    notebook_paths,
+    process_group_alive,
+    start_lab,
+    stop_lab,
+)
+
+NOTEBOOKS = notebook_paths()
+SITE_BUILDER = ROOT / "scripts" / "build_site.py"
+VIEWPORT = {"width": 1280, "height": 1000}
+RUN_TIMEOUT_MS = 120_000
+
+#: Every element that shows an error or a warning in a JupyterLab output area.
+ERROR_SELECTOR = (
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+    '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'
+)
+#: An explorer (helpers.widgets.Explorer): the box that holds its text line and its chart.
+EXPLORER_SELECTOR = ".jp-Notebook .widget-box:has(> .wa-explorer-text)"
+#: The controls the test knows how to move, in the order it tries them.
+CONTROL_SELECTOR = (
+    ".widget-slider, .widget-hslider, .widget-dropdown, .widget-select, .widget-select-multiple, "
+    ".widget-toggle-buttons, .widget-radio, .widget-checkbox"
+)
+
+APP_READY_JS = """() => !!(window.jupyterapp && document.querySelector('#jp-main-dock-panel'))"""
+
+OPEN_JS = """async name => {
+  const app = window.jupyterapp;
+  await app.restored;
+  if (!app.shell.leftCollapsed) { await app.commands.execute('application:toggle-left-area'); }
+  await app.commands.execute('docmanager:open', {path: name, factory: 'Notebook'});
+  for (const widget of [...app.shell.widgets('main')]) {
+    if (widget.id.startsWith('launcher')) { widget.close(); }
+  }
+}"""
+
+#: Save (the widgets changed since the last save) and close every document.
+CLOSE_JS = """async () => {
+  const app = window.jupyterapp;
+  if (app.shell.currentWidget?.context) { await app.commands.execute('docmanager:save'); }
+  await app.commands.execute('application:close-all');
+}"""
+
+NOTEBOOK_READY_JS = """name => {
+  const w = window.jupyterapp?.shell?.currentWidget;
+  return !!(w && w.context && w.context.isReady && w.context.path.endsWith(name) && w.content
+            && w.sessionContext?.session?.kernel?.status === 'idle');
+}"""
+
+#: Clear the committed outputs first, so nothing from the file can pass for a fresh result,
+#: then Run All Cells; the command's promise says whether every cell ran without error.
+RUN_ALL_JS = """async () => {
+  const app = window.jupyterapp;
+  await app.commands.execute('notebook:clear-all-cell-outputs');
+  window.__waRun = {done: false};
+  app.commands.execute('notebook:run-all-cells').then(
+    ok => { window.__waRun = {done: true, ok: ok}; },
+    error => { window.__waRun = {done: true, ok: false, error: String(error)}; });
+}"""
+
+RUN_DONE_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const busy = [...w.node.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'));
+  return window.__waRun?.done && !busy && w.sessionContext.session?.kernel?.status === 'idle';
+}"""
+
+#: Plotly charts that were actually drawn (plotly adds .main-svg when it draws), in the notebook.
+DRAWN_PLOTS_JS = """root => [...root.querySelectorAll('.js-plotly-plot')]
+  .filter(p => p.querySelector('.plot-container .main-svg')).length"""
+
+#: What an explorer shows: its text line and the data and title of its chart.
+EXPLORER_STATE_JS = """box => JSON.stringify({
+  text: box.querySelector('.wa-explorer-text')?.innerText ?? null,
+  charts: [...box.querySelectorAll('.wa-explorer-chart .js-plotly-plot')].map(
+    p => ({data: p.data, title: p.layout?.title?.text ?? null, barmode: p.layout?.barmode ?? null,
+           axes: [p.layout?.xaxis?.type ?? null, p.layout?.yaxis?.type ?? null]})),
+})"""
+
+
+# ------------------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """One JupyterLab for the session, always shut down with its kernels, even on failure.
+
+    Every notebook's kernel is started at once, so kernels boot while the browser starts.
+    """
+    server = start_lab(tmp_path_factory.mktemp("jupyterlab"))
+    try:
+        for path in NOTEBOOKS:
+            server.start_kernel_for(path.name)
+        yield server
+    finally:
+        pgid = server.process.pid
+        stop_lab(server)
+        if process_group_alive(pgid):
+            raise RuntimeError(f"JupyterLab's process group {pgid} survived the shutdown")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, headless, launched by Playwright from its fixed path."""
+    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: install Debian's chromium package (./tasks test does)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def offline_context(browser: Browser, allowed_prefix: str, blocked: list[str]) -> BrowserContext:
+    """A fresh browser context in which only ``allowed_prefix`` URLs load; the rest are recorded."""
+    context = browser.new_context(viewport=VIEWPORT)
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        if url.startswith(allowed_prefix) or url.startswith(("data:", "blob:")):
+            request_route.continue_()
+        else:
+            blocked.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+@dataclass
+class LabApp:
+    """JupyterLab loaded once in a page, offline but for the server; notebooks open inside it."""
+
+    page: Page
+    blocked: list[str]
+
+    def load(self, server: LabServer) -> None:
+        self.page.goto(server.url("lab/workspaces/browser-test"))
+        self.page.wait_for_function(APP_READY_JS)
+
+
+@pytest.fixture(scope="session")
+def lab_app(lab: LabServer, browser: Browser) -> Iterator[LabApp]:
+    blocked: list[str] = []
+    context = offline_context(browser, lab.base_url + "/", blocked)
+    context.set_default_timeout(60_000)
+    try:
+        app = LabApp(context.new_page(), blocked)
+        app.load(lab)
+        yield app
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def opened(lab: LabServer, lab_app: LabApp, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The test's notebook, open in the lab; closed and its kernel shut down afterwards.
+
+    Should closing fail (a test left a dialog open), the app is reloaded, so one failure
+    does not spill into the next notebook's test.
+    """
+    name = request.node.callspec.params["path"].name
+    lab_app.blocked.clear()
+    lab_app.page.evaluate(OPEN_JS, name)
+    try:
+        yield lab_app.page
+    finally:
+        try:
+            lab_app.page.evaluate(CLOSE_JS)
+        except PlaywrightError:
+            lab_app.load(lab)
+        lab.stop_kernels_of(name)
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def saved_notebook(page: Page, lab: LabServer, name: str) -> dict[str, Any]:
+    """Save the open notebook (with its widget state) and read it back from the server's copy."""
+    page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
+    return json.loads((lab.root_dir / name).read_text(encoding="utf-8"))
+
+
+def move(control: Locator) -> str:
+    """Move one control by one step, as a reader would, and say what was done."""
+    classes = control.get_attribute("class") or ""
+    if "widget-slider" in classes or "widget-hslider" in classes:
+        handle = control.locator(".noUi-handle").first
+        now, top = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
+        key = "ArrowLeft" if now is not None and now == top else "ArrowRight"
+        handle.focus()
+        handle.press(key)
+        return f"slider {key}"
+    select = control.locator("select")
+    if select.count():
+        options = select.locator("option").evaluate_all("os => os.map(o => ({v: o.value, s: o.selected}))")
+        assert len(options) > 1, "a select control with one option cannot move"
+        other = next((o["v"] for o in options if not o["s"]), None)
+        # A multiple select with every option picked moves by keeping only the first.
+        target = other if other is not None else options[0]["v"]
+        select.select_option(target)
+        return f"select option {target!r}"
+    if "widget-toggle-buttons" in classes:
+        control.locator("button:not(.mod-active)").first.click()
+        return "toggle button"
+    if "widget-radio" in classes:
+        control.locator("input:not(:checked)").first.check()
+        return "radio button"
+    control.locator("input").first.click()
+    return "checkbox"
+
+
+def explorer_state(explorer: Locator) -> str:
+    return str(explorer.evaluate(EXPLORER_STATE_JS))
+
+
+def wait_for_change(explorer: Locator, before: str, timeout: float = 20.0) -> str:
+    """The explorer's new state once it differs from ``before`` (or the old one at the timeout)."""
+    deadline = time.monotonic() + timeout
+    after = explorer_state(explorer)
+    while after == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+        after = explorer_state(explorer)
+    return after
+
+
+def displays_widgets(notebook: dict[str, Any]) -> bool:
+    return any(
+        WIDGET_VIEW_MIME in output.get("data", {})
+        for cell in notebook["cells"] if cell["cell_type"] == "code"
+        for output in cell.get("outputs", [])
+    )
+
+
+# ------------------------------------------------------------------------ the unit check
+
+
+def test_figure_count_includes_charts_inside_displayed_widgets_only():
+    """The expected count: 1 cell chart + 1 chart in a displayed explorer; a stray Output is not shown."""
+    chart = {"output_type": "display_data", "data": {PLOTLY_MIME: {"data": []}}, "metadata": {}}
+    states = {
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_text", "IPY_MODEL_out"]}},
+        "text": {"model_name": "HTMLModel", "state": {"value": "x"}},
+        "out": {"model_name": "OutputModel", "state": {"outputs": [chart]}},
+        "stray": {"model_name": "OutputModel", "state": {"outputs": [chart, chart]}},
+    }
+    view = {"output_type": "execute_result", "data": {WIDGET_VIEW_MIME: {"model_id": "box"}}, "metadata": {}}
+    notebook = {
+        "metadata": {"widgets": {WIDGET_STATE_MIME: {"state": states}}},
+        "cells": [
+            {"cell_type": "markdown", "source": "# t"},
+            {"cell_type": "code", "outputs": [chart]},
+            {"cell_type": "code", "outputs": [view, view]},  # the same widget shown twice is one chart model
+        ],
+    }
+    assert figure_outputs(notebook) == 2
+
+
+# ------------------------------------------------------------------------- the lab test
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_renders_in_jupyterlab(path: Path, lab: LabServer, lab_app: LabApp, opened: Page):
+    page = opened
+    page.wait_for_function(NOTEBOOK_READY_JS, arg=path.name)
+
+    page.evaluate(RUN_ALL_JS)
+    page.wait_for_function(RUN_DONE_JS, timeout=RUN_TIMEOUT_MS, polling=250)
+    run = page.evaluate("() => window.__waRun")
+    notebook_node = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+
+    # No error output, in the page or in the saved file.
+    shown_errors = page.locator(ERROR_SELECTOR).all_inner_texts()
+    saved = saved_notebook(page, lab, path.name)
+    assert run.get("ok") is True and not shown_errors, (
+        f"{path.name}: Run All did not finish cleanly ({run}); error output in the page: {shown_errors}; "
+        f"in the saved notebook: {error_outputs(saved)}"
+    )
+
+    # Every chart drawn: plots in the page = figure outputs in the saved notebook.
+    if displays_widgets(saved):
+        assert WIDGET_STATE_MIME in saved["metadata"].get("widgets", {}), (
+            "the saved notebook has no widget state, so the charts inside widgets cannot be counted"
+        )
+    expected = figure_outputs(saved)
+    deadline = time.monotonic() + 30
+    drawn = notebook_node.evaluate(DRAWN_PLOTS_JS)
+    while drawn != expected and time.monotonic() < deadline:
+        time.sleep(0.25)
+        drawn = notebook_node.evaluate(DRAWN_PLOTS_JS)
+    placeholders = notebook_node.locator(".js-plotly-plot").count()
+    assert drawn == expected, (
+        f"{path.name}: {drawn} plotly charts drawn ({placeholders} plot elements) "
+        f"for {expected} figure outputs (cells and explorers)"
+    )
+
+    # A screenshot of what the reader sees after Run All, at the first explorer (or chart).
+    explorers = page.locator(EXPLORER_SELECTOR)
+    focus = explorers.first if explorers.count() else notebook_node.locator(".js-plotly-plot").first
+    if focus.count():
+        focus.evaluate("el => el.closest('.jp-Cell').scrollIntoView({block: 'start'})")
+        time.sleep(0.3)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{path.stem}.png"))
+
+    # Every explorer answers its controls: move one, the chart or the text changes.
+    if displays_widgets(saved):
+        assert explorers.count() > 0, f"{path.name} displays widgets but no helpers.widgets.Explorer to try"
+    for index in range(explorers.count()):
+        explorer = explorers.nth(index)
+        explorer.scroll_into_view_if_needed()
+        controls = explorer.locator(CONTROL_SELECTOR)
+        assert controls.count() > 0, f"{path.name}: explorer {index + 1} has no control the test can move"
+        before = explorer_state(explorer)
+        action = move(controls.first)
+        after = wait_for_change(explorer, before)
+        assert after != before, f"{path.name}: explorer {index + 1} did not change after {action}"
+
+    assert not lab_app.blocked, f"{path.name}: the page tried to reach the network: {lab_app.blocked[:5]}"
+
+
+# ------------------------------------------------------------------------ the static site
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static site, built by the project's builder into a temporary folder."""
+    assert SITE_BUILDER.is_file(), f"{SITE_BUILDER} is missing: the static site cannot be tested"
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = subprocess.run(
+        [sys.executable, str(SITE_BUILDER), "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+        timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, f"the site build failed:\n{result.stdout}\n{result.stderr}"
+    return out
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_site_page_draws_every_chart_offline(path: Path, built_site: Path, browser: Browser):
+    page_file = built_site / f"{path.stem}.html"
+    assert page_file.is_file(), f"the site has no page for {path.name}"
+    # The committed notebook's charts, cells and explorers' saved state, are what the page must draw.
+    expected = figure_outputs(json.loads(path.read_text(encoding="utf-8")))
+    blocked: list[str] = []
+    context = offline_context(browser, "file://", blocked)
+    context.set_offline(True)
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri(), wait_until="load")
+        body = page.locator("body")
+        deadline = time.monotonic() + 20
+        drawn = body.evaluate(DRAWN_PLOTS_JS)
+        while drawn != expected and time.monotonic() < deadline:
+            time.sleep(0.25)
+            drawn = body.evaluate(DRAWN_PLOTS_JS)
+        assert drawn == expected, f"{page_file.name}: {drawn} charts drawn offline for {expected} figure outputs"
+    finally:
+        context.close()
+    assert not blocked, f"{page_file.name} asks for the network: {blocked[:5]}"
