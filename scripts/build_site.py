@@ -85,7 +85,10 @@ document.querySelectorAll(".wa-chart").forEach(function (div) {
 
 SITE_CSS = """/* Workers Abroad site: small additions to JupyterLab's own CSS. */
 main { max-width: 1100px; margin: 0 auto; padding: 1em; }
-.jp-InputPrompt, .jp-OutputPrompt { display: none; }
+.jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser { display: none; }
+a.anchor-link { display: none; }
+.jp-InputArea, .jp-InputArea-editor { overflow: hidden; }
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .wa-figure { margin: 0.5em 0 1em 0; }
 .wa-chart { width: 100%; min-height: 420px; }
 .wa-figure figcaption { font-style: italic; margin: 0.3em 0; }
@@ -401,7 +404,7 @@ def contents_markdown(entries: Sequence[tuple[str, str]], has_guide: bool) -> st
         "",
         "## Notebooks",
         "",
-        *[f"1. [{title}]({name}.html)" for name, title in entries],
+        *[f"{name[:2]}. [{title}]({name}.html)" for name, title in entries],
     ]
     if has_guide:
         lines += ["", "## For teachers", "", "- [Teacher guide](teacher-guide.html)"]
