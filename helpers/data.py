@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers import __version__
+from helpers._imports import decline_slow_optional_imports
 from helpers.derived import evaluate_rule
 from helpers.numbers import states
 from helpers.paths import data_dir
@@ -125,6 +126,7 @@ def _precheck_file(folder: Path, resource: dict[str, Any]) -> list[Problem]:
 
 def _frictionless_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
     """Validate the package with frictionless (the Data Package standard's library)."""
+    decline_slow_optional_imports()
     from frictionless import Package
 
     report = Package(descriptor, basepath=str(folder)).validate()

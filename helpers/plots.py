@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pandas as pd
-import plotly.graph_objects as go
-import plotly.io as pio
+from helpers._imports import decline_slow_optional_imports
+
+decline_slow_optional_imports()
+
+import pandas as pd  # noqa: E402
+import plotly.graph_objects as go  # noqa: E402
+import plotly.io as pio  # noqa: E402
 
 RENDERER = "plotly_mimetype"
 TEMPLATE_NAME = "workers_abroad"

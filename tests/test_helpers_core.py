@@ -159,3 +159,9 @@ def test_assumption_slider_is_labelled_and_defaults_from_data(tables: dict[str, 
 def test_sources_table_lists_the_cited_sources(tables: dict[str, pd.DataFrame]) -> None:
     table = plots.sources_table(tables["visas"], tables["sources"])
     assert table.index.tolist() == ["S01", "S15"]
+
+
+def test_charts_do_not_pay_for_the_slow_optional_iri_checker() -> None:
+    code = "import sys, helpers.plots; print(sys.modules.get('rfc3987_syntax') is None, 'jsonschema' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True"]  # jsonschema loaded (plotly needs nbformat), its IRI grammar compiler not
