@@ -15,7 +15,7 @@ from helpers.paths import data_path, project_root
 __version__ = "0.1.0"
 
 _SUBMODULES = frozenset(
-    {"data", "derived", "numbers", "paths", "plots", "selfcheck", "widgets"}
+    {"capacity", "claims", "data", "derived", "estimates", "numbers", "paths", "plots", "selfcheck", "timeline", "visas", "widgets"}
 )
 
 __all__ = ["data_path", "project_root", "__version__", *sorted(_SUBMODULES)]

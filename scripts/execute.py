@@ -28,6 +28,8 @@ def execute(path: Path) -> float:
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     if errors:
         raise SystemExit(f"{path.name}: {errors[0].ename}: {errors[0].evalue}")
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps: noise in every diff, no use to a reader
     nbformat.write(notebook, path)
     return seconds
 
