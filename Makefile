@@ -1,4 +1,4 @@
 # Thin wrapper for those who prefer make; ./tasks is the entry point and works without make.
-.PHONY: lab test execute nav bench lint
-lab test execute nav bench lint:
+.PHONY: lab test execute nav bench lint site
+lab test execute nav bench lint site:
 	./tasks $@
