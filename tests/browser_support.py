@@ -8,6 +8,7 @@ outputs in the saved notebook) lives here and is reused by the static-site test.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import secrets
@@ -37,6 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -127,6 +129,16 @@ def _write_settings(settings_dir: Path) -> None:
         path.write_text(json.dumps(values))
 
 
+def _end_with_parent() -> None:
+    """In the server's process: ask Linux to send SIGTERM when pytest dies, even by SIGKILL.
+
+    Why: the fixture's finalizer covers failing tests, but not a killed test run (a CI
+    timeout); the server then still shuts its kernels down on the SIGTERM.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start_lab(workdir: Path, timeout: float = 60.0) -> LabServer:
     """Start JupyterLab on a copy of notebooks/ so running cells never touches the committed files.
 
@@ -161,7 +173,8 @@ def start_lab(workdir: Path, timeout: float = 60.0) -> LabServer:
         command.append("--allow-root")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            command, cwd=root_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=root_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=_end_with_parent,
         )
     server = LabServer(process, port, token, root_dir, log_path)
     deadline = time.monotonic() + timeout
