@@ -121,9 +121,9 @@ EXPLORER_STATE_JS = """box => JSON.stringify({
 # ------------------------------------------------------------------------------ fixtures
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """One JupyterLab for the session, always shut down with its kernels, even on failure.
+    """One JupyterLab for this file, always shut down with its kernels, even on failure.
 
     Every notebook's kernel is started at once, so kernels boot while the browser starts.
     """
@@ -139,9 +139,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
             raise RuntimeError(f"JupyterLab's process group {pgid} survived the shutdown")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's chromium, headless, launched by Playwright from its fixed path."""
+    """Debian's chromium, headless, launched by Playwright from its fixed path.
+
+    Module-scoped: Playwright's sync API allows one running instance per thread, and other
+    test files (tests/test_site.py) start their own after this one has closed.
+    """
     assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: install Debian's chromium package (./tasks test does)"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -179,7 +183,7 @@ class LabApp:
         self.page.wait_for_function(APP_READY_JS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab_app(lab: LabServer, browser: Browser) -> Iterator[LabApp]:
     blocked: list[str] = []
     context = offline_context(browser, lab.base_url + "/", blocked)
