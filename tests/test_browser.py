@@ -57,7 +57,7 @@ ERROR_SELECTOR = (
 )
 #: An explorer (helpers.widgets.Explorer): the box that holds its text line and its chart.
 EXPLORER_SELECTOR = ".jp-Notebook .widget-box:has(> .wa-explorer-text)"
-#: The controls the test knows how to move, in the order it tries them.
+#: The controls the test knows how to move; it moves the first of them in an explorer.
 CONTROL_SELECTOR = (
     ".widget-slider, .widget-hslider, .widget-dropdown, .widget-select, .widget-select-multiple, "
     ".widget-toggle-buttons, .widget-radio, .widget-checkbox"
