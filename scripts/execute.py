@@ -7,6 +7,8 @@ refuses to write a notebook whose run raised an error.
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -15,6 +17,47 @@ import nbformat
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
+
+
+def canonical_widget_ids(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Rename the random widget model ids to ones that follow the notebook's structure.
+
+    nbclient saves widget state under random ids, in the order the comms happened to open,
+    so every execution rewrote thousands of lines. Numbering the models in the order a reader
+    meets them (the displayed widgets cell by cell, then what each refers to) makes a
+    re-execution with unchanged results leave the file unchanged.
+    """
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state")
+    if not state:
+        return notebook
+    order: list[str] = []
+
+    def visit(model_id: str) -> None:
+        if model_id in state and model_id not in order:
+            order.append(model_id)
+            for ref in MODEL_REF.findall(json.dumps(state[model_id], sort_keys=True)):
+                visit(ref)
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                visit(view["model_id"])
+    unreached = sorted(set(state) - set(order), key=lambda m: MODEL_REF.sub("", json.dumps(state[m], sort_keys=True)))
+    for model_id in unreached:
+        visit(model_id)
+    text = nbformat.writes(notebook)
+    for index, old in enumerate(order, start=1):
+        text = text.replace(old, f"{index:032x}")
+    renamed = nbformat.reads(text, as_version=4)
+    renamed_state = renamed.metadata["widgets"][WIDGET_STATE]
+    renamed_state["state"] = dict(sorted(renamed_state["state"].items()))
+    return renamed
 
 
 def execute(path: Path) -> float:
@@ -30,7 +73,7 @@ def execute(path: Path) -> float:
         raise SystemExit(f"{path.name}: {errors[0].ename}: {errors[0].evalue}")
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)  # timestamps: noise in every diff, no use to a reader
-    nbformat.write(notebook, path)
+    nbformat.write(canonical_widget_ids(notebook), path)
     return seconds
 
 
