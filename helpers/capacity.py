@@ -51,6 +51,17 @@ START_CHOICES = ("RW_2017_END", "RW_2018_END", "RW_2019_SEP")
 MAX_FLIGHTS_SLIDER = 14
 
 VERDICT = "At these settings, {n:,} people could have left by the deadline, and the gap was {m:,}."
+#: The same line when the start count is only an upper bound ("fewer than 10,000"): then the
+#: people who could leave and the gap are upper bounds too, and the text must not claim more.
+VERDICT_AT_MOST = (
+    "At these settings, at most {n:,} people could have left by the deadline, and the gap was at most {m:,}"
+    " (the start count is only an upper bound: {qualifier} {people:,})."
+)
+#: The same line when the start count is approximate ("about 1,000").
+VERDICT_ABOUT = (
+    "At these settings, about {n:,} people could have left by the deadline, and the gap was about {m:,}"
+    " (the start count is approximate: about {people:,})."
+)
 
 
 # ---------------------------------------------------------------- validation
@@ -224,6 +235,20 @@ def _rows_cited(tables: dict[str, pd.DataFrame], rows: pd.DataFrame) -> pd.DataF
 
 _KIND_COLOURS = {"official report": PALETTE[1], "official statement": PALETTE[2], "media reporting": PALETTE[4]}
 _SYMBOLS = {"exactly": "circle", "about": "circle-open", "fewer than": "triangle-down", "more than": "triangle-up"}
+_QUALIFIER_NAMES = {"exactly": "a count", "about": "\"about\"", "fewer than": "\"fewer than\"",
+                    "more than": "\"more than\""}
+
+
+def _start_caveat(row: pd.Series) -> str:
+    """What the chart's note must add when the start count or its day is not exact."""
+    parts = []
+    if row["qualifier"] == "fewer than":
+        parts.append(f"The start count is \"fewer than {int(row['count']):,}\": the line is an upper bound.")
+    elif row["qualifier"] != "exactly":
+        parts.append(f"The start count is \"{row['qualifier']} {int(row['count']):,}\": the line is approximate.")
+    if row["date_precision"] == "month":
+        parts.append(f"The source gives only the month ({row['as_of_label']}); the model starts on {row['as_of']:%d %b %Y}.")
+    return "<br>".join(parts)
 
 
 def _drawdown(people: float, weekly: float, start: date, end: date) -> tuple[list[str], list[float]]:
@@ -264,40 +289,63 @@ def drawdown_chart(tables: dict[str, pd.DataFrame], start_obs: str, settings: Se
     if first_day is not None:
         observed = observed[observed["as_of"].dt.date >= first_day]
     fig = go.Figure()
-    for kind, group in observed.groupby("kind", sort=False):
+    for (kind, qualifier), group in observed.groupby(["kind", "qualifier"], sort=False):
         colour = _KIND_COLOURS.get(str(kind), PALETTE[4])
         fig.add_scatter(
             x=[d.date().isoformat() for d in group["as_of"]], y=[int(c) for c in group["count"]],
-            mode="markers", name=f"reported: {kind}",
-            marker=dict(size=11, color=colour, symbol=[_SYMBOLS[q] for q in group["qualifier"]],
-                        line=dict(width=2, color=colour)),
+            mode="markers", name=f"reported, {kind}: {_QUALIFIER_NAMES[str(qualifier)]}",
+            marker=dict(size=11, color=colour, symbol=_SYMBOLS[str(qualifier)], line=dict(width=2, color=colour)),
             customdata=list(zip(group["qualifier"], group["as_of_label"], group["who"])),
             hovertemplate="%{customdata[1]}: %{customdata[0]} %{y:,}<br>%{customdata[2]}<extra></extra>",
         )
     days, counts = _drawdown(people, settings.weekly, start, end)
     fig.add_scatter(
         x=days, y=counts, mode="lines", line=dict(color=PALETTE[0], width=3, shape="hv"),
-        name="fewest who could remain if every seat were used<br>(ASSUMPTION-based)",
+        name="model: fewest who could remain<br>if every seat were used<br>(ASSUMPTION-based)",
         hovertemplate="%{x}: at least %{y:,.0f} still in Russia<extra></extra>",
     )
     _marker_line(fig, due, f"deadline {due.day} {due:%b %Y}")
-    fig.update_layout(yaxis_title="DPRK nationals in Russia", xaxis_title=None, yaxis_rangemode="tozero",
-                      legend=dict(orientation="v", x=0.99, xanchor="right", y=0.97, yanchor="top",
-                                  bgcolor="rgba(128,128,128,0.08)"))
+    # the legend sits right of the plot, where it can cover neither a point nor the source line
+    # a fixed height keeps the plot readable inside the simulator's Output widget, under a long source line
+    fig.update_layout(yaxis_title="DPRK workers in Russia", xaxis_title=None, yaxis_rangemode="tozero", height=600,
+                      legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"))
     label = start_row["as_of_label"]
     title = title or f"Could transport have carried everyone? Starting from {label}"
-    return finish(fig, _rows_cited(tables, pd.concat([observed, start_row.to_frame().T])), tables["sources"],
-                  title, note=settings.note())
+    note = "<br>".join(filter(None, [settings.note(), _start_caveat(start_row)]))
+    fig = finish(fig, _rows_cited(tables, pd.concat([observed, start_row.to_frame().T])), tables["sources"],
+                 title, note=note)
+    # with the legend beside the plot, the source line needs no room below it for one
+    for annotation in fig.layout.annotations:
+        if annotation.name == "source-line":
+            annotation.yshift = -40
+    return fig
+
+
+#: Cells per axis of the sensitivity chart: a display choice, enough to see the edge of the gap.
+GRID_CELLS = 11
+
+
+def assumption_grid(tables: dict[str, pd.DataFrame], name: str, cells: int = GRID_CELLS) -> tuple[float, ...]:
+    """Evenly spaced values across one assumption's whole slider range in ``assumptions.csv``."""
+    if name not in ASSUMPTION_IDS:
+        raise ValueError(f"no assumption input {name!r}; choose one of {sorted(ASSUMPTION_IDS)}")
+    if cells < 2:
+        raise ValueError(f"a grid needs at least 2 cells, got {cells}")
+    row = tables["assumptions"].set_index("assumption_id").loc[ASSUMPTION_IDS[name]]
+    low, high = float(row["minimum"]), float(row["maximum"])
+    return tuple(round(low + (high - low) * i / (cells - 1), 6) for i in range(cells))
 
 
 def sensitivity_chart(tables: dict[str, pd.DataFrame], start_obs: str, settings: Settings,
-                      seats_grid: tuple[float, ...] = tuple(range(50, 301, 25)),
-                      share_grid: tuple[float, ...] = tuple(i / 10 for i in range(1, 11))) -> go.Figure:
+                      seats_grid: tuple[float, ...] | None = None,
+                      share_grid: tuple[float, ...] | None = None) -> go.Figure:
     """The gap at the deadline for each seats-per-flight and share, rail and flights held fixed.
 
     Why: both numbers are assumptions, so the honest picture is every pair of them at once,
     showing where Zakharova's explanation holds (a gap) and where it does not (none).
     """
+    seats_grid = seats_grid or assumption_grid(tables, "seats_per_flight")
+    share_grid = share_grid or assumption_grid(tables, "share_for_workers")
     start_row = observation(tables, start_obs)
     start, people = start_row["as_of"].date(), float(start_row["count"])
     due = deadline(tables)
@@ -306,7 +354,7 @@ def sensitivity_chart(tables: dict[str, pd.DataFrame], start_obs: str, settings:
     fig = go.Figure(go.Heatmap(
         x=[float(s) for s in seats_grid], y=[round(s, 2) for s in share_grid], z=gaps,
         colorscale=[[0, "#F0F0F0"], [1, PALETTE[3]]], zmin=0, zmax=people,
-        colorbar=dict(title=dict(text="gap"), tickformat=","),
+        colorbar=dict(title=dict(text="gap<br>(people)"), tickformat=","),
         hovertemplate="%{x:.0f} seats, %{y:.0%} for workers: gap %{z:,}<extra></extra>",
     ))
     fig.add_scatter(
@@ -319,20 +367,35 @@ def sensitivity_chart(tables: dict[str, pd.DataFrame], start_obs: str, settings:
     note = (f"ASSUMPTION: {settings.rail_seats_per_week:,.0f} rail seats a week (no source gives it, F52); "
             f"{settings.flights_per_week:g} flights a week. The x marks the default assumptions.")
     finish(fig, _rows_cited(tables, start_row.to_frame().T), tables["sources"],
-           f"People left behind at the deadline, from {people:,.0f} ({start_row['as_of_label']})", note=note)
+           f"Model: people the seats could not carry by the deadline, from {people:,.0f} ({start_row['as_of_label']})",
+           note=note)
     # finish() leaves room for a legend, not for an x-axis title: move the source line below the title
     for annotation in fig.layout.annotations:
         if annotation.name == "source-line":
             annotation.yshift -= 30
-    fig.update_layout(margin=dict(b=fig.layout.margin.b + 30))
+    fig.update_layout(margin=dict(b=fig.layout.margin.b + 30), height=560)
     return fig
 
 
 # ---------------------------------------------------------------- the simulator
 
-def verdict(could: int, missing: int) -> str:
-    """The simulator's one line: the people the seats could carry, and the people left over."""
-    return VERDICT.format(n=int(_number("could", could)), m=int(_number("missing", missing)))
+def verdict(could: int, missing: int, qualifier: str = "exactly", people: float | None = None) -> str:
+    """The simulator's one line: the people the seats could carry, and the people left over.
+
+    Why the qualifier: from "fewer than 10,000" the model's numbers are upper bounds, and from
+    "about 1,000" they are approximate; the line must say so rather than claim an exact gap.
+    """
+    n, m = int(_number("could", could)), int(_number("missing", missing))
+    if qualifier == "exactly":
+        return VERDICT.format(n=n, m=m)
+    if people is None:
+        raise ValueError(f"a start count qualified {qualifier!r} needs the count it qualifies")
+    count = int(_number("people", people))
+    if qualifier == "fewer than":
+        return VERDICT_AT_MOST.format(n=n, m=m, qualifier=qualifier, people=count)
+    if qualifier == "about":
+        return VERDICT_ABOUT.format(n=n, m=m, people=count)
+    raise ValueError(f"no verdict for a start count qualified {qualifier!r}")
 
 
 def render(tables: dict[str, pd.DataFrame], start_obs: str, flights_per_week: float, seats_per_flight: float,
@@ -343,7 +406,7 @@ def render(tables: dict[str, pd.DataFrame], start_obs: str, flights_per_week: fl
     start, people = row["as_of"].date(), float(row["count"])
     due = deadline(tables)
     n = could_leave(people, settings.weekly, start, due)
-    text = verdict(n, int(people) - n)
+    text = verdict(n, int(people) - n, str(row["qualifier"]), people)
     return View(drawdown_chart(tables, start_obs, settings), text)
 
 
@@ -393,6 +456,9 @@ def derived_values(tables: dict[str, pd.DataFrame]) -> dict[str, float | date]:
         "default_weeks_needed_for_remaining": float(weeks_remaining),
         "default_remaining_could_be_gone_by": gone_by(remaining, settings.weekly, remaining_day),
         "weeks_from_zakharova_to_final_report": float(full_weeks(remaining_day, final["as_of"].date())),
+        "default_end_2018_count_could_be_gone_by": gone_by(people, settings.weekly, start),
+        "weekly_pace_zakharova_to_final_report": weekly_pace(
+            remaining, remaining_day, float(final["count"]), final["as_of"].date()),
         "weekly_pace_of_permit_fall_2018": weekly_pace(
             float(end_2017["count"]), end_2017["as_of"].date(), people, start),
     }
@@ -401,5 +467,6 @@ def derived_values(tables: dict[str, pd.DataFrame]) -> dict[str, float | date]:
 __all__ = [
     "Settings", "weekly_seats", "full_weeks", "seats_by", "could_leave", "gap", "weeks_needed", "gone_by",
     "weekly_seats_needed", "weekly_pace", "deadline", "observation", "default_start", "default_settings",
-    "headcounts", "drawdown_chart", "sensitivity_chart", "verdict", "render", "simulator", "derived_values",
+    "headcounts", "drawdown_chart", "assumption_grid", "sensitivity_chart", "verdict", "render", "simulator",
+    "derived_values",
 ]

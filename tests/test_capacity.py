@@ -193,6 +193,54 @@ def test_render_gives_the_verdict_line(tables):
     assert "ASSUMPTION" in _annotation_text(view.figure)
 
 
+def test_verdict_from_an_upper_bound_says_at_most(tables):
+    # Sep 2019, "fewer than 10,000" (F24), placed on 15 Sep: 98 days to 22 Dec = 14 whole weeks.
+    # 14 x 250 = 3,500 seats; 10,000 - 3,500 = 6,500; both only upper bounds.
+    view = capacity.render(tables, "RW_2019_SEP", 2, 150, 0.5, 100)
+    assert "at most 3,500 people could have left" in view.text
+    assert "the gap was at most 6,500" in view.text
+    assert "fewer than 10,000" in view.text
+    note = _annotation_text(view.figure)
+    assert "upper bound" in note and "only the month" in note
+
+
+def test_verdict_states_the_qualifier_it_was_given():
+    assert capacity.verdict(3, 7) == "At these settings, 3 people could have left by the deadline, and the gap was 7."
+    assert "about 3 people" in capacity.verdict(3, 7, "about", 10) and "about 10" in capacity.verdict(3, 7, "about", 10)
+    with pytest.raises(ValueError, match="needs the count"):
+        capacity.verdict(3, 7, "fewer than")
+    with pytest.raises(ValueError, match="no verdict"):
+        capacity.verdict(3, 7, "roughly", 10)
+    with pytest.raises(ValueError, match="missing cannot be below 0"):
+        capacity.verdict(3, -1)
+
+
+def test_render_at_the_extremes_of_every_control(tables):
+    # nothing moves: no flights, no share, no rail; everyone is left behind
+    view = capacity.render(tables, "RW_2018_END", 0, 20, 0.0, 0)
+    assert view.text.endswith("0 people could have left by the deadline, and the gap was 11,490.")
+    # everything at its top: 14 x 300 x 1.0 + 2,000 = 6,200 a week, far above 30,023 / 103 weeks
+    view = capacity.render(tables, "RW_2017_END", 14, 300, 1.0, 2000)
+    assert view.text.endswith("30,023 people could have left by the deadline, and the gap was 0.")
+
+
+def test_assumption_grid_spans_the_slider_range_in_data(tables):
+    # assumptions.csv: seats 20 to 300, share 0 to 1
+    assert capacity.assumption_grid(tables, "seats_per_flight", 3) == (20, 160, 300)
+    assert capacity.assumption_grid(tables, "share_for_workers", 5) == (0, 0.25, 0.5, 0.75, 1)
+    with pytest.raises(ValueError, match="no assumption input"):
+        capacity.assumption_grid(tables, "flights_per_week")
+    with pytest.raises(ValueError, match="at least 2"):
+        capacity.assumption_grid(tables, "seats_per_flight", 1)
+
+
+def test_drawdown_legend_names_each_kind_of_count(tables):
+    fig = capacity.drawdown_chart(tables, "RW_2018_END", capacity.Settings(2, 150, 0.5, 100))
+    names = {t.name for t in fig.data if t.mode == "markers"}
+    assert any('"fewer than"' in n for n in names) and any('"about"' in n for n in names)
+    assert fig.layout.legend.x > 1  # beside the plot, covering no point
+
+
 def test_render_rejects_impossible_settings(tables):
     with pytest.raises(ValueError, match="share_for_workers"):
         capacity.render(tables, "RW_2018_END", 2, 150, 2.0, 100)
@@ -218,6 +266,10 @@ def test_derived_values_cover_the_prose(tables):
     assert values["weekly_seats_needed_for_end_2018_count"] == pytest.approx(229.8)
     assert values["default_weeks_needed_for_remaining"] == 4  # 1,000 / 250
     assert values["default_remaining_could_be_gone_by"] == date(2020, 2, 20)  # 23 Jan 2020 + 28 days
+    # 11,490 / 250 = 45.96, so 46 weeks = 322 days after 31 Dec 2018: 18 Nov 2019
+    assert values["default_end_2018_count_could_be_gone_by"] == date(2019, 11, 18)
+    # 1,000 - 511 = 489 (F25, F26) over 47 days (23 Jan to 10 Mar 2020)
+    assert values["weekly_pace_zakharova_to_final_report"] == pytest.approx(489 / (47 / 7))
     assert all(isinstance(v, (float, date)) for v in values.values())
 
 
