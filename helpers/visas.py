@@ -41,8 +41,14 @@ PERIOD_CHOICES: dict[str, tuple[str, ...]] = {
 PERMITS_BEFORE_ID, PERMITS_AFTER_ID = "RW_2017_END", "RW_2018_END"
 OFFICIAL_COUNT_ID = PERMITS_AFTER_ID
 ASSUMPTION_ID = "A_TOURIST_AS_WORK"
+#: The year whose entries the sources split by purpose (F45: education, business).
+SPLIT_YEAR = "2024"
+#: A period shorter than this many days is a part of a year (2020-Q1 is 91 days), not a full year.
+FULL_YEAR_MIN_DAYS = 365
 #: What kind of quantity each measure is: a flow happens over a period, a stock exists on a date.
-UNIT_KIND: dict[str, str] = {"visas issued": "flow", "entries": "flow", "workers with permits": "stock"}
+UNIT_KIND: dict[str, str] = {
+    "visas issued": "flow", "entries": "flow", "new registrations": "flow", "workers with permits": "stock",
+}
 
 
 # ---------------------------------------------------------------- counts, differences, fold changes
@@ -102,7 +108,8 @@ def surge_table(visas: pd.DataFrame, before: str = YEAR_BEFORE, after: str = YEA
             f"visas {before}": count(visas, before, category),
             f"visas {after}": count(visas, after, category),
             "difference": difference(visas, category, before, after),
-            "fold change": round(fold_change(visas, category, before, after), 2),
+            # One decimal, as the issue and the chart write it ("about 8.2x"); exercise 1 asks for two.
+            "fold change": round(fold_change(visas, category, before, after), 1),
         })
     return pd.DataFrame(rows).set_index("category")
 
@@ -241,15 +248,35 @@ def context_table(visas: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
 
 def entries_other_2024(entries: pd.DataFrame) -> int:
     """2024 entries for neither education nor business: the total minus the two stated parts."""
-    by_measure = entries[entries["period"] == "2024"].set_index("measure")["low"]
+    by_measure = entries[entries["period"] == SPLIT_YEAR].set_index("measure")["low"]
     needed = ["entries", "entries_for_education", "entries_for_business"]
     missing = [m for m in needed if m not in by_measure.index]
     if missing:
-        raise ValueError(f"entries.csv lacks 2024 {missing}")
+        raise ValueError(f"entries.csv lacks {SPLIT_YEAR} {missing}")
     rest = int(by_measure["entries"]) - int(by_measure["entries_for_education"]) - int(by_measure["entries_for_business"])
     if rest < 0:
-        raise ValueError("2024 entries for education and business exceed all 2024 entries")
+        raise ValueError(f"{SPLIT_YEAR} entries for education and business exceed all {SPLIT_YEAR} entries")
     return rest
+
+
+def entries_in(entries: pd.DataFrame, period: str) -> int:
+    """All entries to Russia in ``period`` (border crossings, every purpose); ValueError if the sources give none."""
+    rows = entries[(entries["measure"] == "entries") & (entries["period"] == period)]
+    if rows.empty:
+        raise ValueError(f"entries.csv gives no entries for {period!r}; a missing count is not zero")
+    if len(rows) > 1:
+        raise ValueError(f"entries.csv has more than one entries row for {period!r}")
+    return int(rows.iloc[0]["low"])
+
+
+def visas_beyond_entries(visas: pd.DataFrame, entries: pd.DataFrame, year: str = YEAR_AFTER) -> int:
+    """Tourist + student visas issued in ``year`` minus all entries of that year.
+
+    Why: if it is positive, even with every entry of the year made on a different one of
+    these visas, at least this many of them were not used to enter in that year. So a visa
+    count is not a count of people who came. (It inherits any "about" of the entries figure.)
+    """
+    return count(visas, year, COMBINED) - entries_in(entries, year)
 
 
 # ---------------------------------------------------------------- charts
@@ -279,8 +306,20 @@ def surge_chart(visas: pd.DataFrame, sources: pd.DataFrame) -> go.Figure:
     )
 
 
+def _year_span(years: Sequence[str]) -> str:
+    """'2019 and 2021–2024' for the years that have a figure: runs of consecutive years joined by a dash."""
+    runs: list[list[int]] = []
+    for year in sorted(int(y) for y in years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    parts = [str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def entries_chart(entries: pd.DataFrame, sources: pd.DataFrame) -> go.Figure:
-    """Entries to Russia by year, 2024 split by purpose where the source splits it; 2020 has no figure."""
+    """Entries to Russia by year, a year split by purpose where the source splits it; years without a figure marked."""
     yearly = entries[(entries["measure"] == "entries") & (entries["period"].str.fullmatch(r"\d{4}"))]
     years = [str(y) for y in range(int(yearly["period"].min()), int(yearly["period"].max()) + 1)]
     split_years = set(entries.loc[entries["measure"] == "entries_for_education", "period"])
@@ -293,16 +332,23 @@ def entries_chart(entries: pd.DataFrame, sources: pd.DataFrame) -> go.Figure:
         hovertemplate="%{x}: %{text} entries (%{customdata})<extra></extra>",
     )
     rows = yearly
-    if "2024" in split_years:
-        parts = entries[(entries["period"] == "2024") & entries["measure"].isin(["entries_for_education", "entries_for_business"])]
+    if SPLIT_YEAR in split_years:
+        parts = entries[(entries["period"] == SPLIT_YEAR) & entries["measure"].isin(["entries_for_education", "entries_for_business"])]
         for _, row in parts.iterrows():
             fig.add_bar(
-                x=["2024"], y=[int(row["low"])], name=_ENTRY_MEASURES[row["measure"]].replace("of which ", "2024: "),
+                x=[SPLIT_YEAR], y=[int(row["low"])],
+                name=_ENTRY_MEASURES[row["measure"]].replace("of which ", f"{SPLIT_YEAR}: "),
                 hovertemplate="%{x}: %{y:,} " + _ENTRY_MEASURES[row["measure"]] + f" ({row['status']})<extra></extra>",
             )
         fig.add_bar(
-            x=["2024"], y=[entries_other_2024(entries)], name="2024: other or unstated purpose (computed)",
+            x=[SPLIT_YEAR], y=[entries_other_2024(entries)], name=f"{SPLIT_YEAR}: other or unstated purpose (computed)",
             hovertemplate="%{x}: %{y:,} entries for other or unstated purposes (derived)<extra></extra>",
+        )
+        total = yearly[yearly["period"] == SPLIT_YEAR].iloc[0]
+        # The stacked parts carry no total of their own: write the source's total over the stack.
+        fig.add_annotation(
+            x=years.index(SPLIT_YEAR), y=int(total["low"]), yanchor="bottom", showarrow=False,
+            text=f"{_value_text(int(total['low']), total['high'], total['qualifier'])} in all",
         )
         rows = pd.concat([yearly, parts])
     missing = [y for y in years if y not in set(yearly["period"])]
@@ -310,13 +356,17 @@ def entries_chart(entries: pd.DataFrame, sources: pd.DataFrame) -> go.Figure:
         # On a category axis an annotation's x is the category's position: a string "2020" would be read as 2020.
         fig.add_annotation(x=years.index(year), y=0, text="no figure<br>in the sources", showarrow=False, yanchor="bottom")
     fig.update_layout(
-        barmode="stack", yaxis_title="entries in the year (people crossing, not visas)",
+        barmode="stack", yaxis_title="entries in the year (border crossings, not visas)", legend_traceorder="normal",
         xaxis=dict(type="category", categoryorder="array", categoryarray=years),
     )
     _legend_on_top(fig)
+    statuses = sorted(set(rows["status"]))
+    about = sorted(set(rows.loc[rows["qualifier"] == "about", "period"]))
+    note = f"Status of every figure: {', '.join(statuses)} (reprints of border statistics)."
+    if about:
+        note += f" {', '.join(about)}: 'about' in the source."
     return plots.finish(
-        fig, rows, sources, "North Korean entries to Russia, 2019 and 2021–2024",
-        note="All figures secondary (reprints of border statistics); 2019 is 'about'.",
+        fig, rows, sources, f"North Korean entries to Russia, {_year_span(yearly['period'].tolist())}", note=note,
     )
 
 
@@ -422,23 +472,40 @@ def render_visa_explorer(
             axis = f"times the {baseline} count"
         if not xs:
             return View(None, f"{label.capitalize()}: choose periods with a second period to compare with {baseline}.")
-    lengths = {p: _period_days(visas, p) for p in xs + ([baseline] if measure != "count" else [])}
-    if len(set(d > 100 for d in lengths.values())) > 1:
-        notes.append("2020-Q1 covers three months, the others a full year: not like for like.")
+    compared = xs + ([baseline] if measure != "count" else [])
+    short = [p for p in compared if _period_days(visas, p) < FULL_YEAR_MIN_DAYS]
+    if short and len(short) < len(compared):
+        full = [p for p in compared if p not in short]
+        each = "each " if len(full) > 1 else ""
+        notes.append(f"{', '.join(short)} covers part of a year, {' and '.join(full)} {each}a full year: not like for like.")
     axis_type = scale
     if scale == "log" and any(v <= 0 for v in ys):
         axis_type = "linear"
         notes.append("A log scale cannot show zero or a fall, so this chart uses a linear scale.")
-    fig = go.Figure()
-    fig.add_bar(
-        x=xs, y=ys, name=label, marker_color=plots.PALETTE[CATEGORIES.index(category)],
+    colour = plots.PALETTE[CATEGORIES.index(category)]
+    style = dict(
+        x=xs, y=ys, name=label, text=[s.split(": ", 1)[1] for s in shown], cliponaxis=False,
         hovertemplate="%{x}: %{y:,.2f}<extra></extra>" if measure == "ratio" else "%{x}: %{y:,}<extra></extra>",
     )
+    fig = go.Figure()
+    if axis_type == "log":
+        # A bar's length on a log axis depends on where the axis happens to start: dots carry no such length.
+        fig.add_scatter(mode="markers+text", marker=dict(color=colour, size=14), textposition="middle right", **style)
+        # Centre each dot in its category's slot, as a bar would be, so no label runs off the edge.
+        fig.update_xaxes(range=[-0.5, len(xs) - 0.5])
+    else:
+        fig.add_bar(marker_color=colour, textposition="outside", **style)
+    if measure != "count":
+        # The no-change line: a change of 0, a ratio of 1 (on a log axis a bar's base is arbitrary, this line is not).
+        fig.add_hline(y=0 if measure == "change" else 1, line_dash="dot", line_color=plots.INK)
     fig.update_layout(yaxis_title=axis, yaxis_type=axis_type, xaxis_type="category", showlegend=False)
     parts = SEED_CATEGORIES if category == COMBINED else (category,)
     rows = visas[visas["period"].isin(available) & visas["category"].isin(parts)]
     titles = {"count": "issued", "change": f"change since {baseline}", "ratio": f"ratio to {baseline}"}
-    fig = plots.finish(fig, rows, sources, f"{label.capitalize()}: {titles[measure]} ({axis_type} scale)")
+    fig = plots.finish(
+        fig, rows, sources, f"{label.capitalize()}: {titles[measure]} ({axis_type} scale)",
+        note="<br>".join(notes) or None,
+    )
     text = f"{label.capitalize()}, {measure}: " + "; ".join(shown) + "."
     return View(fig, " ".join([text, *notes]))
 
@@ -503,4 +570,5 @@ def derived_values(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     values["whatif_ratio_to_official_at_default"] = at_default.ratio
     values["whatif_break_even_share"] = break_even_share(visas, workers)
     values["entries_2024_other_purpose"] = entries_other_2024(entries)
+    values["visas_beyond_entries_2019"] = visas_beyond_entries(visas, entries)
     return values

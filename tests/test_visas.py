@@ -73,6 +73,8 @@ def test_surge_table_has_the_three_rows(v: pd.DataFrame) -> None:
     assert list(table.index) == ["tourist", "student", "tourist + student"]
     assert table.loc["student", "difference"] == 10_345 - 2_610
     assert table.loc["tourist + student", "visas 2019"] == 16_613 + 10_345
+    # One decimal, as the issue writes them: "tourist about 8.2x, student about 4.0x, both together about 5.8x".
+    assert table["fold change"].tolist() == [8.2, 4.0, 5.8]
 
 
 def test_missing_count_is_not_zero(v: pd.DataFrame) -> None:
@@ -167,11 +169,43 @@ def test_context_table_keeps_every_status(tables: dict[str, pd.DataFrame]) -> No
     assert q1_work["value"].tolist() == ["753"]
     assert "about 21,000" in table["value"].tolist()
     assert "12,000–15,000" in table["value"].tolist()
-    assert not table["period"].isin(["2018", "2019"]).all()
+    # The seed's 2018 and 2019 visas are the subject, not context: no visa row of those years.
+    visa_rows = table[table["figure"].str.endswith("visas issued")]
+    assert sorted(visa_rows["period"]) == ["2020-Q1"] * 3
+    # F42: three Q1 2020 visa counts; F43-F45: eight entries figures (2019, 2019-Q3, 2021-2024, two 2024 parts); F46: one range.
+    assert len(table) == 3 + 8 + 1
 
 
 def test_entries_other_2024_by_hand(tables: dict[str, pd.DataFrame]) -> None:
     assert visas.entries_other_2024(tables["entries"]) == 13_221 - 7_887 - 3_098  # 2,236
+
+
+def test_visas_beyond_entries_by_hand(tables: dict[str, pd.DataFrame]) -> None:
+    # F41 and F43: 16,613 + 10,345 = 26,958 tourist and student visas against about 21,000 entries in 2019.
+    assert visas.entries_in(tables["entries"], "2019") == 21_000
+    assert visas.visas_beyond_entries(tables["visas"], tables["entries"]) == 26_958 - 21_000  # 5,958
+
+
+def test_entries_missing_year_is_not_zero(tables: dict[str, pd.DataFrame]) -> None:
+    # F45 gives no figure for 2020.
+    with pytest.raises(ValueError, match="not zero"):
+        visas.entries_in(tables["entries"], "2020")
+    with pytest.raises(ValueError, match="not zero"):
+        visas.visas_beyond_entries(tables["visas"], tables["entries"], "2018")
+
+
+def test_new_registrations_are_a_flow() -> None:
+    # F27 counts workers newly registered over Sep 2017 - Aug 2018; F21 counts people on one date.
+    assert visas.UNIT_KIND["new registrations"] == "flow"
+    assert visas.UNIT_KIND["workers with permits"] == "stock"
+
+
+@pytest.mark.parametrize(
+    ("years", "expected"),
+    [(["2019", "2021", "2022", "2023", "2024"], "2019 and 2021–2024"), (["2021"], "2021"), (["2018", "2020"], "2018 and 2020")],
+)
+def test_year_span(years: list[str], expected: str) -> None:
+    assert visas._year_span(years) == expected
 
 
 def test_units_comparison_names_stock_and_flow(tables: dict[str, pd.DataFrame]) -> None:
@@ -203,6 +237,11 @@ def test_entries_chart_shows_the_2020_gap(tables: dict[str, pd.DataFrame]) -> No
     stacked_2024 = sum(t.y[list(t.x).index("2024")] for t in fig.data if "2024" in list(t.x))
     assert stacked_2024 == 13_221
     assert "S29b" in _source_line(fig)
+    assert fig.layout.title.text == "North Korean entries to Russia, 2019 and 2021–2024"
+    assert any(a.text == "13,221 in all" for a in fig.layout.annotations)
+    # F43-F45 are all secondary, and only 2019's figure is "about".
+    assert "Status of every figure: secondary" in _source_line(fig)
+    assert "2019: 'about'" in _source_line(fig)
 
 
 def test_units_chart_has_two_axes(tables: dict[str, pd.DataFrame]) -> None:
@@ -220,6 +259,11 @@ def test_explorer_count_log(tables: dict[str, pd.DataFrame]) -> None:
     assert list(view.figure.data[0].y) == [TOURIST_2018, TOURIST_2019]
     assert view.figure.layout.yaxis.type == "log"
     assert "16,613" in view.text
+    # On a log axis a bar's length is arbitrary: the explorer draws dots there, bars only on a linear axis.
+    assert view.figure.data[0].type == "scatter"
+    linear = visas.render_visa_explorer(tables["visas"], tables["sources"], "tourist", "count", "linear", ("2018", "2019"))
+    assert linear.figure.data[0].type == "bar"
+    assert list(linear.figure.data[0].text) == ["2,035", "16,613"]
 
 
 def test_explorer_change_and_ratio(tables: dict[str, pd.DataFrame]) -> None:
@@ -238,6 +282,22 @@ def test_explorer_log_falls_back_for_a_fall(tables: dict[str, pd.DataFrame]) -> 
     assert view.figure.layout.yaxis.type == "linear"
     assert "log scale cannot" in view.text
     assert "not like for like" in view.text
+    # The caveats are on the chart too, not only in the text line, and the no-change line is drawn at 0.
+    assert "2020-Q1 covers part of a year" in _source_line(view.figure)
+    assert [shape.y0 for shape in view.figure.layout.shapes] == [0]
+
+
+def test_explorer_ratio_has_a_no_change_line_at_one(tables: dict[str, pd.DataFrame]) -> None:
+    view = visas.render_visa_explorer(tables["visas"], tables["sources"], "tourist", "ratio", "log", ("2019", "2020-Q1"))
+    assert [shape.y0 for shape in view.figure.layout.shapes] == [1]
+    assert view.figure.data[0].y[0] == pytest.approx(3_067 / 16_613)  # a fall: below the line, still drawable on log
+    assert view.figure.layout.yaxis.type == "log"
+
+
+def test_explorer_full_years_are_like_for_like(tables: dict[str, pd.DataFrame]) -> None:
+    view = visas.render_visa_explorer(tables["visas"], tables["sources"], "student", "change", "linear", ("2018", "2019"))
+    assert "like for like" not in view.text
+    assert _source_line(view.figure).startswith("Source")
 
 
 def test_explorer_missing_baseline(tables: dict[str, pd.DataFrame]) -> None:
@@ -298,6 +358,7 @@ def test_derived_values(tables: dict[str, pd.DataFrame]) -> None:
     assert values["visas_2020q1_total"] == 753 + 3_067 + 1_975
     assert values["whatif_default_share"] == 0.25  # A_TOURIST_AS_WORK default in assumptions.csv
     assert values["whatif_implied_at_default"] == pytest.approx(0.25 * 14_578)
+    assert values["visas_beyond_entries_2019"] == 16_613 + 10_345 - 21_000
     assert all(isinstance(x, (int, float)) for x in values.values())
 
 
