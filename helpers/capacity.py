@@ -392,7 +392,9 @@ def verdict(could: int, missing: int, qualifier: str = "exactly", people: float 
         raise ValueError(f"a start count qualified {qualifier!r} needs the count it qualifies")
     count = int(_number("people", people))
     if qualifier == "fewer than":
-        return VERDICT_AT_MOST.format(n=n, m=m, qualifier=qualifier, people=count)
+        text = VERDICT_AT_MOST.format(n=n, m=m, qualifier=qualifier, people=count)
+        # an upper bound of no gap is no gap: say so plainly
+        return text.replace("the gap was at most 0 ", "there was no gap ") if m == 0 else text
     if qualifier == "about":
         return VERDICT_ABOUT.format(n=n, m=m, people=count)
     raise ValueError(f"no verdict for a start count qualified {qualifier!r}")

@@ -202,6 +202,9 @@ def test_verdict_from_an_upper_bound_says_at_most(tables):
     assert "fewer than 10,000" in view.text
     note = _annotation_text(view.figure)
     assert "upper bound" in note and "only the month" in note
+    # 14 x 300 x 1.0 + 2,000 = 6,200 a week x 14 weeks = 86,800 seats: room for all of them
+    view = capacity.render(tables, "RW_2019_SEP", 14, 300, 1.0, 2000)
+    assert "at most 10,000 people could have left" in view.text and "there was no gap" in view.text
 
 
 def test_verdict_states_the_qualifier_it_was_given():
