@@ -34,8 +34,11 @@ IN_FORCE, NOT_YET, DEADLINE, HIGHLIGHT = PALETTE[0], "rgba(138,138,138,0.35)", P
 #: starts a month earlier and ends a month later so that the first and last dates are not clipped.
 SLIDER_START, SLIDER_END = date(2016, 12, 1), date(2020, 3, 31)
 CHART_START, CHART_END = date(2016, 11, 1), date(2020, 4, 30)
-#: Where the chart of events around the deadline starts: the month of the China–Russia draft.
-EVENTS_START = date(2019, 12, 1)
+#: The event whose month opens the chart of events around the deadline: the China–Russia draft.
+DRAFT_EVENT = "E_DRAFT"
+#: The short label each of paragraph 8's computed dates carries on the timeline, by term id.
+#: The deadline has none of its own: the dashed line labelled "deadline" marks it.
+DUE_LABELS = {MIDTERM_TERM: "midterm report", FINAL_TERM: "final report"}
 
 SHORT_KIND = {
     "concern": "concern",
@@ -147,6 +150,44 @@ def days_to_deadline(on: date, the_deadline: date) -> int:
     return days_between(on, the_deadline)
 
 
+def events_start(events: pd.DataFrame) -> date:
+    """First day of the month of the China–Russia draft, where the events chart begins.
+
+    Why computed: the window follows the draft's date in events.csv instead of repeating it.
+    """
+    rows = events[events["event_id"] == DRAFT_EVENT]
+    if rows.empty:
+        raise ValueError(f"no event {DRAFT_EVENT!r} in events.csv")
+    return as_date(rows["date"].iloc[0]).replace(day=1)
+
+
+def step_gaps(resolutions: pd.DataFrame) -> pd.DataFrame:
+    """Each step on the path and the days until the next one was adopted, oldest first.
+
+    The last step has no next one, so its gap is missing (``pd.NA``).
+    """
+    if len(resolutions) < 2:
+        raise ValueError("a path needs at least two provisions to have a gap between steps")
+    if resolutions["adopted"].isna().any():
+        raise ValueError("every provision needs an adoption date")
+    steps = resolutions.sort_values("adopted")[["provision_id", "resolution", "adopted"]].reset_index(drop=True)
+    following = steps["adopted"].shift(-1)
+    steps["days_to_next"] = pd.array(
+        [days_between(as_date(a), as_date(b)) if pd.notna(b) else pd.NA for a, b in zip(steps["adopted"], following)],
+        dtype="Int64",
+    )
+    return steps
+
+
+def shortest_step(resolutions: pd.DataFrame) -> str:
+    """The resolution (as a string) that was the newest step for the fewest days.
+
+    Exercise C asks for it: the answer needs the dates, not the prose.
+    """
+    gaps = step_gaps(resolutions).dropna(subset=["days_to_next"])
+    return str(gaps.loc[gaps["days_to_next"].idxmin(), "resolution"])
+
+
 def provisions_in_force(resolutions: pd.DataFrame, on: date) -> pd.DataFrame:
     """The worker provisions adopted on or before ``on``, oldest first.
 
@@ -172,6 +213,11 @@ def date_options(start: date, end: date) -> list[tuple[str, date]]:
     return [((start + timedelta(d)).strftime("%d %b %Y"), start + timedelta(d)) for d in range(days + 1)]
 
 
+def _days(count: int) -> str:
+    """'1 day', '1,116 days': the widget's sentence must read right at every setting."""
+    return f"{count:,} day" if count == 1 else f"{count:,} days"
+
+
 def day_summary(tables: dict[str, pd.DataFrame], on: date) -> str:
     """One line for the widget: the provisions in force on a day and the days to the deadline."""
     on = as_date(on)
@@ -185,13 +231,13 @@ def day_summary(tables: dict[str, pd.DataFrame], on: date) -> str:
     left = days_to_deadline(on, the_deadline)
     if PARAGRAPH_8 not in set(rows["provision_id"]):
         when = (f"There was no deadline yet: resolution 2397 would set one for {the_deadline:%d %b %Y}, "
-                f"{left:,} days after this day")
+                f"{_days(left)} after this day")
     elif left > 0:
-        when = f"{left:,} days remained to the deadline of {the_deadline:%d %b %Y}"
+        when = f"{_days(left)} remained to the deadline of {the_deadline:%d %b %Y}"
     elif left == 0:
-        when = "This is the deadline day"
+        when = "This was the deadline day"
     else:
-        when = f"The deadline of {the_deadline:%d %b %Y} had passed {-left:,} days earlier"
+        when = f"The deadline of {the_deadline:%d %b %Y} had passed {_days(-left)} earlier"
     return f"<b>{on:%d %b %Y}</b>. {in_force}. {when}."
 
 
@@ -200,6 +246,9 @@ def quote_markdown(rows: pd.DataFrame, sources: pd.DataFrame) -> str:
 
     Why: the notebook quotes the resolution and the statements from data/, never retyped, and
     a quote shown without its source and status would invite the reader to trust it blindly.
+    Only a *seed* row's text is the article's own words; any other row's text is the fact
+    sheet's record of its source (words in inner quotation marks are the source's), and the
+    caption says which, so a summary is never passed off as a source's wording.
     """
     if rows.empty:
         raise ValueError("no rows to quote")
@@ -211,7 +260,8 @@ def quote_markdown(rows: pd.DataFrame, sources: pd.DataFrame) -> str:
         if unknown:
             raise ValueError(f"unknown source id(s) {unknown} in a quoted row")
         cited = "; ".join(f"{i} {by_id.loc[i, 'publisher']} ({by_id.loc[i, 'published']})" for i in ids)
-        blocks.append(f"> {row['quote']}\n\n<small>{cited}. Status: {row['status']}.</small>")
+        how = "In the seed article's words" if row["status"] == "seed" else "As the fact sheet records it"
+        blocks.append(f"> {row['quote']}\n\n<small>{how}. Sources: {cited}. Status: {row['status']}.</small>")
     return "\n\n".join(blocks)
 
 
@@ -221,12 +271,18 @@ def _wrap(text: str, width: int = 48) -> str:
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 
-def _vertical_line(fig: go.Figure, day: date, colour: str, label: str, dash: str, y_label: float) -> None:
+def _vertical_line(fig: go.Figure, day: date, colour: str, label: str, dash: str, y_label: float,
+                   xanchor: str = "left") -> None:
     """A labelled vertical line across the plot (add_vline mishandles dates with labels)."""
     fig.add_shape(type="line", xref="x", yref="paper", x0=day, x1=day, y0=0, y1=1,
                   line=dict(color=colour, width=2, dash=dash))
     fig.add_annotation(x=day, xref="x", y=y_label, yref="paper", text=label, showarrow=False,
-                       xanchor="left", yanchor="bottom", font=dict(size=12, color=colour))
+                       xanchor=xanchor, yanchor="bottom", font=dict(size=12, color=colour))
+
+
+def _due_label(rule: str) -> str:
+    """'midterm report' for a row derived by months_after(R2397,T2397_MIDTERM); '' for the deadline."""
+    return next((label for term, label in DUE_LABELS.items() if f",{term})" in str(rule)), "")
 
 
 def timeline_figure(tables: dict[str, pd.DataFrame], start: date, end: date, on: date | None = None) -> go.Figure:
@@ -256,18 +312,28 @@ def timeline_figure(tables: dict[str, pd.DataFrame], start: date, end: date, on:
     due = tables["events"][tables["events"]["derived_from"].notna()].sort_values("date")
     row_label = "2397 ¶8: deadline and reports"
     labels.append(row_label)
+    the_deadline = deadline(tables)
     fig.add_scatter(
-        x=[as_date(d) for d in due["date"]], y=[row_label] * len(due), mode="markers", showlegend=False,
+        x=[as_date(d) for d in due["date"]], y=[row_label] * len(due), mode="markers+text", showlegend=False,
         marker=dict(size=13, symbol="diamond", color=DEADLINE),
+        text=[_due_label(rule) for rule in due["derived_from"]],
+        # Labels below the diamonds; one after the deadline goes to the right, into the margin kept
+        # for it, so that it does not cross the deadline's dashed line.
+        textposition=["bottom right" if as_date(d) > the_deadline else "bottom center" for d in due["date"]],
+        textfont=dict(size=11, color=DEADLINE), cliponaxis=False,
         hovertext=[f"{as_date(d):%d %b %Y}: {t}" for d, t in zip(due["date"], due["title"])], hoverinfo="text",
     )
-    _vertical_line(fig, deadline(tables), DEADLINE, "deadline", "dash", 1.0)
+    _vertical_line(fig, the_deadline, DEADLINE, "deadline", "dash", 1.0)
     if on is not None:
-        _vertical_line(fig, as_date(on), HIGHLIGHT, f"{as_date(on):%d %b %Y}", "solid", 1.07)
+        # After the deadline the day's label goes left of its line: near the chart's right edge
+        # a label set to the right would be cut off.
+        _vertical_line(fig, as_date(on), HIGHLIGHT, f"{as_date(on):%d %b %Y}", "solid", 1.07,
+                       xanchor="right" if as_date(on) > the_deadline else "left")
     fig.update_layout(
         xaxis=dict(range=[start, end], type="date", title=None),
-        yaxis=dict(categoryorder="array", categoryarray=labels[::-1], title=None),
-        height=380, margin=dict(t=90),
+        # The range reaches below the bottom row so the diamonds' labels fit inside the plot.
+        yaxis=dict(categoryorder="array", categoryarray=labels[::-1], title=None, range=[-0.9, len(labels) - 0.5]),
+        height=400, margin=dict(t=90, r=90),
     )
     rows = pd.concat([resolutions[["source_id", "also_source_ids"]], due[["source_id", "also_source_ids"]]])
     return finish(fig, rows, tables["sources"], "From concern to repatriation: the worker provisions")
@@ -282,12 +348,32 @@ def window_events(events: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     return inside.sort_values(["date", "event_id"], kind="stable")
 
 
+def later_events_note(later: pd.DataFrame) -> str | None:
+    """'Later, outside this window: Nov 2021 · …' for events after the chart's end, or None.
+
+    Why: the report that the China–Russia draft was never tabled came in Nov 2021; a chart
+    that simply dropped it would leave the draft looking like a live proposal.
+    """
+    if later.empty:
+        return None
+    items = [
+        f"{as_date(d):%b %Y} · {t}" if p == "month" else f"{as_date(d):%d %b %Y} · {t}"
+        for d, p, t in zip(later["date"], later["date_precision"], later["title"])
+    ]
+    return "Later, outside this window: " + "; ".join(items) + "."
+
+
 def events_figure(tables: dict[str, pd.DataFrame], start: date, end: date) -> go.Figure:
-    """Events around the deadline: one row per event, read top to bottom in date order."""
+    """Events around the deadline: one row per event, read top to bottom in date order.
+
+    Events after ``end`` are not drawn but named in a note above the source line.
+    """
     rows = window_events(tables["events"], start, end)
     if rows.empty:
         raise ValueError(f"no events between {start} and {end}")
-    labels = [f"{as_date(d):%d %b %Y} · {_wrap(str(t), 44)}" for d, t in zip(rows["date"], rows["title"])]
+    events = tables["events"]
+    later = events[events["date"] > pd.Timestamp(as_date(end))].sort_values("date")
+    labels = [f"{as_date(d):%d %b %Y} · {_wrap(str(t), 56)}" for d, t in zip(rows["date"], rows["title"])]
     is_due = rows["derived_from"].notna().to_numpy()
     fig = go.Figure()
     fig.add_scatter(
@@ -300,9 +386,11 @@ def events_figure(tables: dict[str, pd.DataFrame], start: date, end: date) -> go
     fig.update_layout(
         xaxis=dict(range=[as_date(start), as_date(end)], type="date", title=None),
         yaxis=dict(categoryorder="array", categoryarray=labels[::-1], title=None, tickfont=dict(size=12)),
-        height=160 + 42 * len(rows), margin=dict(t=80),
+        height=200 + 48 * len(rows), margin=dict(t=80),
     )
-    return finish(fig, rows, tables["sources"], "Around the deadline and after")
+    note = later_events_note(later)
+    return finish(fig, pd.concat([rows, later]), tables["sources"], "Around the deadline and after",
+                  note=_wrap(note, 110) if note else None)
 
 
 # ---------------------------------------------------------------- claims
@@ -322,12 +410,20 @@ def derived_values(tables: dict[str, pd.DataFrame]) -> dict[str, date | float]:
         "days_adoption_to_deadline": float(days_between(adopted, the_deadline)),
         "days_deadline_to_ofac": float(days_between(the_deadline, as_date(events.loc["E_OFAC", "date"]))),
         "days_deadline_to_admission": float(days_between(the_deadline, as_date(events.loc["E_ADMISSION", "date"]))),
+        "days_midterm_period_end_to_report_due": float(days_between(midterm_period_end(tables), midterm_report_due(tables))),
+        # The month-end trap of exercise A: 15 months after 2321's adoption (30 Nov 2016).
+        "midterm_months_after_2321": add_months(adoption_date(tables["resolutions"], "R2321"),
+                                                term_months(tables["resolution_terms"], MIDTERM_TERM)),
+        **{
+            f"days_{row['resolution']}_newest_step": float(row["days_to_next"])
+            for _, row in step_gaps(tables["resolutions"]).iterrows() if pd.notna(row["days_to_next"])
+        },
     }
 
 
 __all__ = [
-    "CHART_END", "CHART_START", "EVENTS_START", "SLIDER_END", "SLIDER_START", "adoption_date", "as_date", "date_options", "day_summary", "days_between", "days_to_deadline", "deadline",
-    "derived_values", "draft_deadline", "events_figure", "final_report_due", "key_dates", "midterm_period_end",
-    "midterm_report_due", "months_after_adoption", "provision_label", "provisions_in_force", "quote_markdown", "term_months",
+    "CHART_END", "CHART_START", "SLIDER_END", "SLIDER_START", "adoption_date", "as_date", "date_options", "day_summary", "days_between", "days_to_deadline", "deadline",
+    "derived_values", "draft_deadline", "events_figure", "events_start", "later_events_note", "final_report_due", "key_dates", "midterm_period_end",
+    "midterm_report_due", "months_after_adoption", "provision_label", "provisions_in_force", "quote_markdown", "shortest_step", "step_gaps", "term_months",
     "timeline_figure", "window_events",
 ]

@@ -126,7 +126,39 @@ def test_day_summary_says_what_was_in_force_and_the_days_left(tables):
     on_adoption = timeline.day_summary(tables, ADOPTED)
     assert "2397 ¶8 (repatriate all)" in on_adoption and "730 days remained" in on_adoption
     assert "deadline day" in timeline.day_summary(tables, date(2019, 12, 22))
+    assert "1 day remained" in timeline.day_summary(tables, date(2019, 12, 21))  # not "1 days"
+    assert "passed 1 day earlier" in timeline.day_summary(tables, date(2019, 12, 23))
     assert "passed 32 days earlier" in timeline.day_summary(tables, date(2020, 1, 23))
+
+
+# ---------------------------------------------------------------- the steps on the path
+
+def test_step_gaps_by_hand(tables):
+    steps = timeline.step_gaps(tables["resolutions"])
+    assert list(steps["resolution"].astype(str)) == ["2321", "2371", "2375", "2397"]
+    # 30 Nov 2016 -> 5 Aug 2017: 1 (to 1 Dec) + 31 + 31 + 28 + 31 + 30 + 31 + 30 + 31 (Dec–Jul) + 4 = 248.
+    # 5 Aug -> 11 Sep 2017: 26 to 31 Aug, then 11 = 37. 11 Sep -> 22 Dec 2017: 19 + 31 + 30 + 22 = 102.
+    assert list(steps["days_to_next"].iloc[:3]) == [248, 37, 102]
+    assert pd.isna(steps["days_to_next"].iloc[3])
+
+
+def test_shortest_step_is_the_cap_of_2371(tables):
+    assert timeline.shortest_step(tables["resolutions"]) == "2371"  # 37 days before 2375
+
+
+def test_step_gaps_reject_a_path_without_steps(tables):
+    with pytest.raises(ValueError, match="at least two"):
+        timeline.step_gaps(tables["resolutions"].head(1))
+    undated = tables["resolutions"].copy()
+    undated.loc[undated["provision_id"] == "R2375", "adopted"] = pd.NaT
+    with pytest.raises(ValueError, match="adoption date"):
+        timeline.step_gaps(undated)
+
+
+def test_events_start_is_the_first_of_the_drafts_month(tables):
+    assert timeline.events_start(tables["events"]) == date(2019, 12, 1)  # F60: draft of 16 Dec 2019
+    with pytest.raises(ValueError, match="E_DRAFT"):
+        timeline.events_start(tables["events"][tables["events"]["event_id"] != "E_DRAFT"])
 
 
 def test_date_options_cover_every_day_inclusive():
@@ -152,6 +184,13 @@ def test_quote_markdown_quotes_data_with_its_sources(tables):
     assert text.startswith("> Russia said on Thursday")
     assert "objective difficulties" in text
     assert "S01 Reuters (2020-01-23)" in text and "S02 Interfax" in text and "Status: seed" in text
+    assert "In the seed article's words" in text
+
+
+def test_quote_markdown_does_not_pass_a_summary_off_as_a_sources_words(tables):
+    rows = tables["events"][tables["events"]["event_id"] == "E_DRAFT"]  # F60: the fact sheet's summary of S22
+    text = timeline.quote_markdown(rows, tables["sources"])
+    assert "As the fact sheet records it" in text and "seed article's words" not in text
 
 
 def test_quote_markdown_rejects_empty_rows_and_unknown_sources(tables):
@@ -176,8 +215,21 @@ def test_timeline_figure_greys_provisions_not_yet_adopted_and_marks_the_day(tabl
     lines = [s for s in fig.layout.shapes if s.type == "line"]
     assert {str(s.x0)[:10] for s in lines} == {"2017-09-01", "2019-12-22"}
     assert "S03 UN Security Council" in _source_line(fig) and "S09" in _source_line(fig)
-    diamonds = next(t for t in fig.data if t.mode == "markers")
+    diamonds = next(t for t in fig.data if t.mode == "markers+text")
     assert [str(x)[:10] for x in diamonds.x] == ["2019-03-22", "2019-12-22", "2020-03-22"]
+
+
+def test_timeline_figure_labels_the_report_diamonds_and_keeps_the_day_label_inside(tables):
+    fig = timeline.timeline_figure(tables, timeline.CHART_START, timeline.CHART_END, on=date(2020, 3, 31))
+    diamonds = next(t for t in fig.data if t.mode and "markers" in t.mode)
+    # midterm (22 Mar 2019), deadline (22 Dec 2019, labelled by its line), final (22 Mar 2020).
+    assert list(diamonds.text) == ["midterm report", "", "final report"]
+    day_label = next(a for a in fig.layout.annotations if a.text == "31 Mar 2020")
+    assert day_label.xanchor == "right"  # a day after the deadline: label left of its line
+    early = timeline.timeline_figure(tables, timeline.CHART_START, timeline.CHART_END, on=date(2016, 12, 1))
+    assert next(a for a in early.layout.annotations if a.text == "01 Dec 2016").xanchor == "left"
+    # on 1 Dec 2016 only 2321 (30 Nov 2016) was adopted: one bar in colour, three grey
+    assert [t.line.color == PALETTE[0] for t in early.data if t.mode == "lines"] == [True, False, False, False]
 
 
 def test_timeline_figure_rejects_an_impossible_window(tables):
@@ -193,8 +245,19 @@ def test_events_figure_draws_each_event_in_the_window_once(tables):
     # In January 2020: OFAC (14th), China and visa statistics (22nd), admission and "not workers" (23rd).
     assert [label[:11] for label in labels] == ["14 Jan 2020", "22 Jan 2020", "22 Jan 2020", "23 Jan 2020", "23 Jan 2020"]
     assert "S20" in _source_line(fig) and "S22" not in _source_line(fig)
+    # Events after the window are named in a note, and their sources cited: the Nov 2021
+    # report that the draft was never tabled (F61, S23) among them.
+    assert "Later, outside this window" in _source_line(fig) and "Nov 2021" in _source_line(fig)
+    assert "S23" in _source_line(fig)
     with pytest.raises(ValueError, match="no events"):
         timeline.events_figure(tables, date(2018, 1, 1), date(2018, 1, 31))
+
+
+def test_events_figure_without_later_events_has_no_note(tables):
+    fig = timeline.events_figure(tables, date(2019, 12, 1), date(2021, 12, 31))
+    assert "Later" not in _source_line(fig)
+    assert len(fig.data[0].x) == len(tables["events"]) - 1  # every event but the midterm due date (Mar 2019)
+    assert timeline.later_events_note(tables["events"].iloc[0:0]) is None
 
 
 def test_window_events_is_inclusive_and_rejects_a_reversed_window(tables):
@@ -214,4 +277,7 @@ def test_derived_values_are_dates_and_hand_checked_counts(tables):
     assert values["days_adoption_to_deadline"] == 730
     assert values["days_deadline_to_admission"] == 32
     assert values["days_deadline_to_ofac"] == 23  # 22 Dec 2019 -> 14 Jan 2020: 9 + 14
+    assert values["days_midterm_period_end_to_report_due"] == 90  # 22 Dec 2018 -> 22 Mar 2019: 9 + 31 + 28 + 22
+    assert values["midterm_months_after_2321"] == date(2018, 2, 28)  # 30 Nov 2016 + 15 months: no 30 Feb 2018
+    assert (values["days_2321_newest_step"], values["days_2371_newest_step"], values["days_2375_newest_step"]) == (248, 37, 102)
     assert all(isinstance(v, (date, float)) for v in values.values())
