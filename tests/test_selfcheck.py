@@ -190,15 +190,17 @@ def expected_answers() -> dict[tuple[str, str], tuple[Any, int | None]]:
     data or in a helper that moves an answer makes the stale key fail here.
     """
     from helpers import capacity, data, estimates, timeline, visas
+    from helpers.derived import add_months
 
     tables = data.load_all()
     resolutions = tables["resolutions"]
     checks = estimates.derived_values(tables)
     start, deadline = capacity.default_start(tables), capacity.deadline(tables)
     return {
-        ("01", "A"): (timeline.midterm_report_due(tables), None),
-        ("01", "B"): (timeline.days_between(timeline.adoption_date(resolutions), timeline.deadline(tables)), 0),
-        ("01", "C"): (str(resolutions.loc[resolutions["kind"] == "repatriate all", "resolution"].iloc[0]), None),
+        ("01", "A"): (add_months(timeline.adoption_date(resolutions, "R2321"),
+                                 timeline.term_months(tables["resolution_terms"], timeline.MIDTERM_TERM)), None),
+        ("01", "B"): (timeline.days_between(timeline.midterm_period_end(tables), timeline.midterm_report_due(tables)), 0),
+        ("01", "C"): (timeline.shortest_step(resolutions), None),
         ("02", "1"): (checks["us_usd_per_worker_per_month"], 0),
         ("02", "2"): (checks["reuters_2019_split_excess"], 0),
         ("02", "3"): (checks["earnings_needed_for_us_total_at_default_share"], 0),
