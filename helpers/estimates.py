@@ -31,6 +31,9 @@ US_USD = "WE_US_2020_USD"
 REUTERS_2019_CHINA = "WE_REUTERS_2019_CHINA"
 REUTERS_2019_RUSSIA = "WE_REUTERS_2019_RUSSIA"
 OUTLIER_USD = "WE_USUN_2018_USD"
+WAPO_WORKERS = "WE_WAPO_2016_WORLD"
+#: Rows whose source, as read, gives an amount without a period: drawn as yearly, an ASSUMPTION.
+PERIOD_NOT_GIVEN = frozenset({OUTLIER_USD})
 SHARE_TO_STATE = "A_SHARE_TO_STATE"
 DEADLINE_PROVISION = "R2397"
 DEADLINE_TERM = "T2397_REPAT"
@@ -51,12 +54,23 @@ CALCULATOR_MAX_WORKERS = 200_000
 CALCULATOR_MAX_USD_PER_WORKER = 25_000
 #: Labels of counts below this share of the largest go beside the point, not below it.
 LOW_SHARE = 0.05
+#: A statement this close before the deadline is labelled on its left, so the label does not cross the line.
+NEAR_DEADLINE = pd.DateOffset(months=6)
+#: A share cannot exceed the whole: the axis of a share panel stops here.
+PERCENT_MAX = 100
 
 MEASURE_TITLES: dict[str, str] = {
     "workers": "workers abroad",
     "earnings_usd_per_year": "earnings, US$ million a year",
     "share_pct": "share of workers, %",
     "countries": "countries with workers",
+}
+#: The same measures as the object of a sentence, for the explorer's line of text.
+MEASURE_NOUNS: dict[str, str] = {
+    "workers": "the number of workers",
+    "earnings_usd_per_year": "yearly earnings",
+    "share_pct": "the share of workers in a region",
+    "countries": "the number of countries",
 }
 REGION_COLOURS: dict[str, str] = {
     "worldwide": PALETTE[0],
@@ -302,7 +316,7 @@ def derived_values(tables: dict[str, pd.DataFrame]) -> dict[str, float | date]:
         "us_usd_per_worker_per_month": per_month(year),
         "us_share_in_china": share_of(us["china"], us["total"]),
         "us_share_in_russia": share_of(us["russia"], us["total"]),
-        "wapo_doubled_workers": doubled(estimate(tables, "WE_WAPO_2016_WORLD")),
+        "wapo_doubled_workers": doubled(estimate(tables, WAPO_WORKERS)),
         "reuters_2019_split_sum": split["sum"],
         "reuters_2019_split_excess": split["excess"],
         "outlier_low_times_us": ratio(float(outlier["low"]), us["usd_per_year"]),
@@ -328,6 +342,25 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _as_written(qualifier: str) -> str:
+    """The qualifier as a reader would write it before a figure: nothing for an unqualified figure."""
+    return "" if qualifier == "exactly" else f"{qualifier} "
+
+
+def usd_text(amount: float) -> str:
+    """An amount in words a reader can check: 'USD 250,000', 'USD 350 million', 'USD 1.2 billion'.
+
+    Why: rounding every amount to whole millions would print 'USD 0 million' for a small but
+    non-zero total, a statement that is false at the calculator's low settings.
+    """
+    amount = _non_negative("amount", amount)
+    if amount >= 1_000 * MILLION:
+        return f"USD {amount / (1_000 * MILLION):,.1f} billion"
+    if amount >= MILLION:
+        return f"USD {amount / MILLION:,.0f} million" if amount >= 10 * MILLION else f"USD {amount / MILLION:,.1f} million"
+    return f"USD {amount:,.0f}"
+
+
 def _shown_value(measure: str, value: float) -> float:
     return value / MILLION if measure == "earnings_usd_per_year" else value
 
@@ -345,6 +378,15 @@ def _flag_text(row: pd.Series, tables: dict[str, pd.DataFrame] | None) -> str:
             return f"⚠ inconsistent: {_fmt(split['china'])} + {_fmt(split['russia'])} > {_fmt(split['total'])}"
         return "" if tables is not None else "⚠ inconsistent split"
     return ""
+
+
+def _period_note(rows: pd.DataFrame) -> str:
+    """The ASSUMPTION behind drawing an amount whose source gives no period as a yearly figure."""
+    period_assumed = rows[rows["estimate_id"].isin(PERIOD_NOT_GIVEN)]
+    return "; ".join(
+        f"ASSUMPTION: {who}'s amount is drawn as a yearly figure; the source as read gives no period"
+        for who in dict.fromkeys(period_assumed["estimator"].astype(str))
+    )
 
 
 def estimates_chart(
@@ -374,7 +416,8 @@ def estimates_chart(
             colour = REGION_COLOURS.get(region, INK)
             low = _shown_value(measure, float(row["low"]))
             open_ended = row["qualifier"] in ("more than", DOUBLE_QUALIFIER)
-            hover = f"{row['estimator']} ({row['source_date_label']}), {region}: {row['qualifier']} %{{x:,}}"
+            qualifier = "" if row["qualifier"] == "range" else _as_written(str(row["qualifier"]))
+            hover = f"{row['estimator']} ({row['source_date_label']}), {region}: {qualifier}%{{x:,}}"
             common = dict(legendgroup=region, name=region, showlegend=region not in seen_regions, row=panel, col=1)
             seen_regions.add(region)
             fig.add_scatter(
@@ -415,14 +458,24 @@ def estimates_chart(
         order = list(dict.fromkeys(part["label"]))
         fig.update_yaxes(categoryorder="array", categoryarray=order, row=panel, col=1)
         x_max = max(_shown_value(measure, float(v)) for v in part["high_shown"].fillna(part["low"]))
-        fig.update_xaxes(range=[0, x_max * 2.1], row=panel, col=1)
+        x_range = min(x_max * 2.1, PERCENT_MAX) if measure == "share_pct" else x_max * 2.1
+        fig.update_xaxes(range=[0, x_range], row=panel, col=1)
         axis = "" if panel == 1 else str(panel)
         fig.add_annotation(
             text=f"<b>{MEASURE_TITLES[measure]}</b>", xref=f"x{axis} domain", yref=f"y{axis} domain", x=0, y=1.0,
             xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=14),
         )
     fig.update_layout(height=260 + 44 * sum(counts), legend_title_text="region ")
-    return finish(_legend_on_top(fig), rows, sources, title)
+    return finish(_legend_on_top(fig), rows, sources, title, note=_period_note(rows) or None)
+
+
+def _label_position(when: pd.Timestamp, is_low: bool, deadline: pd.Timestamp, style: dict) -> str:
+    """Where a point's label goes: never across the deadline line, never on the axis for small counts."""
+    if when > deadline:
+        return "middle right" if is_low and style["text"].startswith("bottom") else "top right"
+    if when > deadline - NEAR_DEADLINE:
+        return "top left"
+    return style["low_text"] if is_low else style["text"]
 
 
 def russia_trajectory(
@@ -450,8 +503,11 @@ def russia_trajectory(
             continue
         symbols = ["triangle-down-open" if q == "fewer than" else style["symbol"] for q in part["qualifier"]]
         low = counts["count"].max() * LOW_SHARE
-        positions = [style["low_text"] if c < low else style["text"] for c in part["count"]]
-        labels = [f"{q} {_fmt(c)}" if q != "exactly" else _fmt(c) for q, c in zip(part["qualifier"], part["count"])]
+        positions = [
+            _label_position(when, c < low, pd.Timestamp(deadline), style)
+            for when, c in zip(part["as_of"], part["count"])
+        ]
+        labels = [f"{_as_written(q)}{_fmt(c)}" for q, c in zip(part["qualifier"], part["count"])]
         fig.add_scatter(
             x=part["as_of"].tolist(), y=part["count"].astype(int).tolist(), mode="lines+markers+text", name=style["name"],
             text=labels, textposition=positions, textfont=dict(size=11, color=style["colour"]),
@@ -479,7 +535,7 @@ def russia_trajectory(
     )
     first, last = min(starts), counts["as_of"].max()
     fig.update_layout(
-        yaxis_title="DPRK workers in Russia", xaxis_title=None, yaxis_rangemode="tozero", height=480,
+        yaxis_title="DPRK nationals in Russia", xaxis_title=None, yaxis_rangemode="tozero", height=480,
         xaxis_range=[first - pd.DateOffset(months=2), last + pd.DateOffset(months=3)],
     )
     return finish(_legend_on_top(fig), shown, sources, "North Korean workers in Russia: reports and statements")
@@ -538,9 +594,11 @@ def revenue_chart(result: Revenue, references: pd.DataFrame, sources: pd.DataFra
     """Bars for the calculator's totals, and the published earnings estimates as reference ranges."""
     fig = go.Figure()
     fig.add_bar(
-        y=["your inputs: workers' total earnings", f"your inputs: reaching the state at {result.share_to_state:.0%}"],
+        y=["your inputs: workers' total earnings",
+           f"your inputs: reaching the state at {result.share_to_state:.0%} (ASSUMPTION)"],
         x=[result.gross_usd_per_year / MILLION, result.to_state_usd_per_year / MILLION], orientation="h",
         marker_color=[PALETTE[0], PALETTE[2]], name="calculated", showlegend=False,
+        text=[usd_text(result.gross_usd_per_year), usd_text(result.to_state_usd_per_year)], textposition="outside",
         hovertemplate="%{y}: US$%{x:,.0f} million<extra></extra>",
     )
     rows = estimate_ranges(references[references["measure"] == "earnings_usd_per_year"])
@@ -550,20 +608,22 @@ def revenue_chart(result: Revenue, references: pd.DataFrame, sources: pd.DataFra
         colour = FLAG_COLOUR if pd.notna(row["flag"]) else INK
         high = float(row["high"]) / MILLION if pd.notna(row["high"]) else low
         symbol = "triangle-right" if row["qualifier"] == "more than" else "circle"
+        qualifier = "" if row["qualifier"] == "range" else _as_written(str(row["qualifier"]))
         fig.add_scatter(
             x=[low, high], y=[label, label], mode="lines+markers", showlegend=False,
             line=dict(color=colour, width=3), marker=dict(color=colour, size=10, symbol=symbol),
-            hovertemplate=f"{label}: {row['qualifier']} %{{x:,.0f}} US$ million<extra></extra>",
+            hovertemplate=f"{label}: {qualifier}%{{x:,.0f}} US$ million<extra></extra>",
         )
         if pd.notna(row["flag"]):
-            fig.add_annotation(x=high, y=label, text=f"⚠ {row['flag']}", showarrow=False, xanchor="left", xshift=8,
-                               font=dict(size=12, color=FLAG_COLOUR))
+            fig.add_annotation(x=high, y=label, text=f"⚠ {row['flag']}", showarrow=False, xanchor="left",
+                               xshift=8, font=dict(size=12, color=FLAG_COLOUR))
     x_max = max(rows["high"].fillna(rows["low"]).astype(float).max() / MILLION, result.gross_usd_per_year / MILLION)
     fig.update_layout(
-        xaxis_title="US$ million a year", xaxis_range=[0, x_max * 1.2], yaxis=dict(autorange="reversed"), height=460,
+        xaxis_title="US$ million a year", xaxis_range=[0, x_max * 1.25], yaxis=dict(autorange="reversed"), height=460,
     )
+    notes = ["The share reaching the state is an ASSUMPTION: no source gives it.", _period_note(rows)]
     return finish(fig, rows, sources, "Revenue calculator: your inputs against the published estimates",
-                  note="The share reaching the state is an ASSUMPTION: no source gives it.")
+                  note="<br>".join(n for n in notes if n))
 
 
 # ---------------------------------------------------------------- widget render functions
@@ -583,11 +643,36 @@ def revenue_view(
         return View(None, f"Cannot compute: {exc}.")
     text = (
         f"{_fmt(result.workers)} workers × USD {_fmt(result.usd_per_worker_per_year)} a year = "
-        f"<b>USD {result.gross_usd_per_year / MILLION:,.0f} million</b> earned a year; "
-        f"at {result.share_to_state:.0%} (assumption), <b>USD {result.to_state_usd_per_year / MILLION:,.0f} million</b> "
-        "reaches the state."
+        f"<b>{usd_text(result.gross_usd_per_year)}</b> earned a year; if {result.share_to_state:.0%} of it "
+        f"reaches the state (an ASSUMPTION), that is <b>{usd_text(result.to_state_usd_per_year)}</b> a year."
     )
     return View(revenue_chart(result, references, sources), text)
+
+
+def _count_text(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _provenance_text(chosen: pd.DataFrame) -> str:
+    """Where the chosen estimates were read and when, in words that stay true for any filter.
+
+    Why publications, not estimators: several rows are one estimator (the US government)
+    as reported by different outlets, so a count of estimator names would overstate how many
+    independent counts there are.
+    """
+    dated = chosen[chosen["source_date"].notna()].sort_values("source_date", kind="stable")
+    undated = len(chosen) - len(dated)
+    parts = [f"read in {_count_text(chosen['source_id'].nunique(), 'publication')}"]
+    if not dated.empty:
+        # the labels, not the dates: "2019-12" must not become a falsely precise "2019-12-01"
+        first, last = str(dated["source_date_label"].iloc[0]), str(dated["source_date_label"].iloc[-1])
+        parts.append(f"dated {first}" if first == last else f"dated {first} to {last}")
+    if undated:
+        parts.append(f"{undated} undated")
+    flagged = int(chosen["flag"].notna().sum())
+    if flagged:
+        parts.append(f"{flagged} flagged")
+    return ", ".join(parts) + "."
 
 
 def estimates_view(
@@ -599,12 +684,8 @@ def estimates_view(
         raise ValueError(f"unknown measure {measure!r}; choose one of {sorted(MEASURE_TITLES)}")
     chosen = estimates[estimates["source_type"].isin(list(source_types)) & (estimates["measure"] == measure)]
     if chosen.empty:
-        return View(None, f"No {MEASURE_TITLES[measure]} estimates from the chosen kinds of source.")
-    n_sources = chosen["estimator"].nunique()
-    text = (
-        f"{len(chosen)} estimate(s) of {MEASURE_TITLES[measure]} from {n_sources} estimator(s), "
-        f"dated {', '.join(dict.fromkeys(chosen['source_date_label'].astype(str)))}."
-    )
+        return View(None, f"No estimates of {MEASURE_NOUNS[measure]} from the chosen kinds of source.")
+    text = f"{_count_text(len(chosen), 'estimate')} of {MEASURE_NOUNS[measure]}, {_provenance_text(chosen)}"
     title = f"Estimates: {MEASURE_TITLES[measure]}"
     return View(estimates_chart(chosen, sources, tables, title=title), text)
 

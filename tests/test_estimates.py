@@ -11,6 +11,7 @@ from datetime import date
 from functools import partial
 
 import ipywidgets as ipw
+import pandas as pd
 import pytest
 
 from helpers import data
@@ -217,7 +218,9 @@ def test_repatriations_chart_shows_russia_as_computed_and_china_without_count(ta
 
 def test_revenue_view_states_the_implied_totals(tables):
     view = est.revenue_view(100_000, 5_000, 0.7, references=tables["worker_estimates"], sources=tables["sources"])
+    # 100,000 x 5,000 = 500 million; 70% of that = 350 million
     assert "USD 500 million" in view.text and "USD 350 million" in view.text
+    assert "ASSUMPTION" in view.text  # the share is labelled wherever it appears
     assert "$" not in view.text  # a pair of dollar signs would render as LaTeX
     assert view.figure is not None
     bars = [t for t in view.figure.data if t.type == "bar"][0]
@@ -234,11 +237,129 @@ def test_revenue_view_explains_impossible_input_instead_of_failing(tables):
 def test_estimates_view_filters_by_source_type_and_measure(tables):
     view = partial(est.estimates_view, estimates=tables["worker_estimates"], sources=tables["sources"])
     media_workers = view(("media",), "workers")
-    assert media_workers.text.startswith("2 estimate(s)")  # F14 (Washington Post) and F15 (AP)
+    # F14 (Washington Post, 2016-09-11) and F15 (AP, undated): two rows, two publications
+    assert media_workers.text == (
+        "2 estimates of the number of workers, read in 2 publications, dated 2016-09-11, 1 undated."
+    )
     empty = view(("UN",), "earnings_usd_per_year")
-    assert empty.figure is None and "No earnings" in empty.text
+    assert empty.figure is None and empty.text == "No estimates of yearly earnings from the chosen kinds of source."
     with pytest.raises(ValueError, match="unknown measure"):
         view(("media",), "salaries")
+
+
+def test_estimates_view_counts_publications_not_estimator_names(tables):
+    # F10-F16 give 12 worker figures read in 7 publications (S01, S18, S12, S19, S31, S30, S27); the
+    # US government alone appears under 5 estimator names, so "7 estimators" would overstate
+    # how many independent counts there are. Dated 2016-09-11 (F14) to 2020-01-23 (F10), AP undated;
+    # flagged: the two rows of the inconsistent Reuters split (F11).
+    everything = tuple(tables["worker_estimates"]["source_type"].unique())
+    view = est.estimates_view(everything, "workers", estimates=tables["worker_estimates"], sources=tables["sources"])
+    assert view.text == (
+        "12 estimates of the number of workers, read in 7 publications, dated 2016-09-11 to 2020-01-23, "
+        "1 undated, 2 flagged."
+    )
+
+
+def test_estimates_view_keeps_a_month_date_as_a_month(tables):
+    # F12 is dated "2019-12" only; the explorer must not print a falsely precise 2019-12-01.
+    view = est.estimates_view(("experts",), "earnings_usd_per_year", estimates=tables["worker_estimates"],
+                              sources=tables["sources"])
+    assert "dated 2019-12." in view.text and "2019-12-01" not in view.text
+
+
+def test_estimates_view_states_something_for_every_setting(tables):
+    rows = tables["worker_estimates"]
+    types = list(rows["source_type"].unique())
+    for measure in est.MEASURE_TITLES:
+        for chosen in ([], types[:1], types):
+            view = est.estimates_view(tuple(chosen), measure, estimates=rows, sources=tables["sources"])
+            n = len(rows[rows["source_type"].isin(chosen) & (rows["measure"] == measure)])
+            if n == 0:
+                assert view.figure is None and view.text.startswith("No estimates of")
+            else:
+                assert view.figure is not None and view.text.startswith(f"{n} estimate")
+
+
+def test_a_share_axis_stops_at_100_percent(tables):
+    rows = tables["worker_estimates"]
+    fig = est.estimates_chart(rows[rows["measure"] == "share_pct"], tables["sources"])
+    assert fig.layout.xaxis.range[1] <= 100  # F13's 80% is a share of all workers: no share exceeds the whole
+
+
+def test_the_outlier_s_missing_period_is_a_labelled_assumption(tables):
+    # F13 gives "$1.2-2.3 billion" with no period; the chart draws it beside yearly figures.
+    rows = tables["worker_estimates"]
+    source_line = lambda fig: next(a.text for a in fig.layout.annotations if a.name == "source-line")  # noqa: E731
+    with_outlier = est.estimates_chart(rows[rows["measure"] == "earnings_usd_per_year"], tables["sources"], tables)
+    assert "ASSUMPTION: US Mission to the UN's amount is drawn as a yearly figure" in source_line(with_outlier)
+    without = est.estimates_chart(rows[rows["measure"] == "workers"], tables["sources"], tables)
+    assert "ASSUMPTION" not in source_line(without)
+    calculator = est.revenue_view(100_000, 5_000, 0.7, references=rows, sources=tables["sources"]).figure
+    assert "ASSUMPTION: US Mission to the UN's amount" in source_line(calculator)
+    assert "The share reaching the state is an ASSUMPTION" in source_line(calculator)
+
+
+def test_unqualified_figures_are_not_given_a_qualifier(tables):
+    # F13 as read: "100,000 workers ..., 80% of them" -- no "about".
+    rows = tables["worker_estimates"].set_index("estimate_id")
+    assert rows.loc["WE_STATE_2018_WORLD", "qualifier"] == "exactly"
+    assert rows.loc["WE_STATE_2018_SHARE", "qualifier"] == "exactly"
+    fig = est.estimates_chart(tables["worker_estimates"], tables["sources"], tables)
+    hovers = [t.hovertemplate for t in fig.data if t.hovertemplate]
+    assert not any("exactly" in h for h in hovers)
+    assert any("(2018-08-09), worldwide: %{x:,}" in h for h in hovers)
+
+
+def test_yonhap_s_decline_keeps_its_own_period(tables):
+    # F28: Yonhap gave 18,533 for "end of 2017 -> Dec 2019"; it is 30,023 - 11,490 from the midterm report.
+    row = tables["russia_workers"].set_index("obs_id").loc["RW_DECLINE"]
+    assert row["as_of_label"] == "end of 2017 → Dec 2019"
+    assert row["count"] == 30_023 - 11_490
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (0, "USD 0"),
+        (250_000, "USD 250,000"),  # 1,000 workers x 250 dollars: not "USD 0 million"
+        (2_500_000, "USD 2.5 million"),
+        (350_000_000, "USD 350 million"),
+        (5_000_000_000, "USD 5.0 billion"),  # 200,000 workers x 25,000 dollars
+    ],
+)
+def test_usd_text_stays_true_at_small_and_large_amounts(amount, text):
+    assert est.usd_text(amount) == text
+
+
+def test_usd_text_rejects_a_negative_amount():
+    with pytest.raises(ValueError, match="cannot be negative"):
+        est.usd_text(-1)
+
+
+def test_revenue_view_at_the_extremes_of_the_controls(tables):
+    view = partial(est.revenue_view, references=tables["worker_estimates"], sources=tables["sources"])
+    zero = view(0, 5_000, 0.7)
+    assert "<b>USD 0</b> earned" in zero.text and "<b>USD 0</b> a year" in zero.text
+    top = view(200_000, 25_000, 1.0)
+    assert "<b>USD 5.0 billion</b> earned" in top.text and "100% of it" in top.text
+
+
+def test_russia_labels_do_not_cross_the_deadline_line(tables):
+    deadline = est.repatriation_deadline(tables)
+    fig = est.russia_trajectory(tables["russia_workers"], tables["sources"], deadline)
+    checked = 0
+    for trace in fig.data:
+        if trace.type != "scatter" or trace.textposition is None:
+            continue
+        for when, position in zip(trace.x, trace.textposition):
+            when = pd.Timestamp(when)
+            if when > pd.Timestamp(deadline):  # Zakharova's Jan 2020 and the Mar 2020 report
+                assert position.endswith("right"), (when, position)
+                checked += 1
+            elif pd.Timestamp(deadline) - when < pd.Timedelta(days=183):  # Matsegora's Sep 2019
+                assert position.endswith("left"), (when, position)
+                checked += 1
+    assert checked == 3  # F24, F25, F26
 
 
 def test_explorer_redraws_when_a_control_changes(tables):
@@ -247,9 +368,9 @@ def test_explorer_redraws_when_a_control_changes(tables):
         est.revenue_view, 100_000, 5_000, references=tables["worker_estimates"], sources=tables["sources"]
     )
     explorer = Explorer({"share_to_state": shares}, render)
-    assert "USD 250 million" in explorer.text.value
+    assert "that is <b>USD 250 million</b>" in explorer.text.value  # half of 500 million
     shares.value = 1.0
-    assert "USD 500 million</b> reaches" in explorer.text.value
+    assert "that is <b>USD 500 million</b>" in explorer.text.value
 
 
 def test_calculator_controls_start_at_the_us_estimate_and_the_assumption(tables):
