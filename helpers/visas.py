@@ -225,7 +225,7 @@ _ENTRY_MEASURES = {
 def context_table(visas: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
     """Every context figure of notebook 03 with its unit, qualifier, status and source.
 
-    Q1 2020 visas (a quarter), border entries (people crossing, not visas) and the
+    Q1 2020 visas (a quarter), border entries (crossings, not visas) and the
     pre-sanctions visa volume (a range from an undated reprint): each keeps its status.
     """
     rows = []
@@ -300,9 +300,12 @@ def surge_chart(visas: pd.DataFrame, sources: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="group", yaxis_title="visas issued in the year", xaxis_type="category")
     _legend_on_top(fig)
     rows = visas[visas["period"].isin([YEAR_BEFORE, YEAR_AFTER])]
+    note = f"Over the {YEAR_AFTER} bars: how many times the {YEAR_BEFORE} count."
+    if not (has_count(visas, YEAR_BEFORE, "work") or has_count(visas, YEAR_AFTER, "work")):
+        note += f" Work visas: no {YEAR_BEFORE} or {YEAR_AFTER} figure in the sources."
     return plots.finish(
-        fig, rows, sources, "Tourist and student visas for North Koreans, 2018 against 2019",
-        note="Over the 2019 bars: how many times the 2018 count. Work visas: no 2018 or 2019 figure in the sources.",
+        fig, rows, sources, f"Tourist and student visas for North Koreans, {YEAR_BEFORE} against {YEAR_AFTER}",
+        note=note,
     )
 
 

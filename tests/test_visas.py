@@ -366,3 +366,12 @@ def test_explorer_with_no_count_in_any_period(tables: dict[str, pd.DataFrame]) -
     view = visas.render_visa_explorer(tables["visas"], tables["sources"], "work", "count", "log", ("2018", "2019"))
     assert view.figure is None
     assert "no count for any period" in view.text
+
+
+def test_surge_chart_note_says_work_visas_are_missing(tables: dict[str, pd.DataFrame]) -> None:
+    # F40/F41 give tourist and student visas only; with a 2019 work count the note must drop the claim.
+    assert "Work visas: no 2018 or 2019 figure" in _source_line(visas.surge_chart(tables["visas"], tables["sources"]))
+    frame = _visa_rows([
+        ("2018", "tourist", 1), ("2018", "student", 1), ("2019", "tourist", 2), ("2019", "student", 2), ("2019", "work", 5),
+    ])
+    assert "Work visas" not in _source_line(visas.surge_chart(frame, tables["sources"]))
