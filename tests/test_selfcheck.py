@@ -206,7 +206,7 @@ def expected_answers() -> dict[tuple[str, str], tuple[Any, int | None]]:
         ("02", "3"): (checks["earnings_needed_for_us_total_at_default_share"], 0),
         ("03", "1"): (visas.fold_change(tables["visas"], "student"), 2),
         ("03", "2"): (visas.break_even_share(tables["visas"], tables["russia_workers"]), 2),
-        ("03", "3"): (visas.UNIT_KIND["visas issued"], None),
+        ("03", "3"): (visas.UNIT_KIND["new registrations"], None),
         ("04", "1"): (capacity.default_settings(tables).weekly, 0),
         ("04", "2"): (capacity.weekly_seats_needed(11490, start, deadline), 1),
         ("04", "3"): (capacity.weekly_pace(30023, date(2017, 12, 31), 11490, date(2018, 12, 31)), 1),
