@@ -121,3 +121,40 @@ def test_primary_keys_are_declared_and_unique(name: str) -> None:
     key = RESOURCES[name]["schema"]["primaryKey"][0]
     values = [row[key] for row in raw_rows(name)]
     assert len(values) == len(set(values))
+
+
+def fact_sheet_rows() -> dict[str, tuple[set[str], str, str]]:
+    """fact id -> (source ids on its fact-sheet row, its status word, the row's text)."""
+    facts = {}
+    for line in (DATA / "fact-sheet.md").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^\| (F\d{2}b?) \|(.*)\|\s*$", line)
+        if match:
+            cells = [c.strip() for c in match[2].split("|")]
+            status = re.match(r"[a-z]+", cells[-1])[0]
+            facts[match[1]] = (set(re.findall(r"S\d{2}b?", match[2])), status, match[2])
+    return facts
+
+
+def test_rows_agree_with_their_fact_sheet_entry() -> None:
+    """A row cites only its fact's sources and carries its fact's status.
+
+    Two readings of the sheet are allowed: "(and seed)" admits the seed article S01, and a
+    fact the sheet marks derived may be a seed row when the seed states the same value and
+    the row's derived_from recomputes it (the deadline).
+    """
+    facts = fact_sheet_rows()
+    checked = 0
+    for name, row in all_rows():
+        if not row.get("fact_id") or row["status"] == "assumption":
+            continue
+        sources, status, text = facts[row["fact_id"]]
+        seed_states_it = "seed" in text or (status == "derived" and row["status"] == "seed")
+        allowed = sources | ({"S01"} if seed_states_it else set())
+        cited = {row["source_id"], *row["also_source_ids"].split()}
+        assert cited <= allowed, (name, row["fact_id"], cited, allowed)
+        if status == "derived":
+            assert row.get("derived_from"), (name, row)
+        else:
+            assert row["status"] == status, (name, row["fact_id"], row["status"], status)
+        checked += 1
+    assert checked >= 80
