@@ -213,6 +213,34 @@ def expected_answers() -> dict[tuple[str, str], tuple[Any, int | None]]:
     }
 
 
+# The same answers worked out by hand from the fact sheet, so that a helper which moves an answer
+# fails here even if the notebook's check and a re-written key were to follow it.
+HAND_ANSWERS: dict[tuple[str, str], Any] = {
+    ("01", "A"): date(2018, 2, 28),  # 2321 adopted 30 Nov 2016 (F01) + 15 months (F07): no 30 Feb 2018
+    ("01", "B"): 90,  # 22 Dec 2018 -> 22 Mar 2019: 9 + 31 + 28 + 22 days
+    ("01", "C"): "2371",  # 5 Aug -> 11 Sep 2017: 37 days, against 248 (2321) and 102 (2375)
+    ("02", "1"): 500_000_000 / 100_000 / 12,  # F10: 416.67 dollars a month
+    ("02", "2"): 80_000 + 30_000 - 100_000,  # F11: the Reuters split exceeds its own total by 10,000
+    ("02", "3"): 500_000_000 / (100_000 * 0.7),  # F10 at the 70% ASSUMPTION (assumptions.csv): 7,142.86
+    ("03", "1"): 10_345 / 2_610,  # F40/F41 student visas: 3.96
+    ("03", "2"): 11_490 / (16_613 - 2_035),  # F21 over F40/F41's new tourist visas: 0.79
+    ("03", "3"): "flow",  # F27 counts new registrations over a period
+    ("04", "1"): 2 * 150 * 0.5 + 100,  # F50 flights x the three default ASSUMPTIONS: 250
+    ("04", "2"): 11_490 / 50,  # F21 over 50 whole weeks, 31 Dec 2018 -> 22 Dec 2019: 229.8
+    ("04", "3"): (30_023 - 11_490) / (365 / 7),  # F28 over 2018's 365 days in weeks: 355.4
+}
+
+
+def test_the_checks_compare_with_the_hand_worked_answers(expected_answers):
+    assert set(expected_answers) == set(HAND_ANSWERS)
+    for exercise, (value, _) in expected_answers.items():
+        hand = HAND_ANSWERS[exercise]
+        if isinstance(hand, (date, str)):
+            assert value == hand, exercise
+        else:
+            assert value == pytest.approx(hand, rel=1e-9), exercise
+
+
 def test_every_exercise_has_an_answer_key():
     keys = guide_keys()
     for number in EXERCISE_NOTEBOOKS:
@@ -240,6 +268,7 @@ def test_answer_keys_state_the_values_the_checks_compare_with(expected_answers):
 
 def test_student_notebooks_carry_no_answers():
     """Answer cells hold the placeholder, so every committed check says 'Not answered yet'."""
+    checked = 0
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         for cell in notebook["cells"]:
@@ -248,3 +277,5 @@ def test_student_notebooks_carry_no_answers():
                 continue
             texts = ["".join(o.get("data", {}).get("text/plain", "")) for o in cell.get("outputs", [])]
             assert texts and all(t.startswith("Not answered yet") for t in texts), f"{path.name}: {source!r} -> {texts}"
+            checked += 1
+    assert checked == len(HAND_ANSWERS)  # every exercise's check cell was found and read
