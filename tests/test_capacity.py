@@ -134,8 +134,16 @@ def test_defaults_come_from_data(tables):
     settings = capacity.default_settings(tables)
     assert settings.flights_per_week == 2  # F50: "only two flights a week"
     assert capacity.default_start(tables) == END_2018  # F21: end of 2018
+    # The three inputs no source gives: seats per flight, the share for workers, rail seats.
+    assert capacity.ASSUMPTION_IDS == {
+        "seats_per_flight": "A_SEATS_PER_FLIGHT",
+        "share_for_workers": "A_SHARE_SEATS_FOR_WORKERS",
+        "rail_seats_per_week": "A_RAIL_SEATS_PER_WEEK",
+    }
     labels = tables["assumptions"].set_index("assumption_id").loc[list(capacity.ASSUMPTION_IDS.values()), "label"]
-    assert all(label.startswith("ASSUMPTION:") for label in labels)
+    assert len(labels) == 3 and all(label.startswith("ASSUMPTION:") for label in labels)
+    # assumptions.csv defaults 150, 0.5, 100 (each a labelled ASSUMPTION)
+    assert (settings.seats_per_flight, settings.share_for_workers, settings.rail_seats_per_week) == (150, 0.5, 100)
 
 
 def test_unknown_observation_is_rejected(tables):
@@ -251,7 +259,7 @@ def test_render_rejects_impossible_settings(tables):
 
 def test_simulator_labels_every_assumption_and_follows_its_controls(tables):
     explorer = capacity.simulator(tables)
-    for name in capacity.ASSUMPTION_IDS:
+    for name in ("seats_per_flight", "share_for_workers", "rail_seats_per_week"):
         assert explorer.controls[name].description.startswith("ASSUMPTION:")
     assert explorer.controls["flights_per_week"].value == 2
     assert explorer.controls["start_obs"].value == "RW_2018_END"

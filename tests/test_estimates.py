@@ -108,7 +108,7 @@ def test_us_estimate_reads_the_seed_figures(tables):
 def test_share_to_state_is_the_labelled_assumption(tables):
     row = tables["assumptions"].set_index("assumption_id").loc["A_SHARE_TO_STATE"]
     assert row["label"].startswith("ASSUMPTION:")
-    assert est.share_to_state_default(tables) == float(row["default"])
+    assert est.share_to_state_default(tables) == float(row["default"]) == 0.7  # assumptions.csv, by eye
 
 
 def test_derived_values_match_hand_arithmetic(tables):
@@ -130,9 +130,10 @@ def test_derived_values_match_hand_arithmetic(tables):
     }
     for key, value in expected.items():
         assert values[key] == pytest.approx(value), key
-    share = est.share_to_state_default(tables)
-    assert values["us_revenue_to_state_at_default_share"] == pytest.approx(500_000_000 * share)
-    assert values["earnings_needed_for_us_total_at_default_share"] == pytest.approx(500_000_000 / (100_000 * share))
+    # A_SHARE_TO_STATE's default in assumptions.csv is 0.7 (a labelled ASSUMPTION): 70% of 500 million,
+    # and the yearly earnings at which 70% of 100,000 workers' pay makes 500 million.
+    assert values["us_revenue_to_state_at_default_share"] == pytest.approx(350_000_000)
+    assert values["earnings_needed_for_us_total_at_default_share"] == pytest.approx(7_142.857, abs=1e-3)
     assert values["repatriation_deadline"] == date(2019, 12, 22)  # F06
     assert values["new_registrations_period_start"] == date(2017, 9, 1)  # F27: from Sep 2017
 
@@ -270,6 +271,8 @@ def test_estimates_view_keeps_a_month_date_as_a_month(tables):
 def test_estimates_view_states_something_for_every_setting(tables):
     rows = tables["worker_estimates"]
     types = list(rows["source_type"].unique())
+    drawn = 0
+    assert set(est.MEASURE_TITLES) == {"workers", "earnings_usd_per_year", "share_pct", "countries"}
     for measure in est.MEASURE_TITLES:
         for chosen in ([], types[:1], types):
             view = est.estimates_view(tuple(chosen), measure, estimates=rows, sources=tables["sources"])
@@ -278,6 +281,8 @@ def test_estimates_view_states_something_for_every_setting(tables):
                 assert view.figure is None and view.text.startswith("No estimates of")
             else:
                 assert view.figure is not None and view.text.startswith(f"{n} estimate")
+                drawn += 1
+    assert drawn >= 4  # with every source type chosen, each of the four measures has rows
 
 
 def test_a_share_axis_stops_at_100_percent(tables):
@@ -379,7 +384,7 @@ def test_calculator_controls_start_at_the_us_estimate_and_the_assumption(tables)
     assert controls["usd_per_worker"].value == 5_000  # F10: 500 million / 100,000
     share = controls["share_to_state"]
     assert share.description.startswith("ASSUMPTION:")
-    assert share.value == est.share_to_state_default(tables)
+    assert share.value == 0.7  # A_SHARE_TO_STATE's default in assumptions.csv
     assert share.min == 0 and share.max == 1
 
 
