@@ -10,6 +10,9 @@ classroom without network, or a reader without a kernel, would see empty charts.
   its text, its controls' values and, from the Output widget's state, its chart;
 - gives every chart a text alternative: the caption sentence of the markdown cell after it,
   and the chart's data as a table one click away (a ``<details>``);
+- puts a bar at the top of every page linking the contents page and the teacher guide, so a
+  teacher who opens a notebook page can always get back (the notebooks' own navigation cells
+  only link notebooks);
 - references no external http(s) script or stylesheet (tests/test_site.py checks it);
 - prints what each page weighs.
 
@@ -99,6 +102,7 @@ a.anchor-link { display: none; }
 .wa-control { margin: 0.2em 0; }
 .wa-control output { font-weight: 600; }
 .wa-contents li { margin: 0.3em 0; }
+.wa-sitebar { font-size: 0.9em; padding: 0.2em 0 0.6em 0; border-bottom: 1px solid #8a8a8a; margin-bottom: 0.5em; }
 td code { white-space: nowrap; }
 @media (prefers-color-scheme: dark) {
   body { background: #111111; color: #e0e0e0; }
@@ -338,6 +342,19 @@ def prepare(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int
     return notebook, counter.count
 
 
+def site_bar(has_guide: bool) -> str:
+    """The bar at the top of every page: the site's contents and, when built, the teacher guide."""
+    links = ['<a href="index.html">Workers Abroad: contents</a>']
+    if has_guide:
+        links.append('<a href="teacher-guide.html">Teacher guide</a>')
+    return f'<nav class="wa-sitebar" aria-label="Site">{" · ".join(links)}</nav>'
+
+
+def add_site_bar(page: str, has_guide: bool) -> str:
+    """The page with the site bar as the first thing inside its <main>."""
+    return page.replace("<main>", "<main>" + site_bar(has_guide), 1)
+
+
 def rewrite_links(page: str) -> str:
     """Links between notebooks and to the guide point at the built pages."""
     page = NOTEBOOK_LINK_RE.sub(lambda m: f'href="{m[1]}.html{m[2] or ""}"', page)
@@ -360,17 +377,17 @@ def title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def render(notebook: nbformat.NotebookNode, title: str, html_exporter: HTMLExporter) -> str:
-    """One notebook as one self-contained page (apart from the shared assets)."""
+def render(notebook: nbformat.NotebookNode, title: str, html_exporter: HTMLExporter, has_guide: bool = True) -> str:
+    """One notebook as one self-contained page (apart from the shared assets), under the site bar."""
     notebook.metadata["title"] = title
     body, _ = html_exporter.from_notebook_node(notebook)
-    return rewrite_links(body)
+    return add_site_bar(rewrite_links(body), has_guide)
 
 
-def markdown_page(markdown: str, title: str, html_exporter: HTMLExporter) -> str:
+def markdown_page(markdown: str, title: str, html_exporter: HTMLExporter, has_guide: bool = True) -> str:
     """A markdown document (the teacher guide, the contents) in the same page shell."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown)])
-    return render(notebook, title, html_exporter)
+    return render(notebook, title, html_exporter, has_guide)
 
 
 def plotly_js() -> Path:
@@ -417,6 +434,7 @@ def build(out: Path = SITE, notebooks: Sequence[Path] | None = None, guide: Path
         shutil.rmtree(out)
     write_assets(out)
     html_exporter = exporter()
+    has_guide = guide.is_file()
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb")) if notebooks is None else list(notebooks)
     pages: list[Page] = []
     entries: list[tuple[str, str]] = []
@@ -424,15 +442,16 @@ def build(out: Path = SITE, notebooks: Sequence[Path] | None = None, guide: Path
         notebook, charts = prepare(nbformat.read(path, as_version=4))
         title = title_of(notebook, path.stem)
         target = out / f"{path.stem}.html"
-        target.write_text(render(notebook, title, html_exporter), encoding="utf-8")
+        target.write_text(render(notebook, title, html_exporter, has_guide), encoding="utf-8")
         pages.append(Page(target, title, target.stat().st_size, charts))
         entries.append((path.stem, title))
-    if guide.is_file():
+    if has_guide:
         target = out / "teacher-guide.html"
         target.write_text(markdown_page(guide.read_text(encoding="utf-8"), "Teacher guide", html_exporter), "utf-8")
         pages.append(Page(target, "Teacher guide", target.stat().st_size, 0))
     index = out / "index.html"
-    index.write_text(markdown_page(contents_markdown(entries, guide.is_file()), "Workers Abroad", html_exporter), "utf-8")
+    contents = markdown_page(contents_markdown(entries, has_guide), "Workers Abroad", html_exporter, has_guide)
+    index.write_text(contents, "utf-8")
     pages.insert(0, Page(index, "Contents", index.stat().st_size, 0))
     return pages
 

@@ -258,6 +258,15 @@ def test_links_point_at_built_pages(site: Path, pages: dict[str, Page]):
                 assert (site / target).is_file(), f"{name}: link {href} leads nowhere"
 
 
+def test_every_page_links_back_to_the_contents_and_the_guide(pages: dict[str, Page]):
+    """A teacher on any page reaches the contents page and the guide in one click."""
+    has_guide = (ROOT / "docs" / "teacher-guide.md").is_file()
+    for name, page in pages.items():
+        assert page.links[:1] == ["index.html"], f"{name}: the first link is {page.links[:1]}, not the contents page"
+        if has_guide:
+            assert page.links[1:2] == ["teacher-guide.html"], f"{name}: the site bar does not link the teacher guide"
+
+
 def test_page_weights_are_bounded(site: Path, pages: dict[str, Page], record_property: Any):
     weights = {name: (site / name).stat().st_size for name in pages}
     assets = sum(p.stat().st_size for p in (site / "assets").iterdir())
