@@ -73,8 +73,10 @@ def read_descriptor(folder: Path) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataValidationError([Problem(PACKAGE_FILE, None, None, "file-exists", f"{path} not found")]) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataValidationError([Problem(PACKAGE_FILE, None, None, "json", str(exc))]) from None
+    except json.JSONDecodeError as exc:
+        raise DataValidationError([Problem(PACKAGE_FILE, exc.lineno, None, "json", str(exc))]) from None
+    except UnicodeDecodeError as exc:
+        raise DataValidationError([Problem(PACKAGE_FILE, None, None, "utf-8", str(exc))]) from None
 
 
 def resource_names(folder: Path | None = None) -> list[str]:

@@ -108,6 +108,10 @@ def test_broken_descriptor_is_named(data_copy: Path) -> None:
     # No table can be read without the descriptor: one problem, naming the file and the rule.
     assert (problem.file, problem.rule) == ("datapackage.json", "json")
     assert "datapackage.json" in message and "[json]" in message
+    # The row is the line where the JSON breaks: the cut leaves the file ending mid-line.
+    cut_lines = (data_copy / "datapackage.json").read_text(encoding="utf-8").count("\n") + 1
+    assert problem.row is not None and cut_lines - 1 <= problem.row <= cut_lines + 1
+    assert f"datapackage.json, row {problem.row}" in message
 
 
 def test_missing_file_is_named(data_copy: Path) -> None:
