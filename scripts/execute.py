@@ -7,6 +7,7 @@ refuses to write a notebook whose run raised an error.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
@@ -77,8 +78,19 @@ def execute(path: Path) -> float:
     return seconds
 
 
-def main(names: list[str]) -> None:
-    paths = [NOTEBOOKS / n for n in names] if names else sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+def notebook_path(name: str) -> Path:
+    """A notebook given by name ("01-the-resolution.ipynb") or by path; it must be in notebooks/."""
+    path = (NOTEBOOKS / Path(name).name).resolve()
+    if not path.is_file():
+        raise SystemExit(f"no notebook {Path(name).name!r} in {NOTEBOOKS}")
+    return path
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="names or paths of notebooks in notebooks/ (default: all)")
+    names = parser.parse_args(argv).notebooks
+    paths = [notebook_path(n) for n in names] if names else sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
     for path in paths:
         print(f"{path.name}: executed in {execute(path):.1f} s, {path.stat().st_size / 1024:.0f} KB")
 
