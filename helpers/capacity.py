@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from helpers.derived import add_months
+from helpers import timeline
 from helpers.plots import INK, PALETTE, finish
 from helpers.widgets import Explorer, View, assumption_slider
 
@@ -191,10 +191,8 @@ def weekly_pace(count_from: float, date_from: date, count_to: float, date_to: da
 # ---------------------------------------------------------------- reading the tables
 
 def deadline(tables: dict[str, pd.DataFrame]) -> date:
-    """22 Dec 2019, computed: resolution 2397's adoption plus its repatriation months."""
-    resolution = tables["resolutions"].set_index("provision_id").loc["R2397"]
-    months = tables["resolution_terms"].set_index("term_id").loc["T2397_REPAT", "value"]
-    return add_months(resolution["adopted"].date(), int(months))
+    """22 Dec 2019, computed in one place for the collection: see helpers.timeline.deadline."""
+    return timeline.deadline(tables)
 
 
 def observation(tables: dict[str, pd.DataFrame], obs_id: str) -> pd.Series:

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from helpers.derived import add_months
+from helpers import timeline
 from helpers.plots import INK, PALETTE, finish
 from helpers.widgets import View, assumption_slider
 
@@ -230,10 +230,9 @@ def share_to_state_default(tables: dict[str, pd.DataFrame]) -> float:
 
 
 def repatriation_deadline(tables: dict[str, pd.DataFrame]) -> date:
-    """Adoption of resolution 2397 plus the months paragraph 8 allows: the deadline."""
-    adopted = _row(tables["resolutions"], "provision_id", DEADLINE_PROVISION)["adopted"]
-    months = _row(tables["resolution_terms"], "term_id", DEADLINE_TERM)["value"]
-    return add_months(pd.Timestamp(adopted).date(), int(months))
+    """Adoption of resolution 2397 plus the months paragraph 8 allows, computed in one place
+    for the collection: see helpers.timeline.deadline."""
+    return timeline.deadline(tables)
 
 
 _MONTH_YEAR = re.compile(r"([A-Z][a-z]{2}) (\d{4})")
