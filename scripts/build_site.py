@@ -41,6 +41,9 @@ import plotly
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling script, also when loaded by path in tests
+from navigation import NAV_TAG, first_heading  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 GUIDE = ROOT / "docs" / "teacher-guide.md"
@@ -50,7 +53,6 @@ ASSETS = "assets"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
-NAV_TAG = "navigation"
 NOTEBOOK_LINK_RE = re.compile(r'href="(?:\.\./notebooks/|notebooks/)?(\d\d-[a-z0-9-]+)\.ipynb(#[^"]*)?"')
 GUIDE_LINK_RE = re.compile(r'href="(?:\.\./)?(?:docs/)?teacher-guide\.md(#[^"]*)?"')
 #: Trace attributes that hold the plotted data; one table column each when present.
@@ -368,13 +370,8 @@ def exporter() -> HTMLExporter:
 
 
 def title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
-    """The first '# ' heading outside the navigation cells."""
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown" and NAV_TAG not in cell.metadata.get("tags", []):
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return fallback
+    """The first '# ' heading outside the navigation cells, as navigation.py reads it."""
+    return first_heading(notebook) or fallback
 
 
 def render(notebook: nbformat.NotebookNode, title: str, html_exporter: HTMLExporter, has_guide: bool = True) -> str:

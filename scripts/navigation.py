@@ -34,14 +34,22 @@ def notebook_paths() -> list[Path]:
     return paths
 
 
-def title_of(notebook: nbformat.NotebookNode, path: Path) -> str:
-    """The first level-1 heading of the notebook."""
+def first_heading(notebook: nbformat.NotebookNode) -> str | None:
+    """The first level-1 heading outside the navigation cells, if any (also used by build_site.py)."""
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and NAV_TAG not in cell.metadata.get("tags", []):
             for line in cell.source.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
-    raise SystemExit(f"{path.name}: no '# Title' heading")
+    return None
+
+
+def title_of(notebook: nbformat.NotebookNode, path: Path) -> str:
+    """The notebook's title: its first level-1 heading, which every notebook must have."""
+    title = first_heading(notebook)
+    if title is None:
+        raise SystemExit(f"{path.name}: no '# Title' heading")
+    return title
 
 
 def nav_text(paths: list[Path], index: int) -> str:
