@@ -178,3 +178,21 @@ def test_rows_agree_with_their_fact_sheet_entry() -> None:
             assert row["status"] == status, (name, row["fact_id"], row["status"], status)
         checked += 1
     assert checked >= 80
+
+
+def test_paragraph_8_clauses_are_quoted_word_for_word() -> None:
+    """F05b: each exception's text is a verbatim part of its provenance quote, and both exist."""
+    clauses = raw_rows("provision_clauses")
+    assert {c["clause_id"] for c in clauses} == {"X2397_OWN_NATIONAL", "X2397_PROHIBITED"}
+    for clause in clauses:
+        assert clause["text"] in clause["quote"], clause["clause_id"]
+        assert clause["fact_id"] == "F05b"
+
+
+def test_the_closures_of_late_january_2020_are_dated_from_their_sources() -> None:
+    """F53-F56: the border and route closures carry the dates the fact sheet gives."""
+    dates = {r["event_id"]: r["date"] for r in raw_rows("events")}
+    assert dates["E_TOURIST_BAN"] == "2020-01-22"  # F53: "from 22 Jan 2020"
+    assert dates["E_CHINA_ROUTES"] == "2020-01-31"  # F54: "as of 31 January 2020"
+    assert dates["E_VLADIVOSTOK_SUSPENDED"] == "2020-01-31"  # F55: the note of Friday 31 Jan 2020
+    assert dates["E_ENTRY_CLOSED_REPORTED"] == "2020-02-26"  # F56: Yonhap, 26 Feb 2020

@@ -1,0 +1,4 @@
+"""Maintainer tooling: site build, claims check, navigation, execution, benchmark, classroom commands.
+
+Readers never import this package; notebooks import only ``helpers``.
+"""
