@@ -1,8 +1,15 @@
 """Execute notebooks in place, as they are committed: outputs current, no errors.
 
-Run after changing a notebook or the data (``./tasks execute [NAME ...]``). It executes with
-the current environment's kernel from the notebooks/ folder, exactly as nbval does, and
-refuses to write a notebook whose run raised an error.
+Run after changing a notebook or the data (``python -m tools.execute [NAME ...]`` or
+``./tasks execute``). It executes with the current environment's kernel from the notebooks/
+folder, exactly as nbval does, refuses to write a notebook whose run raised an error, and
+writes byte-identical files when nothing changed (widget ids follow the notebook's
+structure, no execution timestamps).
+
+``--check`` executes nothing: it exits 1 naming every committed notebook with a code cell
+that was never run or that holds an error output. Strict nbval compares against the
+committed outputs, so a notebook saved unexecuted would pass nothing (the pre-commit hook
+runs this check; outputs are never stripped).
 """
 
 from __future__ import annotations
@@ -17,8 +24,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-
+from tools.notebooks import NOTEBOOKS_DIR, notebook_paths
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -66,7 +72,7 @@ def execute(path: Path) -> float:
     notebook = nbformat.read(path, as_version=4)
     started = time.perf_counter()
     NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}
     ).execute()
     seconds = time.perf_counter() - started
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
@@ -78,22 +84,54 @@ def execute(path: Path) -> float:
     return seconds
 
 
+def unexecuted_cells(path: Path) -> list[str]:
+    """Why ``path`` is not committed as executed: one "NAME cell N: reason" per bad code cell."""
+    notebook = nbformat.read(path, as_version=4)
+    problems = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        if cell.get("execution_count") is None:
+            problems.append(f"{path.name} cell {index}: never executed (no execution_count)")
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                problems.append(f"{path.name} cell {index}: error output {output.get('ename')}: {output.get('evalue')}")
+    return problems
+
+
 def notebook_path(name: str) -> Path:
     """A notebook given by name ("01-the-resolution.ipynb") or by path; it must be in notebooks/."""
-    path = (NOTEBOOKS / Path(name).name).resolve()
+    path = (NOTEBOOKS_DIR / Path(name).name).resolve()
     if not path.is_file():
-        raise SystemExit(f"no notebook {Path(name).name!r} in {NOTEBOOKS}")
+        raise SystemExit(f"no notebook {Path(name).name!r} in {NOTEBOOKS_DIR}")
     return path
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="names or paths of notebooks in notebooks/ (default: all)")
-    names = parser.parse_args(argv).notebooks
-    paths = [notebook_path(n) for n in names] if names else sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    parser.add_argument("--check", action="store_true",
+                        help="execute nothing; exit 1 if a code cell was never run or holds an error output")
+    args = parser.parse_args(argv)
+    if args.check:
+        # Paths as given (pre-commit passes the staged files); a missing one is an error, not a pass.
+        paths = [Path(n) for n in args.notebooks] if args.notebooks else notebook_paths()
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            raise SystemExit(f"no such notebook: {', '.join(missing)}")
+        problems = [problem for path in paths for problem in unexecuted_cells(path)]
+        for problem in problems:
+            print(problem)
+        if problems:
+            print("execute them with: python -m tools.execute NAME ...")
+            return 1
+        print(f"{len(paths)} notebook(s) executed, no error outputs")
+        return 0
+    paths = [notebook_path(n) for n in args.notebooks] if args.notebooks else notebook_paths()
     for path in paths:
         print(f"{path.name}: executed in {execute(path):.1f} s, {path.stat().st_size / 1024:.0f} KB")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main())

@@ -12,19 +12,17 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
 
 def run_seconds(notebook: nbformat.NotebookNode) -> float:
     """Wall time to start a kernel, run the notebook and shut the kernel down."""
     started = time.perf_counter()
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}).execute()
     return time.perf_counter() - started
 
 
@@ -40,7 +38,7 @@ def verdict(ok: bool) -> str:
 
 
 def main() -> None:
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    paths = notebook_paths()
     floor = statistics.median(run_seconds(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])) for _ in range(3))
     print(f"floor (kernel start + empty notebook): {floor:.2f} s")
     for path in paths:

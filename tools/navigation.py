@@ -1,9 +1,11 @@
 """Write the navigation cells and the contents lists, or check that they are current.
 
+Run as ``python -m tools.navigation [--check] [--root DIR]`` from the repository root.
 Adding a notebook takes one file and one command (``./tasks nav``): each notebook gets a
 prev / contents / next cell at its top and bottom, and the contents list in
 00-start-here and in README.md is rebuilt from the notebooks' first headings.
-``--check`` changes nothing and exits 1 when anything is stale (run by ./tasks test).
+``--check`` changes nothing and exits 1 when anything is stale (run by ./tasks test and the
+pre-commit hook). ``--root`` points it at a copy of the collection (the tests use one).
 """
 
 from __future__ import annotations
@@ -15,41 +17,11 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-README = ROOT / "README.md"
+from tools.notebooks import NAV_TAG, ROOT, first_heading, notebook_paths
+
 START = "00-start-here.ipynb"
-NAV_TAG = "navigation"
 CONTENTS_TAG = "contents"
 README_BEGIN, README_END = "<!-- contents:begin -->", "<!-- contents:end -->"
-NAME_RE = re.compile(r"^\d\d-[a-z0-9-]+\.ipynb$")
-
-
-def notebook_paths() -> list[Path]:
-    """The collection's notebooks, in reading order (their NN- prefix)."""
-    paths = sorted(NOTEBOOKS.glob("*.ipynb"))
-    bad = [p.name for p in paths if not NAME_RE.match(p.name)]
-    if bad:
-        raise SystemExit(f"notebooks must be named NN-slug.ipynb: {bad}")
-    return paths
-
-
-def first_heading(notebook: nbformat.NotebookNode) -> str | None:
-    """The first level-1 heading outside the navigation cells, if any (also used by build_site.py)."""
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown" and NAV_TAG not in cell.metadata.get("tags", []):
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return None
-
-
-def title_of(notebook: nbformat.NotebookNode, path: Path) -> str:
-    """The notebook's title: its first level-1 heading, which every notebook must have."""
-    title = first_heading(notebook)
-    if title is None:
-        raise SystemExit(f"{path.name}: no '# Title' heading")
-    return title
 
 
 def nav_text(paths: list[Path], index: int) -> str:
@@ -65,10 +37,12 @@ def nav_text(paths: list[Path], index: int) -> str:
 
 
 def contents_lines(paths: list[Path], titles: list[str], prefix: str) -> list[str]:
+    """The numbered contents list, links relative to ``prefix`` (00's folder or README's)."""
     return [f"{i}. [{title}]({prefix}{path.name})" for i, (path, title) in enumerate(zip(paths, titles))]
 
 
 def nav_cell(text: str, cell_id: str) -> nbformat.NotebookNode:
+    """A tagged markdown cell with a fixed id, so rewriting it leaves an unchanged file unchanged."""
     cell = nbformat.v4.new_markdown_cell(text, metadata={"tags": [NAV_TAG]})
     cell.id = cell_id
     return cell
@@ -84,13 +58,18 @@ def updated_notebook(notebook: nbformat.NotebookNode, nav: str, contents: str | 
     return notebook
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is stale")
-    args = parser.parse_args()
-    paths = notebook_paths()
-    notebooks = [nbformat.read(p, as_version=4) for p in paths]
-    titles = [title_of(nb, p) for nb, p in zip(notebooks, paths)]
+    parser.add_argument("--root", type=Path, default=ROOT, help="the collection's folder (default: this repository)")
+    args = parser.parse_args(argv)
+    readme_path = args.root / "README.md"
+    try:
+        paths = notebook_paths(args.root / "notebooks")
+        notebooks = [nbformat.read(p, as_version=4) for p in paths]
+        titles = [first_heading(p) for p in paths]
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     contents_cell = "## Contents\n\n" + "\n".join(contents_lines(paths, titles, ""))
     stale = []
     for index, (path, notebook) in enumerate(zip(paths, notebooks)):
@@ -103,7 +82,7 @@ def main() -> int:
             stale.append(path.name)
             if not args.check:
                 nbformat.write(after_nb, path)
-    readme = README.read_text(encoding="utf-8")
+    readme = readme_path.read_text(encoding="utf-8")
     block = "\n".join([README_BEGIN, *contents_lines(paths, titles, "notebooks/"), README_END])
     new_readme = re.sub(re.escape(README_BEGIN) + ".*?" + re.escape(README_END), lambda _m: block, readme, flags=re.S)
     if README_BEGIN not in readme:
@@ -111,7 +90,7 @@ def main() -> int:
     if new_readme != readme:
         stale.append("README.md")
         if not args.check:
-            README.write_text(new_readme, encoding="utf-8")
+            readme_path.write_text(new_readme, encoding="utf-8")
     if stale:
         verb = "stale" if args.check else "updated"
         print(f"navigation {verb}: {', '.join(stale)}" + (" (run ./tasks nav)" if args.check else ""))

@@ -1,0 +1,64 @@
+"""The executed-notebooks check (``python -m tools.execute --check``, run by pre-commit).
+
+Strict nbval compares each cell with its committed output, so a notebook committed without
+outputs, or with an error output, must be refused before it is committed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from tools.execute import unexecuted_cells
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def check(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tools.execute", "--check", *map(str, paths)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _executed_cell(source: str, count: int) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(source, execution_count=count)
+    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=count)]
+    return cell
+
+
+def test_the_committed_notebooks_are_executed():
+    result = check()
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_unexecuted_notebook_fails_naming_the_cell(tmp_path: Path):
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Title"),
+        _executed_cell("1 + 1", 1),
+        nbformat.v4.new_code_cell("2 + 2"),  # saved without running: no execution_count
+        nbformat.v4.new_code_cell(""),  # an empty cell needs no run
+    ])
+    path = tmp_path / "01-unexecuted.ipynb"
+    nbformat.write(notebook, path)
+    result = check(path)
+    assert result.returncode == 1
+    assert "01-unexecuted.ipynb cell 2: never executed" in result.stdout
+    assert "cell 3" not in result.stdout and "cell 1:" not in result.stdout
+
+
+def test_an_error_output_fails(tmp_path: Path):
+    cell = _executed_cell("1 / 0", 1)
+    cell.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])]
+    path = tmp_path / "02-error.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    assert unexecuted_cells(path) == ["02-error.ipynb cell 0: error output ZeroDivisionError: division by zero"]
+    assert check(path).returncode == 1
+
+
+def test_an_executed_notebook_passes_and_a_missing_one_does_not(tmp_path: Path):
+    path = tmp_path / "03-fine.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[_executed_cell("1 + 1", 1)]), path)
+    assert check(path).returncode == 0
+    assert check(tmp_path / "04-missing.ipynb").returncode != 0

@@ -1,0 +1,56 @@
+"""The one list of the collection's notebooks and the one reader of their titles.
+
+Why: navigation, execution, the benchmark, the claims check and the site build all walk the
+notebooks; each used to glob and parse titles its own way. They all import this module, so a
+new notebook (one file named ``NN-slug.ipynb``) is picked up everywhere at once.
+
+The API is small and stable: :data:`ROOT`, :data:`NOTEBOOKS_DIR`, :data:`NAV_TAG`,
+:func:`notebook_paths` and :func:`first_heading`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+#: The repository root (the folder holding notebooks/, data/, helpers/ and tools/).
+ROOT = Path(__file__).resolve().parent.parent
+#: Where the notebooks live.
+NOTEBOOKS_DIR = ROOT / "notebooks"
+#: Cells carrying this tag are navigation, written by tools.navigation: not content.
+NAV_TAG = "navigation"
+#: A notebook's file name: two digits for its place in the reading order, then a slug.
+NAME_RE = re.compile(r"^\d\d-[a-z0-9-]+\.ipynb$")
+
+
+def notebook_paths(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The notebooks in ``folder``, in reading order (their NN- prefix).
+
+    Raises ValueError naming any ``.ipynb`` file that is not named ``NN-slug.ipynb``: a
+    misnamed notebook would otherwise be silently left out of navigation, tests and site.
+    """
+    paths = sorted(Path(folder).glob("*.ipynb"))
+    bad = [p.name for p in paths if not NAME_RE.match(p.name)]
+    if bad:
+        raise ValueError(f"notebooks in {folder} must be named NN-slug.ipynb: {', '.join(bad)}")
+    return paths
+
+
+def first_heading(notebook: Path | str | nbformat.NotebookNode) -> str:
+    """The notebook's title: the first ``# Heading`` of a markdown cell that is not navigation.
+
+    Accepts a path or an already-read notebook. Raises ValueError (naming the file when it
+    has one) if there is no such heading, since every notebook must have a title.
+    """
+    name = "notebook"
+    if isinstance(notebook, (str, Path)):
+        name = Path(notebook).name
+        notebook = nbformat.read(notebook, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and NAV_TAG not in cell.metadata.get("tags", []):
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    raise ValueError(f"{name}: no '# Title' heading in a markdown cell")
