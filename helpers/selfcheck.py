@@ -38,12 +38,15 @@ class Feedback:
 UNIT_FACTORS = (10, 100, 1_000, 1_000_000)
 
 
-def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol: float = 0.05) -> Feedback:
+def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol: float = 0.05,
+                 abs_tol: float = 0.0, close_hint: str = "Close: check your rounding.") -> Feedback:
     """Compare a numeric answer with the expected value, without revealing it.
 
     Within ``rel_tol``: correct. Within ``close_tol``: close, check the rounding. Off by a
     factor in UNIT_FACTORS: check the units. Otherwise: too high or too low.
 
+    ``abs_tol`` accepts answers within that absolute distance (0.5 for "to the nearest dollar");
+    ``close_hint`` replaces the "close" message where rounding is not the likely slip.
     Any real number is an answer, numpy's included (a pandas sum is a numpy.int64, and a
     student who computes the answer must not be told it is not a number). A bad
     ``expected`` or tolerance is the notebook author's mistake, so it raises ValueError
@@ -54,17 +57,23 @@ def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol
         raise ValueError(f"need 0 <= rel_tol <= close_tol, got rel_tol={rel_tol}, close_tol={close_tol}")
     if answer is None or answer is ...:
         return Feedback(False, "Not answered yet: replace the placeholder with your number.")
+    if isinstance(answer, str):
+        return Feedback(False, "Expected a number, not text: remove the quotes (write 2.5, not '2.5').")
     if _is_bool(answer) or not isinstance(answer, numbers.Real):
-        return Feedback(False, f"Expected a number, got {type(answer).__name__}.")
-    if not math.isfinite(float(answer)):
+        return Feedback(False, f"Expected a single number, got {type(answer).__name__}.")
+    try:
+        answer = float(answer)
+    except (OverflowError, ValueError, TypeError):
+        return Feedback(False, "That number is too large to be the answer: check the units.")
+    if not math.isfinite(answer):
         return Feedback(False, "Expected a finite number, not infinity or NaN.")
-    answer, expected = float(answer), float(expected)
+    expected = float(expected)
     scale = max(abs(expected), 1e-12)
     error = abs(answer - expected) / scale
-    if error <= rel_tol:
+    if error <= rel_tol or abs(answer - expected) <= abs_tol:
         return Feedback(True, "Correct.")
     if error <= close_tol:
-        return Feedback(False, "Close: check your rounding.")
+        return Feedback(False, close_hint)
     for factor in UNIT_FACTORS:
         for candidate in (answer * factor, answer / factor):
             if abs(candidate - expected) / scale <= rel_tol:
@@ -76,7 +85,7 @@ def check_date(answer: Any, expected: date) -> Feedback:
     """Compare a date answer (a date, or an ISO 'YYYY-MM-DD' string) with the expected date."""
     if isinstance(expected, datetime) or not isinstance(expected, date):
         raise ValueError(f"expected must be a datetime.date, got {type(expected).__name__}")
-    if answer is None or answer is ...:
+    if answer is None or answer is ... or _is_missing_time(answer):
         return Feedback(False, "Not answered yet: replace the placeholder with a date.")
     if isinstance(answer, datetime):
         answer = answer.date()
@@ -84,7 +93,7 @@ def check_date(answer: Any, expected: date) -> Feedback:
         try:
             answer = date.fromisoformat(answer)
         except ValueError:
-            return Feedback(False, "Write the date as 'YYYY-MM-DD'.")
+            return Feedback(False, "Write the date as 'YYYY-MM-DD', for example '2019-12-22'.")
     if not isinstance(answer, date):
         return Feedback(False, f"Expected a date, got {type(answer).__name__}.")
     if answer == expected:
@@ -105,6 +114,8 @@ def check_choice(answer: Any, expected: str, options: tuple[str, ...]) -> Feedba
         raise ValueError(f"the expected choice {expected!r} is not among the options {options!r}")
     if answer is None or answer is ...:
         return Feedback(False, f"Not answered yet: pick one of {', '.join(map(repr, options))}.")
+    if not isinstance(answer, str | int):
+        return Feedback(False, f"Answer with one of {', '.join(map(repr, options))}, as text in quotes.")
     normal = str(answer).strip().lower()
     if normal not in {o.strip().lower() for o in options}:
         return Feedback(False, f"Pick one of {', '.join(map(repr, options))}.")
@@ -116,6 +127,11 @@ def check_choice(answer: Any, expected: str, options: tuple[str, ...]) -> Feedba
 def _is_bool(value: Any) -> bool:
     """True for Python's and numpy's booleans, which are numbers to isinstance but not answers."""
     return isinstance(value, bool) or type(value).__name__ == "bool_"
+
+
+def _is_missing_time(value: Any) -> bool:
+    """pandas' NaT (a datetime that is no date) and NaN count as no answer yet."""
+    return type(value).__name__ == "NaTType" or (isinstance(value, float) and math.isnan(value))
 
 
 def _require_finite(value: Any, name: str) -> None:
