@@ -93,7 +93,7 @@ def check_date(answer: Any, expected: date) -> Feedback:
         try:
             answer = date.fromisoformat(answer)
         except ValueError:
-            return Feedback(False, "Write the date as 'YYYY-MM-DD', for example '2019-12-22'.")
+            return Feedback(False, "Write the date as 'YYYY-MM-DD': four-digit year, month, day.")
     if not isinstance(answer, date):
         return Feedback(False, f"Expected a date, got {type(answer).__name__}.")
     if answer == expected:
