@@ -78,7 +78,9 @@ def test_python_is_pinned_and_allowed_by_pyproject(environment, pyproject):
 
 def test_same_packages_and_versions_as_pyproject(environment, pyproject):
     conda, _ = conda_specs(environment)
-    runtime = dict(split_spec(spec) for spec in pyproject["project"]["dependencies"])
+    # What a hub or Binder needs: the reader's packages plus the classroom kit (projector mode, grading).
+    specs = pyproject["project"]["dependencies"] + pyproject["project"]["optional-dependencies"]["classroom"]
+    runtime = dict(split_spec(spec) for spec in specs)
     packages = {name: version for name, version in conda.items() if name not in CONDA_TOOLING}
     assert set(packages) == set(runtime), (
         f"only in environment.yml: {sorted(set(packages) - set(runtime))}; "
