@@ -1,59 +1,80 @@
-"""Read every numeric claim in the collection's prose and say where each one comes from.
+"""The claims rule: every number in the prose is a data figure, a printed output, or structure.
 
 Why: an explainer is judged by its numbers, and a number typed into prose drifts away from
-the data the moment someone corrects a table. This module reads markdown the way a reader
-does (counts, money, percentages, ratios such as "8.2×", dates such as "22 Dec 2019" or
-"Dec. 22", years) and classifies each claim as one of:
+the data the moment someone corrects a table or a computation. This checker reads markdown
+the way a reader does (counts, money, percentages, ratios such as "8.2×", dates such as
+"22 Dec 2019" or "Dec. 22", years) in every markdown cell of every notebook, README.md and
+docs/teacher-guide.md, and accounts for each number as exactly one of:
 
-* **data**: a figure in data/ (every ``x-figure`` column, every date column, each source's
-  publication date), within the rounding as written;
-* **derived**: a value in the registry that every topic module listed in
-  :data:`DERIVED_MODULES` returns from ``derived_values(tables)``, within the rounding as
-  written, so changing the data changes the check;
-* **structural**: a resolution number known from data/, a paragraph number known from
-  data/, a notebook number, an enumeration ("Exercise 2"), a software version, the length
-  of a list the sentence introduces, or an assumption's default shown as an assumption.
+**data**: a figure in data/: a figure column of any table (those marked ``x-figure`` in
+  datapackage.json: count, value, low, high; and assumptions' default, minimum, maximum),
+  a date column (at the precision the row states), or a source's publication date.
+**output**: a value printed by a code cell OUTPUT of the same notebook: text/plain,
+  text/html (without table headers: a DataFrame's index is not a claim), text/markdown,
+  streams, plotly figure titles, subtitles and annotations, and the text of widgets a cell
+  displays. For README.md and the teacher guide, the outputs of every notebook count; for
+  the teacher guide also each exercise's expected answer from ``helpers.exercises`` (its
+  answer keys: the one place an answer is computed, never printed in a notebook).
+**structural**: one of these rules, and no other:
+  S1 a notebook number ("notebook 3", "03", a link label naming its target "[03 …](03-….ipynb)");
+  S2 an enumeration ("Exercise 2", "exercise 03.1", "step 3", "section 4", list and heading markers);
+  S3 a resolution number known from data/ (the resolutions table or a resolution a data text names);
+  S4 a resolution's year in brackets, "2397 (2017)", when the resolution is known and, if data/
+     gives its adoption date, the year is that date's year;
+  S5 a paragraph number known from data/ ("paragraph 8", "¶17");
+  S6 a software version ("Python 3.11");
+  S7 the length of the list the sentence introduces ("in five sentences" above a 5-item list);
+  S8 an ordinal written in digits ("2nd"); S9 a lesson-plan duration in minutes ("45 min").
 
-Anything else is *unmatched*; ``tests/test_claims.py`` fails on it and shows the cell and
-the sentence. Rounding as written: a number with decimals matches a value that rounds to
-it ("8.2" matches 8.1636); a whole number without a qualifier must match exactly
-("20,000" is 20,000), while "about/some/around 20,000" allows rounding to the written
-precision (the last significant digit), "more than/over/at least" the same rounding but only
-at or above the written number, and "fewer than/under/nearly/almost" only at or below it.
-Percentages and ratios are always read as rounded; a count of days, weeks or months must
-match a value labelled in those units. Nothing here whitelists a number by hand: every
-accepted value comes from data/, a helper's computation, or the grammar of the sentence.
+Rounding as written: a number with decimals matches a value that rounds to it ("8.2" matches
+8.1636); a whole number without a qualifier must match exactly ("20,000" is 20,000), while
+"about/some/around 18,400" allows rounding to the written precision (18,350 to 18,450),
+"more than/over/at least" the same rounding but only at or above the written number, and
+"fewer than/under/nearly/almost" only at or below it. Percentages and ratios are always read
+as rounded; a share printed as 0.8 is stated as "80%". A count of days, weeks or months
+must match a value labelled in those units (a data row whose term/measure/unit says so, or an
+output followed by that word).
 
-Only the standard library is imported at module level; the data and the topic modules
-are loaded by :func:`build_registry`.
+Small numbers and bare years (the *small-number rule*): a whole count or ratio below 100
+("2", "two", "8 times") and a year on its own ("in 2019") match almost any table by
+coincidence. They may only be accounted for by (i) an output of the same notebook, (ii) a data
+figure or date of a row the notebook USES, meaning the row's id appears in the notebook's
+code or in its outputs (for README and the teacher guide: any notebook's), or (iii) a
+structural rule. A small number that equals only a figure of a row the notebook never
+touches is unmatched. ``--report`` marks these claims "small" and names the row or cell.
+
+Run ``python -m tools.claims [--report] [FILE ...]`` from the repository root (default: the
+whole collection). It prints ``file:cell N:number`` for every unmatched number (with its
+sentence) and exits 1 if there is one; ``--report`` also prints what every other number
+matched (data row id and column, notebook output cell, or structural rule), so a reviewer
+can audit coincidental matches.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import argparse
+import html
 import json
-import math
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from tools.notebooks import NAV_TAG, NOTEBOOKS_DIR, ROOT, notebook_paths
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: Topic modules whose ``derived_values(tables)`` feed the registry. A module listed here
-#: that does not exist yet is skipped; one that exists without ``derived_values`` is an error.
-DERIVED_MODULES: tuple[str, ...] = ("helpers.timeline", "helpers.estimates", "helpers.visas", "helpers.capacity")
-
-#: Cells with this tag are navigation, rewritten by scripts/navigation.py: not prose.
-NAV_TAG = "navigation"
-
 DateKey = tuple[int | None, int | None, int | None]  # (year, month, day); None where not stated
+
+#: The structural claim kinds that need no value from data/ or outputs (rules S1, S2, S6, S8, S9).
+ALWAYS_STRUCTURAL = {
+    "notebook": "S1 notebook number", "enumeration": "S2 enumeration", "version": "S6 software version",
+    "ordinal": "S8 ordinal", "minutes": "S9 lesson-plan minutes",
+}
 
 # ---------------------------------------------------------------- the claims
 
@@ -63,10 +84,11 @@ class Claim:
     """One number as a reader sees it, with enough of its wording to check its rounding.
 
     ``kind`` is count, money, percent, ratio, year, date, or a structural context
-    (resolution, paragraph, notebook, enumeration, version). ``value`` is the number as
-    written and scaled ("$1.2 billion" gives 1.2e9), or a (year, month, day) key for a
-    date. ``unit`` is the step of the last written digit (0.1 for "8.2", 10,000 for
-    "20,000"), ``qualifier`` one of "", "round", "above", "below", "near".
+    (resolution, resolution-year, paragraph, notebook, enumeration, version, ordinal,
+    minutes). ``value`` is the number as written and scaled ("$1.2 billion" gives 1.2e9), or
+    a (year, month, day) key for a date. ``unit`` is the step of the last written digit (0.1
+    for "8.2", 10,000 for "20,000"), ``qualifier`` one of "", "round", "above", "below",
+    "near". ``ref`` is the resolution a resolution-year belongs to.
     """
 
     text: str
@@ -78,10 +100,18 @@ class Claim:
     decimals: int = 0
     qualifier: str = ""
     noun: str = ""  # "day", "week" or "month" when the number counts a span of them ("24 months")
+    ref: int = 0
 
     @property
     def is_date(self) -> bool:
         return self.kind == "date"
+
+    @property
+    def is_small(self) -> bool:
+        """A bare year, or a whole count or ratio below 100: the small-number rule applies."""
+        if self.kind == "year":
+            return True
+        return self.kind in ("count", "ratio") and self.decimals == 0 and abs(float(self.value)) < 100  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -89,7 +119,7 @@ class Verdict:
     """A claim and what accounts for it; ``basis`` is "" when nothing does."""
 
     claim: Claim
-    basis: str  # "data", "derived", "structural" or ""
+    basis: str  # "data", "output", "structural" or ""
     detail: str
 
     @property
@@ -108,6 +138,10 @@ class Passage:
     def locate(self, offset: int) -> str:
         line = self.text.count("\n", 0, offset) + 1
         return f"{self.where}, line {line}" if self.where else f"line {line}"
+
+    def place(self, offset: int) -> str:
+        """"cell 5" for a notebook cell, "line 12" for a markdown file: the middle of file:place:number."""
+        return self.where or f"line {self.text.count(chr(10), 0, offset) + 1}"
 
 
 # ---------------------------------------------------------------- patterns
@@ -207,11 +241,19 @@ _NOTEBOOK_RE = re.compile(
 # A zero-padded number ("03") is how this collection names its notebooks; prose never pads a quantity.
 _PADDED_RE = re.compile(r"(?<![\w.,:/-])(?P<list>0\d)(?![\w.,:/%-]|\s?%)")
 _SLUG_RE = re.compile(r"(?<![\w.])(?:\d\d-[a-z][a-z0-9-]*\.ipynb|0\d-[a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
+# "Exercise 2", "exercises 03.1 and 03.2" (an exercise id is the notebook number, a dot, its place).
 _ENUMERATION_RE = re.compile(
     r"\b(?:exercises?|questions?|steps?|tasks?|parts?|sections?|figures?|fig\.|tables?|chapters?|options?|scenarios?)"
-    r"\s+(?P<list>\d{1,2}(?:\s*(?:,|and|&|or|–|—|-|to)\s*\d{1,2})*)\b(?![,.]\d)",
+    r"\s+(?P<list>\d{1,2}(?:\.\d{1,2})?(?:\s*(?:,|and|&|or|–|—|-|to)\s*\d{1,2}(?:\.\d{1,2})?)*)\b(?![,.]\d)",
     re.IGNORECASE,
 )
+# "resolution 2397 (2017)", "S/RES/2397 (2017)": the year in brackets is part of the resolution's name.
+_RESOLUTION_YEAR_RE = re.compile(r"(?<![\w.,])(?P<n>\d{4})\s*(?P<paren>\((?P<y>(?:19|20)\d\d)\))")
+# "the 2nd", "3rd": an ordinal orders the prose; it states no quantity.
+_ORDINAL_RE = re.compile(r"(?<![\w.,])(?P<list>\d{1,3})(?:st|nd|rd|th)\b")
+# "45 min", "10–15 minutes": the length of a lesson step, not a fact of the story.
+_MINUTES_RE = re.compile(r"(?<![\w.,])(?P<list>\d{1,3}(?:\s?[–—-]\s?\d{1,3})?)[ \t]?-?(?:min|mins|minutes?)\b",
+                         re.IGNORECASE)
 _VERSION_RE = re.compile(
     r"\b(?:python|version|cc[ -]by(?:-sa|-nc)*|jupyterlab|jupyter|pandas|plotly|ipywidgets|node(?:\.js)?"
     r"|ubuntu|debian|nbformat)\s*(?P<list>\d+(?:\.\d+)*)"
@@ -221,7 +263,6 @@ _VERSION_RE = re.compile(
 _LIST_ITEM_RE = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<marker>\d{1,3}[.)]|[-*+])[ \t]+", re.MULTILINE)
 # "## 3. Reading it honestly", "**3. The worker abroad.**": a numbered section or exercise.
 _NUMBERED_HEADING_RE = re.compile(r"^(?:#{1,6}[ \t]+|\*\*|__)(?P<marker>\d{1,2}[.)])(?=[ \t*_])", re.MULTILINE)
-_ASSUMPTION_WORD_RE = re.compile(r"assum", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- masking
@@ -238,8 +279,8 @@ def mask(text: str) -> tuple[str, list[Claim]]:
 
     Blanked: fenced and inline code, footnote markers, HTML tags, comments and entities,
     link and image addresses, bare URLs, ordered-list markers, the numbers of numbered
-    headings, notebook slugs ("03-the-visa-surge"), LaTeX-escaping backslashes and emphasis
-    underscores. A number in a link's text that
+    headings, notebook slugs ("03-the-visa-surge"), LaTeX-escaping backslashes, emphasis
+    underscores, and the idiom "a power of ten" (an order of magnitude, not a figure). A number in a link's text that
     equals the notebook number of the link's target ("[03 The visa surge](03-….ipynb)")
     is returned as a structural notebook claim and blanked too.
     """
@@ -247,7 +288,7 @@ def mask(text: str) -> tuple[str, list[Claim]]:
     notebook_claims: list[Claim] = []
     spans = [
         r"```.*?```", r"~~~.*?~~~", r"`[^`\n]*`", r"\[\^[^\]\s]+\]", r"<!--.*?-->", r"<[^>\n]+>", r"&#?\w+;",
-        r"(?<![\w(])https?://[^\s)>\]]+", r"\\",
+        r"(?<![\w(])https?://[^\s)>\]]+", r"\\", r"(?i)\bpowers? of (?:ten|10)\b",
     ]
     for pattern in spans:
         for match in re.finditer(pattern, text, flags=re.DOTALL):
@@ -337,10 +378,14 @@ def _date_claims(scan: str, chars: list[str]) -> list[Claim]:
 def _context_claims(scan: str, chars: list[str]) -> list[Claim]:
     """Numbers whose role the sentence states: resolution, paragraph, notebook, exercise, version."""
     claims: list[Claim] = []
+    for match in _RESOLUTION_YEAR_RE.finditer("".join(chars)):
+        start, end = match.start("y"), match.end("y")
+        claims.append(Claim(match["y"], "resolution-year", float(match["y"]), start, end, ref=int(match["n"])))
+        _blank(chars, match.start("paren"), match.end("paren"))
     contexts: tuple[tuple[re.Pattern[str], str], ...] = (
         (_VERSION_RE, "version"), (_SYMBOL_RE, "resolution"), (_RESOLUTION_RE, "resolution"),
         (_PARAGRAPH_RE, "paragraph"), (_NOTEBOOK_RE, "notebook"), (_ENUMERATION_RE, "enumeration"),
-        (_PADDED_RE, "notebook"),
+        (_PADDED_RE, "notebook"), (_MINUTES_RE, "minutes"), (_ORDINAL_RE, "ordinal"),
     )
     for pattern, kind in contexts:
         for match in pattern.finditer("".join(chars)):
@@ -349,8 +394,6 @@ def _context_claims(scan: str, chars: list[str]) -> list[Claim]:
             group, offset = match[name], match.start(name)
             for number in _list_numbers(group):
                 token = number.group()
-                if kind == "resolution" and re.fullmatch(r"\d{4}", token) and f"({token})" in group:
-                    continue  # "resolution 2397 (2017)": the year is a year, read later
                 start = offset + number.start()
                 value = _to_float(token) if kind != "version" else 0.0
                 claims.append(Claim(token, kind, value, start, start + len(token)))
@@ -438,26 +481,51 @@ def extract(text: str, read_one: bool = False) -> list[Claim]:
     return sorted(claims, key=lambda c: c.start)
 
 
-# ---------------------------------------------------------------- the registry
+# ---------------------------------------------------------------- what a claim may match
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A value a claim may match and where it comes from.
+
+    ``where`` names it for the report: "visas.csv V2019_TOURIST count" for data (with the
+    row's term, measure or unit in brackets), "03-the-visa-surge.ipynb output of cell 12"
+    for an output. ``row`` is the data row's id ("" for an output); ``noun`` is the span an
+    output number counts ("month" in "24 months"), used by the days/weeks/months rule.
+    """
+
+    value: float | DateKey
+    where: str
+    row: str = ""
+    noun: str = ""
+
+    def counts(self, noun: str) -> bool:
+        """Whether this figure is a count of ``noun`` (days, weeks, months)."""
+        return self.noun == noun if not self.row else noun in self.where.lower()
 
 
 @dataclass
 class Registry:
-    """Every value a claim may match, each with where it comes from."""
+    """What data/ offers: figures, dates, structural numbers, and every row id (to tell use)."""
 
-    numbers: dict[float, list[str]] = field(default_factory=dict)
-    derived: dict[float, list[str]] = field(default_factory=dict)
-    dates: dict[DateKey, list[str]] = field(default_factory=dict)
+    numbers: list[Figure] = field(default_factory=list)
+    dates: list[Figure] = field(default_factory=list)
     resolutions: set[int] = field(default_factory=set)
     paragraphs: set[int] = field(default_factory=set)
-    assumptions: dict[float, list[str]] = field(default_factory=dict)
+    resolution_years: dict[int, set[int]] = field(default_factory=dict)
+    row_ids: set[str] = field(default_factory=set)
 
-    def add_number(self, value: float, where: str, derived: bool = False) -> None:
-        target = self.derived if derived else self.numbers
-        target.setdefault(float(value), []).append(where)
 
-    def add_date(self, key: DateKey, where: str) -> None:
-        self.dates.setdefault(key, []).append(where)
+@dataclass(frozen=True)
+class Outputs:
+    """What a document's notebook(s) offer: printed numbers and dates, and the data rows used."""
+
+    numbers: tuple[Figure, ...] = ()
+    dates: tuple[Figure, ...] = ()
+    rows: frozenset[str] = frozenset()
+
+    def __add__(self, other: Outputs) -> Outputs:
+        return Outputs(self.numbers + other.numbers, self.dates + other.dates, self.rows | other.rows)
 
 
 def _as_date(value: Any) -> date | None:
@@ -468,48 +536,14 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
-def derived_from_modules(
-    tables: Mapping[str, pd.DataFrame], modules: Sequence[str] = DERIVED_MODULES
-) -> dict[str, float | date]:
-    """Every topic module's ``derived_values(tables)``, keyed "module: name".
-
-    A listed module that is not written yet is skipped; one that exists without a callable
-    ``derived_values``, or that returns something other than numbers and dates, raises
-    ValueError naming it: a silent gap would let its notebook's numbers go unchecked.
-    """
-    collected: dict[str, float | date] = {}
-    for name in modules:
-        try:
-            spec = importlib.util.find_spec(name)
-        except ModuleNotFoundError:
-            spec = None
-        if spec is None:
-            continue
-        module = importlib.import_module(name)
-        function = getattr(module, "derived_values", None)
-        if not callable(function):
-            raise ValueError(f"{name} is listed in DERIVED_MODULES but has no derived_values(tables) function")
-        # Each module gets its own copies, so one that sets an index in place cannot change another's input.
-        values = function({table: frame.copy() for table, frame in tables.items()})
-        if not isinstance(values, Mapping):
-            raise ValueError(f"{name}.derived_values returned {type(values).__name__}, expected a dict")
-        for key, value in values.items():
-            day = _as_date(value)
-            if day is not None:
-                collected[f"{name}: {key}"] = day
-            elif isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(float(value)):
-                collected[f"{name}: {key}"] = float(value)
-            else:
-                raise ValueError(f"{name}.derived_values()[{key!r}] is {value!r}: expected a finite number or a date")
-    return collected
-
-
 def _date_key(value: Any, precision: str | None = None) -> DateKey | None:
     day = _as_date(value)
     if day is None:
         return None
     if precision == "month":
         return (day.year, day.month, None)
+    if precision == "year":
+        return (day.year, None, None)
     return (day.year, day.month, day.day)
 
 
@@ -528,30 +562,35 @@ def _meaning(frame: pd.DataFrame, index: int) -> str:
     return f" ({'; '.join(words)})" if words else ""
 
 
-def registry_from_tables(
-    tables: Mapping[str, pd.DataFrame],
-    descriptor: Mapping[str, Any],
-    derived: Mapping[str, float | date] | None = None,
-) -> Registry:
-    """The registry for these tables: figures, dates, structural numbers, assumptions, derived values."""
+#: Figure columns beyond those marked x-figure: an assumption's range is as much a figure as its default.
+EXTRA_FIGURE_COLUMNS = {"assumptions": ("default", "minimum", "maximum")}
+
+
+def registry_from_tables(tables: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]) -> Registry:
+    """The registry for these tables: figures, dates, structural numbers and row ids."""
     import pandas as pd
 
     registry = Registry()
     for resource in descriptor["resources"]:
         name, frame = resource["name"], tables[resource["name"]]
         key = resource["schema"]["primaryKey"][0]
+        ids = [str(v) for v in frame[key]]
+        registry.row_ids.update(ids)
+        figure_columns = [f["name"] for f in resource["schema"]["fields"] if f.get("x-figure")]
+        figure_columns += [c for c in EXTRA_FIGURE_COLUMNS.get(name, ()) if c in frame and c not in figure_columns]
+        for column in figure_columns:
+            for index, (row_id, value) in enumerate(zip(ids, frame[column])):
+                if pd.notna(value):
+                    where = f"{resource['path']} {row_id} {column}{_meaning(frame, index)}"
+                    registry.numbers.append(Figure(float(value), where, row_id))
         for field_ in resource["schema"]["fields"]:
             column = field_["name"]
-            if field_.get("x-figure"):
-                for index, (row_id, value) in enumerate(zip(frame[key], frame[column])):
-                    if pd.notna(value):
-                        registry.add_number(float(value), f"{resource['path']} {row_id} {column}{_meaning(frame, index)}")
             if field_["type"] == "date":
                 precision = frame["date_precision"] if "date_precision" in frame else [None] * len(frame)
-                for row_id, value, exactness in zip(frame[key], frame[column], precision):
+                for row_id, value, exactness in zip(ids, frame[column], precision):
                     date_key = _date_key(value, exactness if pd.notna(exactness) else None) if pd.notna(value) else None
                     if date_key:
-                        registry.add_date(date_key, f"{resource['path']} {row_id} {column}")
+                        registry.dates.append(Figure(date_key, f"{resource['path']} {row_id} {column}", row_id))
             if field_["type"] == "string":
                 for text in frame[column].dropna():
                     for match in re.finditer(r"(?:\bresolutions?\s+|S/RES/)(\d{4})\b", str(text), re.IGNORECASE):
@@ -561,32 +600,200 @@ def registry_from_tables(
         if name == "resolutions":
             registry.resolutions.update(int(v) for v in frame["resolution"].dropna())
             registry.paragraphs.update(int(v) for v in frame["paragraph"].dropna())
-        if name == "assumptions":
-            for row_id, *values in zip(frame["assumption_id"], frame["default"], frame["minimum"], frame["maximum"]):
-                for label, value in zip(("default", "minimum", "maximum"), values):
-                    if pd.notna(value):
-                        registry.assumptions.setdefault(float(value), []).append(f"assumptions.csv {row_id} {label}")
+            if "adopted" in frame:
+                for number, adopted in zip(frame["resolution"], frame["adopted"]):
+                    day = _as_date(adopted) if pd.notna(adopted) and pd.notna(number) else None
+                    if day is not None:
+                        registry.resolution_years.setdefault(int(number), set()).add(day.year)
     # Publication dates last, so that a date is credited to the event table before a source's date.
-    sources = tables["sources"]
-    for row_id, published in zip(sources["source_id"], sources["published"]):
-        published_key = _published_key(str(published))
-        if published_key:
-            registry.add_date(published_key, f"sources.csv {row_id} published")
-    for name, value in (derived or {}).items():
-        if isinstance(value, date):
-            registry.add_date((value.year, value.month, value.day), f"derived {name}")
-        else:
-            registry.add_number(value, f"derived {name}", derived=True)
+    if "sources" in tables:
+        sources = tables["sources"]
+        for row_id, published in zip(sources["source_id"], sources["published"]):
+            published_key = _published_key(str(published)) if pd.notna(published) else None
+            if published_key:
+                registry.dates.append(Figure(published_key, f"sources.csv {row_id} published", str(row_id)))
     return registry
 
 
-def build_registry(modules: Sequence[str] = DERIVED_MODULES) -> Registry:
-    """The registry for the committed data/ and every topic module's derived values."""
+def build_registry() -> Registry:
+    """The registry for the committed data/ (loaded and validated by helpers.data)."""
     from helpers import data
-    from helpers.paths import data_dir
+    from helpers.paths import data_path
 
-    tables = data.load_all()
-    return registry_from_tables(tables, data.read_descriptor(data_dir()), derived_from_modules(tables, modules))
+    descriptor = json.loads(data_path("datapackage.json").read_text(encoding="utf-8"))
+    return registry_from_tables(data.load_all(), descriptor)
+
+
+# ---------------------------------------------------------------- what a notebook prints
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+PLOTLY = "application/vnd.plotly.v1+json"
+_MODEL_REF = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
+_TEXT_WIDGETS = {"HTMLModel", "LabelModel", "HTMLMathModel", "TextModel", "TextareaModel"}
+
+
+def _html_text(markup: str) -> str:
+    """The visible text of HTML, without table headers: a DataFrame's index (0, 1, 2, ...)
+    would otherwise "print" every small figure."""
+    markup = re.sub(r"<th\b.*?</th>", " ", markup, flags=re.DOTALL | re.IGNORECASE)
+    markup = re.sub(r"<(style|script)\b.*?</\1>", " ", markup, flags=re.DOTALL | re.IGNORECASE)
+    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+
+
+def _joined(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _plotly_texts(figure: Mapping[str, Any]) -> list[str]:
+    """A chart's title, subtitle and annotations: the sentences a chart prints."""
+    layout = figure.get("layout", {}) if isinstance(figure, Mapping) else {}
+    texts = []
+    title = layout.get("title", {})
+    if isinstance(title, Mapping):
+        texts.append(str(title.get("text", "")))
+        subtitle = title.get("subtitle", {})
+        if isinstance(subtitle, Mapping):
+            texts.append(str(subtitle.get("text", "")))
+    elif isinstance(title, str):
+        texts.append(title)
+    texts += [str(a.get("text", "")) for a in layout.get("annotations", []) if isinstance(a, Mapping)]
+    return [_html_text(t) for t in texts if t]
+
+
+def _widget_texts(model_id: str, state: Mapping[str, Any], seen: set[str]) -> list[str]:
+    """The text a displayed widget shows: its HTML/Label values and its Output widgets' outputs, recursively."""
+    if model_id in seen or model_id not in state:
+        return []
+    seen.add(model_id)
+    model = state[model_id].get("state", {})
+    texts = []
+    if model.get("_model_name") in _TEXT_WIDGETS and isinstance(model.get("value"), str):
+        texts.append(_html_text(model["value"]))
+    for output in model.get("outputs", []) or []:
+        texts += output_texts_of(output, state, seen)
+    for ref in _MODEL_REF.findall(json.dumps({k: v for k, v in model.items() if k != "outputs"})):
+        texts += _widget_texts(ref, state, seen)
+    return texts
+
+
+def output_texts_of(output: Mapping[str, Any], state: Mapping[str, Any] | None = None,
+                    seen: set[str] | None = None) -> list[str]:
+    """The text a reader sees in one code-cell output.
+
+    Streams; of text/markdown, text/html and text/plain the richest only (a DataFrame's
+    text/plain repeats its index); a plotly chart's title, subtitle and annotations; and a
+    displayed widget's text, from the notebook's saved widget state.
+    """
+    texts: list[str] = []
+    if output.get("output_type") == "stream":
+        texts.append(_joined(output.get("text", "")))
+    bundle = output.get("data", {}) or {}
+    for mime in ("text/markdown", "text/html", "text/plain"):
+        if mime in bundle and not (mime == "text/plain" and (PLOTLY in bundle or WIDGET_VIEW in bundle)):
+            text = _joined(bundle[mime])
+            texts.append(_html_text(text) if mime == "text/html" else text)
+            break
+    if isinstance(bundle.get(PLOTLY), Mapping):
+        texts += _plotly_texts(bundle[PLOTLY])
+    view = bundle.get(WIDGET_VIEW)
+    if isinstance(view, Mapping) and state:
+        texts += _widget_texts(str(view.get("model_id", "")), state, seen if seen is not None else set())
+    return texts
+
+
+def _read_notebook(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _widget_state(notebook: Mapping[str, Any]) -> dict[str, Any]:
+    return notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {}) or {}
+
+
+def cell_outputs(path: Path) -> Iterator[tuple[int, str]]:
+    """(cell index, text) for every piece of text a notebook's code cells print."""
+    notebook = _read_notebook(path)
+    state = _widget_state(notebook)
+    for index, cell in enumerate(notebook.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            for text in output_texts_of(output, state):
+                yield index, text
+
+
+def output_texts(path: Path) -> list[str]:
+    """Every text a notebook's code outputs show (for the seed-coverage check)."""
+    return [text for _, text in cell_outputs(path)]
+
+
+#: Claim kinds read from outputs as values (not enumerations, versions and the like).
+_NOT_VALUES = set(ALWAYS_STRUCTURAL)
+
+
+def notebook_outputs(path: Path, row_ids: Iterable[str] = ()) -> Outputs:
+    """The values a notebook prints, each with its cell, and which of ``row_ids`` it uses.
+
+    A row is used when its id appears as a whole word in the notebook's code or in its
+    outputs (``row(tables["visas"], "V2019_TOURIST")``, a sources table listing it).
+    """
+    numbers: list[Figure] = []
+    dates: list[Figure] = []
+    words: set[str] = set()
+    for index, text in cell_outputs(path):
+        where = f"{Path(path).name} output of cell {index}"
+        words.update(re.findall(r"[A-Za-z0-9_]+", text))
+        for claim in extract(text):
+            if claim.is_date:
+                dates.append(Figure(claim.value, where))
+            elif claim.kind not in _NOT_VALUES:
+                numbers.append(Figure(float(claim.value), where, noun=claim.noun))  # type: ignore[arg-type]
+    notebook = _read_notebook(path)
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "code":
+            words.update(re.findall(r"[A-Za-z0-9_]+", _joined(cell.get("source", ""))))
+            words.update(re.findall(r"[A-Za-z0-9_]+", json.dumps(cell.get("outputs", []))))
+    return Outputs(tuple(numbers), tuple(dates), frozenset(words & set(row_ids)))
+
+
+TEACHER_GUIDE = "teacher-guide.md"
+
+
+def answer_keys() -> Outputs:
+    """Every registered exercise's expected answer (helpers.exercises), as the teacher guide's keys.
+
+    The exercise registry is the one place an answer is computed; its notebook never prints
+    it (the answer would stand above the exercise), so the guide's keys match it instead.
+    """
+    from helpers import exercises
+
+    numbers, dates = [], []
+    for exercise_id in sorted(exercises.registry()):
+        try:
+            value = exercises.expected(exercise_id)
+        except Exception as error:  # the key cannot be checked: say which one, do not pass silently
+            raise RuntimeError(f"helpers.exercises.expected({exercise_id!r}) failed: {error!r}") from error
+        where = f"answer key helpers.exercises.expected({exercise_id!r})"
+        day = _as_date(value)
+        if day is not None:
+            dates.append(Figure((day.year, day.month, day.day), where))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            numbers.append(Figure(float(value), where))
+    return Outputs(tuple(numbers), tuple(dates))
+
+
+def outputs_for(path: Path, registry: Registry, notebooks: Sequence[Path] | None = None) -> Outputs:
+    """What ``path`` may match beyond data/: its own outputs for a notebook; every notebook's
+    (``notebooks``, default the collection's) for README.md and the teacher guide, plus, for
+    the teacher guide, the exercises' expected answers."""
+    if Path(path).suffix == ".ipynb":
+        return notebook_outputs(path, registry.row_ids)
+    total = Outputs()
+    for notebook in notebooks if notebooks is not None else notebook_paths(NOTEBOOKS_DIR):
+        total = total + notebook_outputs(notebook, registry.row_ids)
+    if Path(path).name == TEACHER_GUIDE:
+        total = total + answer_keys()
+    return total
 
 
 # ---------------------------------------------------------------- matching
@@ -594,7 +801,7 @@ def build_registry(modules: Sequence[str] = DERIVED_MODULES) -> Registry:
 
 def fits(claim: Claim, value: float) -> bool:
     """Whether ``value`` is what the claim states, within the rounding as written."""
-    written, value = abs(float(claim.value)), abs(value)  # "a fall of 18,533" states -18,533
+    written, value = abs(float(claim.value)), abs(value)  # type: ignore[arg-type]  # "a fall of 18,533" states -18,533
     tolerance = 1e-9 * max(1.0, value)
     if abs(value - written) <= tolerance:
         return True
@@ -614,35 +821,33 @@ def fits(claim: Claim, value: float) -> bool:
 
 
 def _candidates(claim: Claim, value: float) -> Iterator[float]:
-    """A registry value in the scales the claim may state it in (a share as a percentage)."""
+    """A value in the scales the claim may state it in (a share as a percentage)."""
     yield value
     if claim.kind == "percent":
         yield value * 100
 
 
-def _match_number(claim: Claim, values: Mapping[float, list[str]], exact: bool) -> str:
-    """Where a value the claim states comes from: exact matches are looked for first, so
-    that "30,000" is credited to the figure 30,000 rather than to 30,023 rounded."""
-    for value, where in values.items():
-        if claim.noun:
-            where = [w for w in where if claim.noun in w.lower()]
-            if not where:
-                continue
-        for candidate in _candidates(claim, value):
+def _match_number(claim: Claim, figures: Iterable[Figure], exact: bool) -> Figure | None:
+    """The first figure the claim states: exact matches are looked for first (by the caller),
+    so that "30,000" is credited to the figure 30,000 rather than to 30,023 rounded."""
+    for figure in figures:
+        if claim.noun and not figure.counts(claim.noun):
+            continue
+        for candidate in _candidates(claim, float(figure.value)):  # type: ignore[arg-type]
             if (abs(abs(candidate) - abs(float(claim.value))) <= 1e-9 * max(1.0, abs(candidate))) if exact \
-                    else fits(claim, candidate):
-                return where[0]
-    return ""
+                    else fits(claim, candidate):  # type: ignore[arg-type]
+                return figure
+    return None
 
 
-def _match_date(key: DateKey, dates: Mapping[DateKey, list[str]]) -> str:
+def _match_date(key: DateKey, figures: Iterable[Figure]) -> Figure | None:
+    """The first date that agrees with every part of ``key`` the prose states."""
     year, month, day = key
-    for (y, m, d), where in dates.items():
+    for figure in figures:
+        y, m, d = figure.value  # type: ignore[misc]
         if (year is None or year == y) and (month is None or month == m) and (day is None or day == d):
-            return where[0]
-    return ""
-
-
+            return figure
+    return None
 def _list_lengths(text: str) -> list[tuple[int, int]]:
     """(line number of the first item, number of items) for each top-level list in the text."""
     lists: list[tuple[int, int]] = []
@@ -684,50 +889,67 @@ def sentence_at(text: str, offset: int, limit: int = 300) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
 
 
-def classify(claim: Claim, registry: Registry, text: str = "") -> Verdict:
-    """What accounts for one claim; ``text`` (the passage) lets the sentence name an assumption or a list."""
-    if claim.kind == "notebook":
-        ok = 0 <= float(claim.value) <= 99
-        return Verdict(claim, "structural" if ok else "", "notebook number" if ok else "")
-    if claim.kind in ("version", "enumeration"):
-        return Verdict(claim, "structural", claim.kind)
+
+
+def _describe(figure: Figure, small: bool) -> str:
+    """The report's account of a match: where from, and which rule let a small number through."""
+    if not small:
+        return figure.where
+    return f"{figure.where} [small: {'a row this notebook uses' if figure.row else 'an output of this notebook'}]"
+
+
+def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), text: str = "") -> Verdict:
+    """What accounts for one claim (see the module docstring for the rules).
+
+    ``outputs`` is what the claim's document may match beyond data/ (its notebook's printed
+    values and used rows); ``text`` (the passage) lets a count name the list it introduces.
+    """
+    if claim.kind in ALWAYS_STRUCTURAL:
+        ok = claim.kind != "notebook" or 0 <= float(claim.value) <= 99  # type: ignore[arg-type]
+        return Verdict(claim, "structural" if ok else "", ALWAYS_STRUCTURAL[claim.kind] if ok else "")
     if claim.kind == "resolution":
-        ok = int(claim.value) in registry.resolutions
-        return Verdict(claim, "structural" if ok else "", "resolution number in data/" if ok else "")
+        ok = int(claim.value) in registry.resolutions  # type: ignore[arg-type]
+        return Verdict(claim, "structural" if ok else "", "S3 resolution number in data/" if ok else "")
     if claim.kind == "paragraph":
-        ok = int(claim.value) in registry.paragraphs
-        return Verdict(claim, "structural" if ok else "", "paragraph number in data/" if ok else "")
+        ok = int(claim.value) in registry.paragraphs  # type: ignore[arg-type]
+        return Verdict(claim, "structural" if ok else "", "S5 paragraph number in data/" if ok else "")
+    if claim.kind == "resolution-year":
+        years = registry.resolution_years.get(claim.ref)
+        ok = claim.ref in registry.resolutions and (not years or int(claim.value) in years)  # type: ignore[arg-type]
+        return Verdict(claim, "structural" if ok else "", f"S4 year of resolution {claim.ref}" if ok else "")
+    small = claim.is_small
+    data_numbers = [f for f in registry.numbers if not small or f.row in outputs.rows]
+    data_dates = [f for f in registry.dates if not small or f.row in outputs.rows]
     if claim.is_date:
-        where = _match_date(claim.value, registry.dates)  # type: ignore[arg-type]
-        basis = "derived" if where.startswith("derived ") else "data"
-        return Verdict(claim, basis if where else "", where)
+        for basis, figures in (("data", registry.dates), ("output", outputs.dates)):
+            found = _match_date(claim.value, figures)  # type: ignore[arg-type]
+            if found:
+                return Verdict(claim, basis, found.where)
+        return Verdict(claim, "", "")
     for exact in (True, False):
-        for basis, values in (("data", registry.numbers), ("derived", registry.derived)):
-            where = _match_number(claim, values, exact)
-            if where:
-                return Verdict(claim, basis, where)
+        for basis, figures in (("data", data_numbers), ("output", outputs.numbers)):
+            found = _match_number(claim, figures, exact)
+            if found:
+                return Verdict(claim, basis, _describe(found, small))
     if claim.kind == "year":
-        where = _match_date((int(claim.value), None, None), registry.dates)
-        if where:
-            return Verdict(claim, "data" if not where.startswith("derived ") else "derived", f"year of {where}")
-    if claim.kind in ("count", "year") and float(claim.value) in registry.resolutions and claim.qualifier == "":
-        return Verdict(claim, "structural", "resolution number in data/")
-    if text:
-        if _ASSUMPTION_WORD_RE.search(sentence_at(text, claim.start, limit=10_000)):
-            where = _match_number(claim, registry.assumptions, exact=False)
-            if where:
-                return Verdict(claim, "structural", f"assumption shown as one: {where}")
-        if claim.kind == "count" and claim.qualifier == "" and claim.decimals == 0:
-            line = text.count("\n", 0, claim.start)
-            for first, count in _list_lengths(text):
-                if count == claim.value and 0 < first - line <= 3:
-                    return Verdict(claim, "structural", f"length of the list it introduces ({count} items)")
+        key: DateKey = (int(claim.value), None, None)  # type: ignore[arg-type]
+        for basis, figures in (("data", data_dates), ("output", outputs.dates)):
+            found = _match_date(key, figures)
+            if found:
+                return Verdict(claim, basis, f"year of {_describe(found, small)}")
+    if claim.kind in ("count", "year") and claim.qualifier == "" and float(claim.value) in registry.resolutions:  # type: ignore[arg-type]
+        return Verdict(claim, "structural", "S3 resolution number in data/")
+    if text and claim.kind == "count" and claim.qualifier == "" and claim.decimals == 0:
+        line = text.count("\n", 0, claim.start)
+        for first, count in _list_lengths(text):
+            if count == claim.value and 0 < first - line <= 3:
+                return Verdict(claim, "structural", f"S7 length of the list it introduces ({count} items)")
     return Verdict(claim, "", "")
 
 
-def check_text(text: str, registry: Registry) -> list[Verdict]:
+def check_text(text: str, registry: Registry, outputs: Outputs = Outputs()) -> list[Verdict]:
     """A verdict for every claim in one passage of markdown."""
-    return [classify(claim, registry, text) for claim in extract(text)]
+    return [classify(claim, registry, outputs, text) for claim in extract(text)]
 
 
 # ---------------------------------------------------------------- documents
@@ -735,13 +957,11 @@ def check_text(text: str, registry: Registry) -> list[Verdict]:
 
 def notebook_passages(path: Path) -> list[Passage]:
     """Every markdown cell of a notebook, except navigation cells, as passages."""
-    notebook = json.loads(Path(path).read_text(encoding="utf-8"))
     passages = []
-    for index, cell in enumerate(notebook.get("cells", [])):
+    for index, cell in enumerate(_read_notebook(path).get("cells", [])):
         if cell.get("cell_type") != "markdown" or NAV_TAG in cell.get("metadata", {}).get("tags", []):
             continue
-        source = cell.get("source", "")
-        passages.append(Passage(Path(path), f"cell {index}", "".join(source) if isinstance(source, list) else source))
+        passages.append(Passage(Path(path), f"cell {index}", _joined(cell.get("source", ""))))
     return passages
 
 
@@ -754,70 +974,57 @@ def passages_of(path: Path) -> list[Passage]:
     return notebook_passages(path) if Path(path).suffix == ".ipynb" else markdown_passages(path)
 
 
-def collection_documents(root: Path | None = None) -> list[Path]:
-    """The prose the claims test reads: every notebook, README.md and the teacher guide if present."""
-    from helpers.paths import project_root
+def collection_documents(root: Path = ROOT) -> list[Path]:
+    """The prose the claims rule reads: every notebook, README.md and the teacher guide."""
+    documents = notebook_paths(Path(root) / "notebooks")
+    return documents + [p for p in (Path(root) / "README.md", Path(root) / "docs" / "teacher-guide.md") if p.is_file()]
 
-    base = Path(root) if root is not None else project_root()
-    documents = sorted((base / "notebooks").glob("*.ipynb"))
-    documents += [p for p in (base / "README.md", base / "docs" / "teacher-guide.md") if p.is_file()]
-    return documents
+
+def _shown(path: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True)
-class Unmatched:
-    """A claim nothing accounts for, with its place and sentence: one line of a test failure."""
+class Finding:
+    """One number of one document with its verdict and place: a line of the report."""
 
     path: Path
-    place: str
-    claim: Claim
+    place: str  # "cell 5" or "line 12"
+    verdict: Verdict
     sentence: str
 
     def __str__(self) -> str:
-        return f"{self.path.name}, {self.place}: {self.claim.text!r} ({self.claim.kind}) in: {self.sentence}"
+        claim, verdict = self.verdict.claim, self.verdict
+        small = ", small" if claim.is_small else ""
+        head = f"{_shown(self.path)}:{self.place}:{claim.text}"
+        if verdict.ok:
+            return f"{head}  [{claim.kind}{small}] {verdict.basis}: {verdict.detail}"
+        return f"{head}  [{claim.kind}{small}] UNMATCHED in: {self.sentence}"
 
 
-def unmatched_claims(path: Path, registry: Registry) -> list[Unmatched]:
-    """Every claim in one document that no data figure, derived value or structure accounts for."""
-    found = []
+def check_document(path: Path, registry: Registry, outputs: Outputs | None = None) -> list[Finding]:
+    """Every number in one document with what accounts for it."""
+    outputs = outputs if outputs is not None else outputs_for(path, registry)
+    findings = []
     for passage in passages_of(path):
-        for verdict in check_text(passage.text, registry):
-            if not verdict.ok:
-                found.append(Unmatched(passage.path, passage.locate(verdict.claim.start), verdict.claim,
-                                       sentence_at(passage.text, verdict.claim.start)))
-    return found
+        for verdict in check_text(passage.text, registry, outputs):
+            start = verdict.claim.start
+            findings.append(Finding(passage.path, passage.place(start), verdict, sentence_at(passage.text, start)))
+    return findings
+
+
+def unmatched_claims(path: Path, registry: Registry, outputs: Outputs | None = None) -> list[Finding]:
+    """Every number in one document that no data figure, output or structural rule accounts for."""
+    return [f for f in check_document(path, registry, outputs) if not f.verdict.ok]
 
 
 # ---------------------------------------------------------------- seed coverage
 
 
-def _html_text(html: str) -> str:
-    """The visible text of an HTML output, without table headers: a DataFrame's index
-    (0, 1, 2, ...) would otherwise "mention" every small figure."""
-    html = re.sub(r"<th\b.*?</th>", " ", html, flags=re.DOTALL | re.IGNORECASE)
-    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.DOTALL | re.IGNORECASE)
-    return re.sub(r"<[^>]+>", " ", html)
-
-
-def output_texts(path: Path) -> list[str]:
-    """The text a reader sees in a notebook's code outputs (plain, HTML, markdown, streams)."""
-    notebook = json.loads(Path(path).read_text(encoding="utf-8"))
-    texts: list[str] = []
-    for cell in notebook.get("cells", []):
-        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            if output.get("output_type") == "stream":
-                texts.append("".join(output.get("text", "")))
-            bundle = output.get("data", {})
-            # The richest text form only: a DataFrame's text/plain repeats its index.
-            for mime in ("text/markdown", "text/html", "text/plain"):
-                if mime in bundle:
-                    text = "".join(bundle[mime]) if isinstance(bundle[mime], list) else str(bundle[mime])
-                    texts.append(_html_text(text) if mime == "text/html" else text)
-                    break
-    return texts
-
-
-def collection_texts(root: Path | None = None) -> list[str]:
+def collection_texts(root: Path = ROOT) -> list[str]:
     """Every piece of prose and code output in the collection, for the seed-coverage check."""
     texts = []
     for path in collection_documents(root):
@@ -867,7 +1074,7 @@ def mentions(texts: Iterable[str], figure: SeedFigure) -> bool:
             if isinstance(figure.value, tuple):
                 if claim.is_date and claim.value == figure.value:
                     return True
-            elif not claim.is_date and claim.kind not in ("version", "enumeration") and (
+            elif not claim.is_date and claim.kind not in ALWAYS_STRUCTURAL and (
                 abs(float(claim.value) - figure.value) <= 1e-9 * max(1.0, abs(figure.value))  # type: ignore[arg-type]
             ):
                 return True
@@ -884,19 +1091,31 @@ def unmentioned_seed_figures(tables: Mapping[str, pd.DataFrame], descriptor: Map
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m helpers.claims [FILE ...]``: every claim with its verdict; exit 1 if any is unmatched."""
-    paths = [Path(a) for a in (argv if argv is not None else sys.argv[1:])] or collection_documents()
+    """``python -m tools.claims [--report] [FILE ...]``: exit 1 if any number is unmatched."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path,
+                        help="notebooks or markdown files (default: every notebook, README.md, docs/teacher-guide.md)")
+    parser.add_argument("--report", action="store_true",
+                        help="print what every number matched (data row and column, output cell, or rule)")
+    args = parser.parse_args(argv)
+    paths = args.paths or collection_documents()
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        parser.error(f"no such file: {', '.join(missing)}")
     registry = build_registry()
-    failures = 0
+    unmatched = 0
     for path in paths:
-        for passage in passages_of(path):
-            for verdict in check_text(passage.text, registry):
-                mark = "ok " if verdict.ok else "NO "
-                failures += not verdict.ok
-                detail = verdict.detail or sentence_at(passage.text, verdict.claim.start)
-                print(f"{mark}{path.name}, {passage.locate(verdict.claim.start)}: {verdict.claim.text!r} "
-                      f"[{verdict.claim.kind}] {verdict.basis or 'unmatched'}: {detail}")
-    return 1 if failures else 0
+        for finding in check_document(path, registry):
+            unmatched += not finding.verdict.ok
+            if args.report or not finding.verdict.ok:
+                print(finding)
+    if unmatched:
+        print(f"{unmatched} number(s) unmatched: neither a figure in data/, nor printed by a code cell of the same "
+              "notebook (within the rounding written), nor structural. Print it from code, add it to data/ with "
+              "its source, or reword.", file=sys.stderr)
+        return 1
+    print(f"every number accounted for in {len(paths)} document(s)", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
