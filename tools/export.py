@@ -1,0 +1,82 @@
+"""``jupyter nbconvert --to workers-abroad``: one notebook as the site's offline page, in one file.
+
+Why: nbconvert's own HTML export (and JupyterLab's *Save and Export Notebook As ▸ HTML*) loads
+plotly from a CDN or not at all, so a teacher's exported notebook shows empty charts offline.
+This exporter renders the notebook exactly as tools/site.py does for the site (same sanitizing,
+charts, captions, data tables, widget snapshots, print layout, template) and inlines the
+partial plotly.js bundle and the CSS, so the single .html file works with no network.
+
+Registered as an ``nbconvert.exporters`` entry point in pyproject.toml, so after
+``pip install -e .`` it is listed by ``jupyter nbconvert --help-all`` and in JupyterLab's
+*File ▸ Save and Export Notebook As*. The site build uses the same class with
+``inline_assets=False`` (one shared copy of the bundle in assets/) and a site bar.
+
+Run: ``jupyter nbconvert --to workers-abroad notebooks/03-the-visa-surge.ipynb`` or
+``python -m tools.export NOTEBOOK [--out FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbconvert import HTMLExporter
+from traitlets import Bool, Unicode, default
+
+from tools import site
+
+
+class WorkersAbroadExporter(HTMLExporter):
+    """An offline Workers Abroad page for one notebook (nbconvert's lab template, no CDN)."""
+
+    export_from_notebook = "Workers Abroad page (offline, charts kept)"
+
+    inline_assets = Bool(
+        True, help="Inline plotly.js and the CSS into the page (one offline file) instead of linking assets/."
+    ).tag(config=True)
+    site_bar = Unicode("", help="HTML of the navigation bar put at the top of the page (the site sets it).")
+
+    @default("template_name")
+    def _template_name_default(self) -> str:
+        return "lab"
+
+    @default("template_file")
+    def _template_file_default(self) -> str:
+        return site.TEMPLATE_FILE
+
+    @default("extra_template_paths")
+    def _extra_template_paths_default(self) -> list[str]:
+        """Our page shell's folder, searched before nbconvert's lab template that it extends."""
+        return [str(site.SITE_ASSETS)]
+
+    def from_notebook_node(
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        """Render the prepared notebook (sanitized outputs, drawn charts) in the Workers Abroad shell."""
+        resources = dict(resources or {})
+        name = resources.get("metadata", {}).get("name", "notebook")
+        prepared, charts = site.prepare(nb)
+        title = prepared.metadata.get("title") or site.title_of(prepared, name)
+        prepared.metadata["title"] = title
+        resources["wa"] = {**site.page_resources(self.inline_assets, self.site_bar), "title": title, "charts": charts}
+        return super().from_notebook_node(prepared, resources, **kw)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebook", type=Path, help="the .ipynb file to export")
+    parser.add_argument("--out", type=Path, default=None, help="output .html (default: beside the notebook)")
+    args = parser.parse_args(argv)
+    body, resources = WorkersAbroadExporter().from_filename(str(args.notebook))
+    out = args.out or args.notebook.with_suffix(".html")
+    out.write_text(body, encoding="utf-8")
+    print(f"{out} ({len(body.encode()) / 1024:.0f} KB, {resources['wa']['charts']} charts)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

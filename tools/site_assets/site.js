@@ -1,0 +1,70 @@
+// Workers Abroad pages: draw every chart from the JSON beside it, and fit charts to paper when printing.
+(function () {
+  "use strict";
+  // A4 is 210 mm wide; the print stylesheet's @page margins are 15 mm each side, leaving 180 mm,
+  // which is 680 CSS px at 96 px per inch. Charts are drawn a little narrower so nothing touches the edge.
+  var PRINT_WIDTH = 660;
+  var printing = false;
+
+  function charts() {
+    return Array.prototype.slice.call(document.querySelectorAll(".wa-chart"));
+  }
+
+  function draw() {
+    charts().forEach(function (div) {
+      var spec = JSON.parse(document.getElementById(div.dataset.spec).textContent);
+      if (typeof Plotly === "undefined") {
+        div.textContent = "The interactive chart needs plotly.js, which did not load; its data is in the table below.";
+        return;
+      }
+      div.dataset.screenWidth = spec.layout && spec.layout.width ? String(spec.layout.width) : "";
+      Plotly.newPlot(div, spec.data, spec.layout || {}, {responsive: true, displaylogo: false});
+    });
+  }
+
+  function toPrint() {
+    if (printing) { return; }
+    printing = true;
+    document.querySelectorAll("details.wa-data-details").forEach(function (d) {
+      d.dataset.wasOpen = d.open ? "1" : "";
+      d.open = true;
+    });
+    charts().forEach(function (div) {
+      if (div.data && typeof Plotly !== "undefined") {
+        var width = div.dataset.screenWidth ? Math.min(Number(div.dataset.screenWidth), PRINT_WIDTH) : PRINT_WIDTH;
+        Plotly.relayout(div, {width: width, autosize: false});
+      }
+    });
+  }
+
+  function toScreen() {
+    if (!printing) { return; }
+    printing = false;
+    document.querySelectorAll("details.wa-data-details").forEach(function (d) {
+      d.open = d.dataset.wasOpen === "1";
+    });
+    charts().forEach(function (div) {
+      if (div.data && typeof Plotly !== "undefined") {
+        var width = div.dataset.screenWidth ? Number(div.dataset.screenWidth) : null;
+        Plotly.relayout(div, {width: width, autosize: true}).then(function () { Plotly.Plots.resize(div); });
+      }
+    });
+  }
+
+  function start() {
+    draw();
+    window.addEventListener("beforeprint", toPrint);
+    window.addEventListener("afterprint", toScreen);
+    // Print preview and emulated print media (the browser test) switch the media query without print events.
+    var media = window.matchMedia("print");
+    var onChange = function (event) { if (event.matches) { toPrint(); } else { toScreen(); } };
+    if (media.addEventListener) { media.addEventListener("change", onChange); } else { media.addListener(onChange); }
+    if (media.matches) { toPrint(); }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
