@@ -1,26 +1,22 @@
-"""Load data/ as typed pandas DataFrames, validated against datapackage.json on load.
+"""Load data/ as typed pandas DataFrames, validated on load, and look rows up by their key.
 
-Why so strict: every number a reader sees comes from these tables, so a table that loads
-half-way or with a silently wrong type would spread wrong numbers into every chart.
-Validation is the Frictionless standard (the ``frictionless`` library) plus the rules the
-standard cannot express: the provenance rules of this collection (each figure appears in
-its quote, every source id resolves, derived rows recompute). Any failure raises one
-:class:`DataValidationError` that lists each problem with file, row, column and rule.
-
-Validating takes about two seconds, mostly the import of frictionless' JSON-schema
-machinery, so a successful validation is remembered in a stamp keyed by a hash of every
-data file: unchanged data is validated once per machine, changed data is always
-validated again.
+Every number a reader sees comes from these tables, and they are text a student may edit. Each
+stage checks only what the one before passed: datapackage.json's shape and paths (before any byte
+of a table is read); bytes and headers; the Frictionless standard (given only vetted keys); strict
+cells (ASCII digits, finite numbers, YYYY-MM-DD dates, http(s) URLs); this collection's rules. Any
+failure is one DataValidationError listing file, row, column and rule; a success leaves a stamp.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
+import math
 import os
+import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,13 +25,20 @@ from helpers import __version__
 from helpers._imports import decline_slow_optional_imports
 from helpers.derived import evaluate_rule
 from helpers.numbers import states
-from helpers.paths import data_dir
+from helpers.paths import data_dir, unsafe_reason
 
 if TYPE_CHECKING:
     import pandas as pd
 
 PACKAGE_FILE = "datapackage.json"
 CACHE_ENV = "WORKERS_ABROAD_CACHE"
+_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "date": "string"}
+_CELLS = {  # kind: (pattern, rule, what is expected)
+    "integer": (r"-?[0-9]{1,18}", "integer-format", "a whole number in ASCII digits, e.g. 2035"),
+    "number": (r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?", "number-format", "a finite number, e.g. 0.25"),
+    "date": (r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", "date-format", "a date as YYYY-MM-DD, e.g. 2019-12-22"),
+    "uri": (r"https?://[^\s\"'<>`\\]+", "http-url", "an http:// or https:// address"),
+}
 
 
 @dataclass(frozen=True)
@@ -43,15 +46,14 @@ class Problem:
     """One broken rule at one place: the unit of every error message."""
 
     file: str
-    row: int | None  # 1-based line in the CSV file; the header is row 1
-    column: str | None
+    row: int | None  # 1-based line in the file; a CSV's header is row 1
+    column: str | None  # a CSV column, or a place in datapackage.json such as "resources[3].path"
     rule: str
     message: str
 
     def __str__(self) -> str:
-        row = f"row {self.row}" if self.row is not None else "row -"
         column = f"column {self.column!r}" if self.column else "column -"
-        return f"{self.file}, {row}, {column}: [{self.rule}] {self.message}"
+        return f"{self.file}, row {self.row if self.row is not None else '-'}, {column}: [{self.rule}] {self.message}"
 
 
 class DataValidationError(ValueError):
@@ -59,175 +61,204 @@ class DataValidationError(ValueError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        shown = "\n  ".join(str(p) for p in problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(f"data/ failed validation ({len(problems)} problem(s)):\n  {shown}{more}")
+        super().__init__(f"data/ failed validation ({len(problems)} problem(s)):\n  " + "\n  ".join(map(str, problems[:20])) + more)
 
 
-# ---------------------------------------------------------------- descriptor
-
-def read_descriptor(folder: Path) -> dict[str, Any]:
-    """The parsed datapackage.json, or a DataValidationError naming what is wrong with it."""
-    path = folder / PACKAGE_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataValidationError([Problem(PACKAGE_FILE, None, None, "file-exists", f"{path} not found")]) from None
-    except json.JSONDecodeError as exc:
-        raise DataValidationError([Problem(PACKAGE_FILE, exc.lineno, None, "json", str(exc))]) from None
-    except UnicodeDecodeError as exc:
-        raise DataValidationError([Problem(PACKAGE_FILE, None, None, "utf-8", str(exc))]) from None
-
-
-def resource_names(folder: Path | None = None) -> list[str]:
-    """Names of the tables that datapackage.json declares, in its order."""
-    return [r["name"] for r in read_descriptor(data_dir(folder))["resources"]]
-
-
-def schema_of(name: str, folder: Path | None = None) -> dict[str, Any]:
-    """The Table Schema of one table."""
-    for resource in read_descriptor(data_dir(folder))["resources"]:
-        if resource["name"] == name:
-            return resource["schema"]
-    raise KeyError(f"no table {name!r} in {PACKAGE_FILE}; tables: {resource_names(folder)}")
-
-
-def figure_columns(schema: dict[str, Any]) -> list[str]:
-    """Columns that hold figures: marked ``"x-figure": true`` in datapackage.json."""
-    return [f["name"] for f in schema["fields"] if f.get("x-figure")]
-
-
-# ---------------------------------------------------------------- checks
-
-def _precheck_file(folder: Path, resource: dict[str, Any]) -> list[Problem]:
-    """What frictionless reports poorly: a missing or empty file, bad bytes, a wrong header."""
-    name = resource["path"]
-    path = folder / name
-    if not path.is_file():
-        return [Problem(name, None, None, "file-exists", f"{path} not found")]
-    raw = path.read_bytes()
-    if not raw.strip():
-        return [Problem(name, 1, None, "not-empty", "the file is empty: expected a header and rows")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column_index = raw[line_start : exc.start].count(b",")
-        fields = [f["name"] for f in resource["schema"]["fields"]]
-        column = fields[column_index] if column_index < len(fields) else None
-        return [Problem(name, line, column, "utf-8", f"byte 0x{raw[exc.start]:02x} is not UTF-8 (at byte {exc.start})")]
-    header = next(csv.reader(io.StringIO(text)), [])
-    expected = [f["name"] for f in resource["schema"]["fields"]]
-    problems = [Problem(name, 1, col, "header", "column missing from the header") for col in expected if col not in header]
-    problems += [Problem(name, 1, col, "header", "column not declared in datapackage.json") for col in header if col not in expected]
-    if not problems and header != expected:
-        problems.append(Problem(name, 1, None, "header", f"columns out of order: expected {expected}"))
+def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
+    """The shape the loader relies on, and every resource path confined to the folder."""
+    resources = desc.get("resources") if isinstance(desc, dict) else None
+    if not isinstance(resources, list) or not resources or not all(isinstance(r, dict) for r in resources):
+        return [Problem(PACKAGE_FILE, None, "resources", "descriptor", "expected a non-empty list of resources (objects)")]
+    names, problems = [r.get("name") for r in resources], []
+    for i, (res, name) in enumerate(zip(resources, names)):
+        schema = res["schema"] if isinstance(res.get("schema"), dict) else {}
+        fields = schema["fields"] if isinstance(schema.get("fields"), list) and schema["fields"] else [None]
+        fnames = [f.get("name") if isinstance(f, dict) else None for f in fields]
+        reason = unsafe_reason(folder, res.get("path")) or ("", "")
+        checks = [  # (holds, where, rule, message); a path's message quotes only datapackage.json's own text
+            (not reason[0], "path", reason[0], f"path {res.get('path')!r} refused: {reason[1]}"),
+            (isinstance(name, str) and re.fullmatch(r"[a-z0-9_]+", name) and names.count(name) == 1, "name",
+             "resource-name", "expected a unique name of a-z, 0-9 and _"),
+            (all(isinstance(n, str) and n and fnames.count(n) == 1 for n in fnames), "schema.fields", "field-name",
+             "expected a list of fields (objects) with unique names"),
+            (isinstance(schema.get("primaryKey"), list) and len(schema["primaryKey"]) == 1
+             and schema["primaryKey"][0] in fnames, "schema.primaryKey", "primary-key-declared", "expected one declared field"),
+            (schema.get("missingValues", [""]) == [""], "schema.missingValues", "missing-values", "only an empty cell is missing"),
+        ] + [(f.get("type", "string") in _DTYPES and (not f.get("x-figure") or f.get("type") in ("integer", "number")),
+              f"schema.fields[{j}].type", "field-type", f"{f.get('type')!r}: expected one of {list(_DTYPES)}, a figure a number")
+             for j, f in enumerate(f for f in fields if isinstance(f, dict))]
+        for _, where, rule, message in (c for c in checks if not c[0]):
+            at = text.find(json.dumps(res.get(where), ensure_ascii=False)) if isinstance(res.get(where), str) else -1
+            problems.append(Problem(PACKAGE_FILE, text.count("\n", 0, at) + 1 if at >= 0 else None,
+                                    f"resources[{i}].{where}", rule, f"resource {name!r}: {message}"))
+    if "sources" not in names:
+        problems.append(Problem(PACKAGE_FILE, None, "resources", "sources-table", "a resource named 'sources' is required"))
     return problems
 
 
-def _frictionless_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
-    """Validate the package with frictionless (the Data Package standard's library)."""
+def read_descriptor(folder: Path) -> dict[str, Any]:
+    """The parsed, checked datapackage.json, or a DataValidationError naming what is wrong with it."""
+    def fail(row: int | None, rule: str, message: str) -> DataValidationError:
+        return DataValidationError([Problem(PACKAGE_FILE, row, None, rule, message)])
+    if reason := unsafe_reason(folder, PACKAGE_FILE):
+        raise fail(None, *reason)
+    try:
+        desc = json.loads(text := (folder / PACKAGE_FILE).read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise fail(None, "file-exists", f"{folder / PACKAGE_FILE} not found") from None
+    except json.JSONDecodeError as exc:
+        raise fail(exc.lineno, "json", str(exc)) from None
+    except (UnicodeDecodeError, RecursionError) as exc:
+        raise fail(None, "json", f"unreadable: {type(exc).__name__}") from None
+    if problems := _descriptor_problems(folder, desc, text):
+        raise DataValidationError(problems)
+    return desc
+
+
+def _rows(folder: Path, resource: dict[str, Any]) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and each CSV record as (line, row); a leading UTF-8 BOM is allowed and dropped."""
+    with open(folder / resource["path"], encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header, records = next(reader, []), [(reader.line_num, cells) for cells in reader]
+        except csv.Error as exc:
+            raise DataValidationError([Problem(resource["path"], reader.line_num, None, "csv", str(exc))]) from None
+    return header, [(line, dict(zip(header, cells))) for line, cells in records]
+
+
+def _precheck_file(folder: Path, resource: dict[str, Any]) -> list[Problem]:
+    """What frictionless reports poorly: a missing or empty file, bad bytes or CSV, a wrong header."""
+    name, expected = resource["path"], [f["name"] for f in resource["schema"]["fields"]]
+    if not (folder / name).is_file():
+        return [Problem(name, None, None, "file-exists", f"{folder / name} not found")]
+    if not (raw := (folder / name).read_bytes()).strip():
+        return [Problem(name, 1, None, "not-empty", "the file is empty: expected a header and rows")]
+    try:
+        header = raw.decode("utf-8") and _rows(folder, resource)[0]
+    except UnicodeDecodeError as exc:
+        index = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].count(b",")
+        return [Problem(name, raw[: exc.start].count(b"\n") + 1, expected[index] if index < len(expected) else None,
+                        "utf-8", f"byte 0x{raw[exc.start]:02x} is not UTF-8 (at byte {exc.start})")]
+    except DataValidationError as exc:
+        return exc.problems
+    problems = [Problem(name, 1, col, "header", "column missing from the header") for col in expected if col not in header]
+    problems += [Problem(name, 1, col, "header", "column not declared in datapackage.json") for col in header if col not in expected]
+    return problems or [Problem(name, 1, None, "header", f"columns out of order: expected {expected}")] * (header != expected)
+
+
+def _frictionless_problems(folder: Path, desc: dict[str, Any]) -> list[Problem]:
+    """The Data Package standard's checks, on a copy holding only vetted keys; its exceptions are wrapped."""
     decline_slow_optional_imports()
     from frictionless import Package
 
-    report = Package(descriptor, basepath=str(folder)).validate()
-    paths = {r["name"]: r["path"] for r in descriptor["resources"]}
-    schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
-    problems = []
-    for task in report.tasks:
-        file = paths.get(task.name, task.name)
-        for error in task.errors:
-            column = getattr(error, "field_name", None)
-            if column is None and error.type == "foreign-key":
-                column = ",".join(fk["fields"][0] for fk in schemas[task.name].get("foreignKeys", []))
-            if column is None and error.type == "primary-key":
-                column = ",".join(schemas[task.name].get("primaryKey", []))
-            problems.append(Problem(file, getattr(error, "row_number", None), column, error.type, error.message))
-    problems += [Problem(PACKAGE_FILE, None, None, e.type, e.message) for e in report.errors]
+    res = {r["name"]: r for r in desc["resources"]}
+    vetted = [{"name": r["name"], "path": r["path"], "format": "csv", "encoding": "utf-8", "schema": {k: r["schema"][k] for k in (
+        "fields", "primaryKey", "foreignKeys", "missingValues") if k in r["schema"]}} for r in res.values()]
+    try:
+        report = Package({"resources": vetted}, basepath=str(folder)).validate()
+    except Exception as exc:  # noqa: BLE001 - whatever frictionless raises, the reader gets one named problem
+        return [Problem(PACKAGE_FILE, None, None, "frictionless", f"{type(exc).__name__}: {exc}")]
+    problems = [Problem(PACKAGE_FILE, None, None, e.type, e.message) for e in report.errors]
+    for task, error in ((t, e) for t in report.tasks for e in t.errors):
+        schema = res[task.name]["schema"]
+        column = getattr(error, "field_name", None) or ",".join(schema["primaryKey"] if error.type == "primary-key" else [
+            x for fk in schema.get("foreignKeys", []) for x in fk["fields"]] if error.type == "foreign-key" else [])
+        kind = next((f.get("type") for f in schema["fields"] if f["name"] == column), None)
+        hint = f" (expected {_CELLS[kind][2]})" if error.type == "type-error" and kind in _CELLS else ""
+        problems.append(Problem(res[task.name]["path"], getattr(error, "row_number", None), column or None, error.type, error.message + hint))
     # A missing cell also breaks "required": say it once, as the missing cell it is.
     missing = {(p.file, p.row, p.column) for p in problems if p.rule == "missing-cell"}
     return [p for p in problems if not (p.rule == "constraint-error" and (p.file, p.row, p.column) in missing)]
 
 
-def _rows(folder: Path, resource: dict[str, Any]) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs of a CSV that already passed the standard's checks."""
-    with open(folder / resource["path"], encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return [(reader.line_num, row) for row in reader]
+def _cell_problems(folder: Path, resource: dict[str, Any]) -> list[Problem]:
+    """Stricter than frictionless: ASCII digits, finite numbers, real YYYY-MM-DD dates, http(s) URLs only.
+
+    Then an assumption's slider must be able to show its default: minimum <= default <= maximum, step > 0.
+    """
+    problems, file = [], resource["path"]
+    for line, row in _rows(folder, resource)[1]:
+        for name, kind in ((f["name"], "uri" if f.get("format") == "uri" else f.get("type")) for f in resource["schema"]["fields"]):
+            if not (value := row[name]) or kind not in _CELLS:
+                continue
+            pattern, rule, expected = _CELLS[kind]
+            if kind == "number" and value.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+                rule = "finite-number"
+            elif re.fullmatch(pattern, value, re.ASCII) and (kind != "date" or _is_date(value)):
+                if kind != "number" or math.isfinite(float(value)):
+                    continue
+                rule = "finite-number"
+            problems.append(Problem(file, line, name, rule, f"expected {expected}, got {value[:40]!r}"))
+        if resource["name"] == "assumptions" and not problems and all(row[c] for c in ("minimum", "default", "maximum", "step")):
+            low, default, high, step = (float(row[c]) for c in ("minimum", "default", "maximum", "step"))
+            span = f"minimum {low:g} .. maximum {high:g}"
+            problems += [Problem(file, line, column, rule, message) for broken, column, rule, message in [
+                (not low <= default <= high, "default", "default-in-range", f"default {default:g} is outside {span}"),
+                (low > high, "maximum", "range-order", f"the maximum is below the minimum: {span}"),
+                (not step > 0, "step", "step-positive", f"step {step:g} must be above 0")] if broken]
+    return problems
 
 
-def _provenance_problems(folder: Path, descriptor: dict[str, Any]) -> list[Problem]:
-    """This collection's rules that a Table Schema cannot state."""
-    resources = {r["name"]: r for r in descriptor["resources"]}
-    known_sources = {row["source_id"] for _, row in _rows(folder, resources["sources"])}
-    rows_by_id: dict[str, dict[str, str]] = {}
-    for resource in resources.values():
-        key = resource["schema"]["primaryKey"][0]
-        for _, row in _rows(folder, resource):
-            rows_by_id[row[key]] = row
+def _is_date(text: str) -> bool:
+    try:
+        return bool(date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+def _provenance_problems(folder: Path, desc: dict[str, Any]) -> list[Problem]:
+    """This collection's rules that a Table Schema cannot state: sources resolve, figures in quotes, derived rows."""
+    resources = {r["name"]: r for r in desc["resources"]}
+    known_sources = {row.get("source_id") for _, row in _rows(folder, resources["sources"])[1]}
+    rows_by_id = {row[r["schema"]["primaryKey"][0]]: row for r in resources.values() for _, row in _rows(folder, r)[1]}
     problems = []
     for resource in resources.values():
-        figures = figure_columns(resource["schema"])
-        for line, row in _rows(folder, resource):
-            for extra in (row.get("also_source_ids") or "").split():
-                if extra not in known_sources:
-                    problems.append(Problem(resource["path"], line, "also_source_ids", "source-exists", f"unknown source id {extra!r}"))
+        file, figures = resource["path"], [f["name"] for f in resource["schema"]["fields"] if f.get("x-figure")]
+        for line, row in _rows(folder, resource)[1]:
+            problems += [Problem(file, line, "also_source_ids", "source-exists", f"unknown source id {extra!r}")
+                         for extra in (row.get("also_source_ids") or "").split() if extra not in known_sources]
             if row.get("status") not in ("seed", "secondary", "derived"):
                 continue
-            for column in figures:
-                if row[column] and not states(row["quote"], float(row[column])):
-                    problems.append(Problem(resource["path"], line, column, "figure-in-quote", f"figure {row[column]} does not appear in the quote {row['quote']!r}"))
-            rule = row.get("derived_from")
-            if rule:
-                target = "date" if "date" in row else figures[0]
-                try:
-                    expected = evaluate_rule(rule, rows_by_id)
-                except (KeyError, ValueError) as exc:
-                    problems.append(Problem(resource["path"], line, "derived_from", "derived-recomputes", f"cannot evaluate {rule!r}: {exc}"))
-                    continue
+            problems += [Problem(file, line, c, "figure-in-quote", f"figure {row[c]} does not appear in the quote {row.get('quote')!r}")
+                         for c in figures if row[c] and not states(row.get("quote") or "", float(row[c]))]
+            if not (rule := row.get("derived_from")):
+                continue
+            target = "date" if "date" in row else (figures or ["derived_from"])[0]
+            try:
+                expected = evaluate_rule(rule, rows_by_id)
                 if str(expected) != row[target] and not (target != "date" and float(row[target]) == float(expected)):
-                    problems.append(Problem(resource["path"], line, target, "derived-recomputes", f"{rule} gives {expected}, the row says {row[target]}"))
+                    problems.append(Problem(file, line, target, "derived-recomputes", f"{rule} gives {expected}, the row says {row[target]}"))
+            except (KeyError, ValueError, TypeError, OverflowError) as exc:
+                problems.append(Problem(file, line, "derived_from", "derived-recomputes", f"cannot evaluate {rule!r}: {exc}"))
     return problems
 
 
 def validation_problems(folder: Path | None = None) -> list[Problem]:
-    """Every problem in the data folder; an empty list means it is valid."""
-    folder = data_dir(folder)
-    descriptor = read_descriptor(folder)
-    problems = [p for r in descriptor["resources"] for p in _precheck_file(folder, r)]
-    if problems:
-        return problems  # the standard's checks would only repeat these, less clearly
-    problems = _frictionless_problems(folder, descriptor)
-    if problems:
-        return problems
-    return _provenance_problems(folder, descriptor)
+    """Every problem in the data folder; an empty list means it is valid. Each stage runs on what passed the last."""
+    desc = read_descriptor(folder := data_dir(folder))
+    problems = [p for r in desc["resources"] for p in _precheck_file(folder, r)]
+    problems = problems or _frictionless_problems(folder, desc)
+    problems = problems or [p for r in desc["resources"] for p in _cell_problems(folder, r)]
+    return problems or _provenance_problems(folder, desc)
 
 
-# ---------------------------------------------------------------- stamp
-
-def _content_key(folder: Path, descriptor: dict[str, Any]) -> str:
+def _content_key(folder: Path, desc: dict[str, Any]) -> str:
+    """A hash of every data file and of the rules (this package's checking code): changing either re-validates."""
     digest = hashlib.sha256(__version__.encode())
-    for name in [PACKAGE_FILE, *(r["path"] for r in descriptor["resources"])]:
-        digest.update(name.encode())
-        digest.update((folder / name).read_bytes() if (folder / name).is_file() else b"<missing>")
+    for path in [*(Path(__file__).parent / n for n in ("data.py", "paths.py", "derived.py", "numbers.py")),
+                 *(folder / n for n in (PACKAGE_FILE, *(r["path"] for r in desc["resources"])))]:
+        digest.update(path.name.encode() + (path.read_bytes() if path.is_file() else b"<missing>"))
     return digest.hexdigest()
 
 
-def _stamp_dir() -> Path:
-    base = os.environ.get(CACHE_ENV) or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "workers-abroad" / "validated"
-
-
 def validate(folder: Path | None = None) -> None:
-    """Raise DataValidationError unless every table passes every rule."""
-    folder = data_dir(folder)
-    descriptor = read_descriptor(folder)
-    stamp = _stamp_dir() / _content_key(folder, descriptor)
+    """Raise DataValidationError unless every table passes every rule; remember a success in a stamp file."""
+    base = os.environ.get(CACHE_ENV) or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    stamp = Path(base, "workers-abroad", "validated", _content_key(folder := data_dir(folder), read_descriptor(folder)))
     if stamp.exists():
         return
-    problems = validation_problems(folder)
-    if problems:
+    if problems := validation_problems(folder):
         raise DataValidationError(problems)
     try:
         stamp.parent.mkdir(parents=True, exist_ok=True)
@@ -236,43 +267,48 @@ def validate(folder: Path | None = None) -> None:
         pass  # a read-only home only costs the next run a re-validation
 
 
-# ---------------------------------------------------------------- loading
-
-_PANDAS_DTYPES = {"integer": "Int64", "number": "Float64", "string": "string", "boolean": "boolean"}
-
-
 @cache
 def _load_validated(folder: Path, key: str) -> dict[str, pd.DataFrame]:
     import pandas as pd
 
-    descriptor = read_descriptor(folder)
     validate(folder)
     frames = {}
-    for resource in descriptor["resources"]:
-        fields = resource["schema"]["fields"]
-        dates = [f["name"] for f in fields if f["type"] == "date"]
-        dtypes = {f["name"]: _PANDAS_DTYPES.get(f["type"], "string") for f in fields if f["type"] != "date"}
-        frame = pd.read_csv(
-            folder / resource["path"], dtype=dtypes, keep_default_na=False, na_values=[""], encoding="utf-8"
-        )
-        for column in dates:
-            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
-        frame.attrs["name"] = resource["name"]
-        frame.attrs["title"] = resource.get("title", resource["name"])
+    for resource in read_descriptor(folder)["resources"]:
+        fields, file = resource["schema"]["fields"], resource["path"]
+        try:  # validation has named any cell pandas cannot read; this only keeps pandas' errors from going out raw
+            frame = pd.read_csv(folder / file, dtype={f["name"]: _DTYPES[f.get("type", "string")] for f in fields},
+                                keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+            for name in (f["name"] for f in fields if f.get("type") == "date"):
+                frame[name] = pd.to_datetime(frame[name], format="%Y-%m-%d")
+        except (ValueError, OverflowError, TypeError) as exc:
+            raise DataValidationError([Problem(file, None, None, "pandas-read", f"{type(exc).__name__}: {exc}")]) from None
+        if len(frame) != len(_rows(folder, resource)[1]):
+            raise DataValidationError([Problem(file, None, None, "row-count", "pandas and the CSV reader disagree on the rows")])
+        frame.attrs.update(name=resource["name"], title=str(resource.get("title", resource["name"])),
+                           primary_key=resource["schema"]["primaryKey"][0])
         frames[resource["name"]] = frame
     return frames
 
 
 def load_all(folder: Path | None = None) -> dict[str, pd.DataFrame]:
-    """Every table, validated, typed by its schema. Copies, so callers may change them."""
-    folder = data_dir(folder).resolve()
-    key = _content_key(folder, read_descriptor(folder))
+    """Every table, validated and typed by its schema, all or none. Copies, so callers may change them."""
+    key = _content_key(folder := data_dir(folder).resolve(), read_descriptor(folder))
     return {name: frame.copy() for name, frame in _load_validated(folder, key).items()}
 
 
 def load_table(name: str, folder: Path | None = None) -> pd.DataFrame:
     """One table by its datapackage name (e.g. "visas"), validated and typed."""
-    tables = load_all(folder)
-    if name not in tables:
+    if name not in (tables := load_all(folder)):
         raise KeyError(f"no table {name!r} in {PACKAGE_FILE}; tables: {sorted(tables)}")
     return tables[name]
+
+
+def row(table: pd.DataFrame, key: str) -> pd.Series:
+    """The row whose primary key is ``key``, e.g. ``row(tables["russia_workers"], "RW_2018_END")``."""
+    name, column = table.attrs.get("name", "table"), table.attrs.get("primary_key")
+    if column not in table.columns:
+        raise KeyError(f"table {name!r} has no primary key in its attrs: load it with helpers.data.load_all()")
+    if (hits := table[table[column] == key] if isinstance(key, str) else table.iloc[:0]).empty:
+        valid = ", ".join(table[column].astype(str).head(5))
+        raise KeyError(f"no row {key!r} in table {name!r} (column {column!r}); valid keys include {valid}")
+    return hits.iloc[0]

@@ -1,14 +1,15 @@
-"""The one place that knows where the collection's files live.
+"""The one place that knows where the collection's files live, and keeps every path inside data/.
 
-Notebooks and helpers never build relative paths of their own: a notebook run from
-another working directory, a test on a corrupted copy of the data, or a JupyterHub
-checkout all go through :func:`data_path`.
+Paths come from datapackage.json, which a student may edit, so a path is refused before any byte
+is read when it is not text, absolute, a URL, contains ``..`` or resolves (following symlinks)
+outside the data folder: otherwise editing one line could make a notebook read any file.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import re
+from pathlib import Path, PurePosixPath
 
 #: Environment variable that points the helpers at another copy of data/.
 DATA_ENV = "WORKERS_ABROAD_DATA"
@@ -21,21 +22,33 @@ def project_root() -> Path:
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The data folder: ``override``, else $WORKERS_ABROAD_DATA, else <root>/data."""
-    if override is not None:
-        return Path(override)
-    from_env = os.environ.get(DATA_ENV)
-    return Path(from_env) if from_env else project_root() / "data"
+    return Path(override if override is not None else os.environ.get(DATA_ENV) or project_root() / "data")
+
+
+def unsafe_reason(base: Path, relative: object) -> tuple[str, str] | None:
+    """Why ``relative`` may not be read from ``base``, as (rule, explanation); None when it is safe."""
+    if not isinstance(relative, str) or not relative.strip() or "\0" in relative:
+        return "path-is-text", "expected a relative path as text"
+    if "\\" in relative or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", relative) or PurePosixPath(relative).is_absolute():
+        return "path-relative", "an absolute path, a URL or a drive is not a file in the data folder"
+    if ".." in PurePosixPath(relative).parts:
+        return "path-no-dotdot", "a path with '..' is refused"
+    if not (base / relative).resolve().is_relative_to(base.resolve()):
+        return "path-inside-data", "it resolves (through a symlink) outside the data folder"
+    return None
 
 
 def data_path(*parts: str, data_dir_override: str | os.PathLike[str] | None = None) -> Path:
     """Path of a file in the data folder, e.g. ``data_path("visas.csv")``.
 
-    Raises FileNotFoundError naming the folder when the data folder is missing, because a
-    clone without data/ would otherwise fail later with a confusing pandas error.
+    FileNotFoundError names a missing data folder (else pandas fails later, confusingly);
+    ValueError names the rule when the path would leave the data folder (see unsafe_reason).
     """
     base = data_dir(data_dir_override)
     if not base.is_dir():
-        raise FileNotFoundError(
-            f"data folder not found: {base} (set {DATA_ENV} or run from a full clone)"
-        )
+        raise FileNotFoundError(f"data folder not found: {base} (set {DATA_ENV} or run from a full clone)")
+    if not parts:
+        return base
+    if reason := unsafe_reason(base, str(PurePosixPath(*parts)) if all(isinstance(p, str) for p in parts) else None):
+        raise ValueError(f"data_path{parts!r} refused: [{reason[0]}] {reason[1]}")
     return base.joinpath(*parts)
