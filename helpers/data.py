@@ -164,9 +164,7 @@ def _frictionless_problems(folder: Path, desc: dict[str, Any]) -> list[Problem]:
         schema = res[task.name]["schema"]
         column = getattr(error, "field_name", None) or ",".join(schema["primaryKey"] if error.type == "primary-key" else [
             x for fk in schema.get("foreignKeys", []) for x in fk["fields"]] if error.type == "foreign-key" else [])
-        kind = next((f.get("type") for f in schema["fields"] if f["name"] == column), None)
-        hint = f" (expected {_CELLS[kind][2]})" if error.type == "type-error" and kind in _CELLS else ""
-        problems.append(Problem(res[task.name]["path"], getattr(error, "row_number", None), column or None, error.type, error.message + hint))
+        problems.append(Problem(res[task.name]["path"], getattr(error, "row_number", None), column or None, error.type, error.message))
     # A missing cell also breaks "required": say it once, as the missing cell it is.
     missing = {(p.file, p.row, p.column) for p in problems if p.rule == "missing-cell"}
     return [p for p in problems if not (p.rule == "constraint-error" and (p.file, p.row, p.column) in missing)]
@@ -179,8 +177,9 @@ def _cell_problems(folder: Path, resource: dict[str, Any]) -> list[Problem]:
     """
     problems, file = [], resource["path"]
     for line, row in _rows(folder, resource)[1]:
+        before = len(problems)
         for name, kind in ((f["name"], "uri" if f.get("format") == "uri" else f.get("type")) for f in resource["schema"]["fields"]):
-            if not (value := row[name]) or kind not in _CELLS:
+            if not (value := row.get(name)) or kind not in _CELLS:
                 continue
             pattern, rule, expected = _CELLS[kind]
             if kind == "number" and value.lower().lstrip("+-") in ("inf", "infinity", "nan"):
@@ -190,7 +189,7 @@ def _cell_problems(folder: Path, resource: dict[str, Any]) -> list[Problem]:
                     continue
                 rule = "finite-number"
             problems.append(Problem(file, line, name, rule, f"expected {expected}, got {value[:40]!r}"))
-        if resource["name"] == "assumptions" and not problems and all(row[c] for c in ("minimum", "default", "maximum", "step")):
+        if resource["name"] == "assumptions" and len(problems) == before and all(row.get(c) for c in ("minimum", "default", "maximum", "step")):
             low, default, high, step = (float(row[c]) for c in ("minimum", "default", "maximum", "step"))
             span = f"minimum {low:g} .. maximum {high:g}"
             problems += [Problem(file, line, column, rule, message) for broken, column, rule, message in [
@@ -238,8 +237,10 @@ def validation_problems(folder: Path | None = None) -> list[Problem]:
     """Every problem in the data folder; an empty list means it is valid. Each stage runs on what passed the last."""
     desc = read_descriptor(folder := data_dir(folder))
     problems = [p for r in desc["resources"] for p in _precheck_file(folder, r)]
-    problems = problems or _frictionless_problems(folder, desc)
-    problems = problems or [p for r in desc["resources"] for p in _cell_problems(folder, r)]
+    if problems:
+        return problems
+    cells = [p for r in desc["resources"] for p in _cell_problems(folder, r)]  # where both judge a cell, ours is clearer
+    problems = cells + [p for p in _frictionless_problems(folder, desc) if (p.file, p.row, p.column) not in {(c.file, c.row, c.column) for c in cells}]
     return problems or _provenance_problems(folder, desc)
 
 

@@ -1,10 +1,12 @@
-"""Shared fixtures: a private validation cache, and disposable copies of data/."""
+"""Shared fixtures: a private validation cache, the validated tables, and disposable copies of data/."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from helpers.paths import project_root
@@ -14,12 +16,20 @@ BAD_INPUT_MESSAGES: list[tuple[str, str]] = []
 
 
 @pytest.fixture(autouse=True, scope="session")
-def private_validation_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+def private_validation_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Tests validate for real: never trust a stamp left by a notebook run."""
     mp = pytest.MonkeyPatch()
     mp.setenv("WORKERS_ABROAD_CACHE", str(tmp_path_factory.mktemp("validation-cache")))
     yield
     mp.undo()
+
+
+@pytest.fixture(scope="session")
+def tables(private_validation_cache: None) -> dict[str, pd.DataFrame]:
+    """Every table of data/, validated and typed: one load for the whole session (load_all returns copies)."""
+    from helpers.data import load_all
+
+    return load_all()
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def truncate_last_row(text: str) -> str:
 # (case, file, corruption, expected file, where (1 = header; else a text on the expected line), column, rule)
 CASES = [
     ("missing column", "visas.csv", drop_column("count"), "visas.csv", 1, "count", "header"),
-    ("wrong type", "visas.csv", replace_once("tourist,2035,", "tourist,lots,"), "visas.csv", "tourist,lots,", "count", "type-error"),
+    ("wrong type", "visas.csv", replace_once("tourist,2035,", "tourist,lots,"), "visas.csv", "tourist,lots,", "count", "integer-format"),
     ("negative count", "visas.csv", replace_once("student,2610,", "student,-2610,"), "visas.csv", "-2610", "count", "constraint-error"),
     ("duplicate key", "visas.csv", replace_once("V2019_STUDENT,", "V2019_TOURIST,"), "visas.csv", "V2019_TOURIST,2019,2019-01-01,2019-12-31,student", "visa_id", "primary-key"),
     ("unknown source id", "russia_workers.csv", replace_once(",S15,", ",S99,"), "russia_workers.csv", ",S99,", "source_id", "foreign-key"),
