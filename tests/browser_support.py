@@ -285,3 +285,37 @@ def error_outputs(notebook: dict[str, Any]) -> list[str]:
             elif output["output_type"] == "stream" and output.get("name") == "stderr":
                 found.append(f"cell {index}: stderr: {''.join(output['text'])[:300]}")
     return found
+
+
+# ---------------------------------------------------------------- the static site and axe
+
+NODE_MODULES = ROOT / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+
+
+def build_site(out: Path, timeout: float = 300) -> Path:
+    """Build the static site into ``out`` with the project's builder, as ``./tasks site`` does."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.site", "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"the site build failed:\n{result.stdout}\n{result.stderr}")
+    return out
+
+
+def axe_script() -> Path:
+    """axe-core's browser script, installed from package-lock.json by ``npm ci`` when it is missing.
+
+    The version is the one package.json pins, so every run audits with the same rules.
+    """
+    if not AXE.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("npm is needed to install axe-core (Debian: apt-get install npm)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True, timeout=300)
+    pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["axe-core"]
+    installed = json.loads((AXE.parent / "package.json").read_text())["version"]
+    if installed != pinned:
+        raise RuntimeError(f"node_modules has axe-core {installed}, package.json pins {pinned}: run npm ci")
+    return AXE
