@@ -1,0 +1,246 @@
+"""Projector mode in a real browser: Voila serves notebook 04, the simulator moves, nothing leaves the machine.
+
+Why a browser: what projector mode promises (code hidden, widgets live, offline) is only true
+of the page a class sees. The test starts the real command (``python -m tools.present``), opens
+notebook 04 in headless Debian chromium, records every request and websocket the page makes
+(allowing only the loopback server, data: and blob:), moves the first slider after the word
+"simulator", and waits for the simulator's text or chart to change. The server is started with
+a short idle-cull time so the test also sees a closed page's kernel culled.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port
+from tools.present import voila_command
+
+ROOT = Path(__file__).resolve().parent.parent
+CULL_IDLE = 4  # seconds: the test waits for a closed page's kernel to be culled
+LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
+
+#: The first slider after the first text mentioning the simulator, in document order; the
+#: notebook's layout may change, so nothing is located by cell index or widget id.
+FIND_SLIDER_JS = """() => {
+  const root = document.querySelector('#rendered_cells') || document.body;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let mark = null;
+  while (walker.nextNode()) {
+    if (/simulator/i.test(walker.currentNode.textContent)) { mark = walker.currentNode; break; }
+  }
+  if (!mark) return 'no text mentions the simulator';
+  const slider = [...root.querySelectorAll('.widget-slider')].find(
+    s => mark.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING);
+  if (!slider) return 'no slider after the simulator text';
+  document.querySelectorAll('[data-wa-test]').forEach(e => e.removeAttribute('data-wa-test'));
+  slider.setAttribute('data-wa-test', 'slider');
+  const area = slider.closest('.jp-OutputArea') || slider.parentElement;
+  area.setAttribute('data-wa-test', 'area');
+  return 'ok';
+}"""
+
+#: What the simulator shows, leaving out the controls themselves (a slider's own readout
+#: changing proves nothing): its text lines and the data of every chart in its output.
+STATE_JS = """() => {
+  const area = document.querySelector('[data-wa-test=area]');
+  const texts = [...area.querySelectorAll('.widget-html, .jp-RenderedText, .jp-RenderedHTMLCommon')]
+    .filter(e => !e.closest('.widget-slider, .widget-dropdown, .widget-select'))
+    .map(e => e.innerText.trim());
+  const charts = [...area.querySelectorAll('.js-plotly-plot')]
+    .map(g => JSON.stringify(g.data || []) + JSON.stringify((g.layout || {}).annotations || []));
+  return JSON.stringify({texts, charts});
+}"""
+
+
+@dataclass
+class Projector:
+    """The running ``tools.present`` server, its address and what it logged."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    token: str
+    log: Path
+
+    def url(self, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
+
+
+@dataclass
+class Traffic:
+    """Every request and websocket the page opened, split into local and not."""
+
+    local: list[str] = field(default_factory=list)
+    remote: list[str] = field(default_factory=list)
+
+    def record(self, url: str) -> bool:
+        allowed = bool(LOCAL.match(url)) or url.startswith(("data:", "blob:"))
+        (self.local if allowed else self.remote).append(url)
+        return allowed
+
+
+def wait_until_listening(projector: Projector, timeout: float = 60.0) -> None:
+    """Poll Voila's static files (cheap: no kernel started) until the server answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if projector.process.poll() is not None:
+            raise AssertionError(f"tools.present exited early:\n{projector.log.read_text()}")
+        try:
+            with urllib.request.urlopen(projector.url("voila/static/voila.js"), timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.3)
+    raise AssertionError(f"Voila did not answer within {timeout} s:\n{projector.log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def projector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Projector]:
+    """``python -m tools.present 04`` on a free loopback port; always stopped with its kernels."""
+    port, token = free_port(), secrets.token_urlsafe(16)
+    log = tmp_path_factory.mktemp("present") / "voila.log"
+    command = [
+        sys.executable,
+        "-m",
+        "tools.present",
+        "04",
+        f"--port={port}",
+        f"--token={token}",
+        f"--cull-idle={CULL_IDLE}",
+    ]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Projector(process, port, token, log)
+    try:
+        wait_until_listening(server)
+        yield server
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: install Debian's chromium package"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def open_offline(browser: Browser, url: str, traffic: Traffic) -> Page:
+    """A page in which every request is recorded and only local ones are let through."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(90_000)
+
+    def route(request_route: Any) -> None:
+        if traffic.record(request_route.request.url):
+            request_route.continue_()
+        else:
+            request_route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("websocket", lambda ws: traffic.record(ws.url))
+    page.goto(url, wait_until="load")
+    return page
+
+
+def wait_for_change(page: Page, before: str, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    after = page.evaluate(STATE_JS)
+    while after == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+        after = page.evaluate(STATE_JS)
+    return after
+
+
+def test_command_is_local_with_token_and_offline_template():
+    """The command Voila runs: loopback only, the token, the offline template, culling on."""
+    command = voila_command(ROOT / "notebooks", 8866, "secret")
+    assert "--Voila.ip=127.0.0.1" in command
+    assert "--Voila.token=secret" in command
+    assert "--template=workers-abroad" in command
+    assert any(a.startswith("--MappingKernelManager.cull_idle_timeout=") for a in command)
+
+
+def test_template_links_nothing_remote():
+    """The offline template itself names no http(s) stylesheet or script."""
+    template = ROOT / "tools/voila/voila/templates/workers-abroad/index.html.j2"
+    text = template.read_text(encoding="utf-8")
+    assert not re.search(r"""(href|src)\s*=\s*["']https?://""", text)
+    assert "super.super()" in text
+
+
+def test_address_without_token_is_refused(projector: Projector):
+    request = urllib.request.Request(f"http://127.0.0.1:{projector.port}/")
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(request, timeout=10)
+    assert refused.value.code in (302, 401, 403)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Report a redirect (to a login page) as the refusal it is, instead of following it."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def test_simulator_moves_in_voila_with_no_remote_request(projector: Projector, browser: Browser):
+    traffic = Traffic()
+    page = open_offline(browser, projector.url(), traffic)
+    try:
+        page.wait_for_selector("#rendered_cells", state="visible")
+        page.wait_for_selector(".widget-slider .noUi-handle")
+        page.wait_for_selector(".js-plotly-plot .main-svg")
+        found = page.evaluate(FIND_SLIDER_JS)
+        assert found == "ok", found
+        # Code hidden: no input editor or prompt is on the page.
+        assert page.locator(".jp-InputArea-editor, .jp-InputPrompt").count() == 0
+        # No error shown in place of an output.
+        assert page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
+        before = page.evaluate(STATE_JS)
+        assert before != '{"texts":[],"charts":[]}', "the simulator shows no text and no chart"
+        handle = page.locator("[data-wa-test=slider] .noUi-handle").first
+        key = "ArrowLeft" if handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax") else "ArrowRight"
+        handle.focus()
+        handle.press(key)
+        after = wait_for_change(page, before)
+        assert after != before, "moving the simulator's slider changed neither its text nor its chart"
+        (ROOT / "build" / "screenshots").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ROOT / "build" / "screenshots" / "voila-04-simulator.png"), full_page=False)
+    finally:
+        page.context.close()
+    assert traffic.local, "the page made no request at all"
+    assert traffic.remote == [], f"requests left the machine: {traffic.remote}"
+    assert_kernel_culled(projector)
+
+
+def assert_kernel_culled(projector: Projector) -> None:
+    """Once the page is closed, its idle kernel is shut down by the culler within a few intervals."""
+    deadline = time.monotonic() + 6 * CULL_IDLE + 10
+    pattern = re.compile(r"Culling '\w+' kernel")
+    while time.monotonic() < deadline and not pattern.search(projector.log.read_text(errors="replace")):
+        time.sleep(0.5)
+    assert pattern.search(projector.log.read_text(errors="replace")), projector.log.read_text()[-3000:]

@@ -1,0 +1,167 @@
+"""Projector mode: serve the collection (or one notebook) with Voila, code hidden, widgets live.
+
+Usage, from the repository root (``./tasks present`` runs this)::
+
+    python -m tools.present              # the whole collection: a contents page, then each notebook
+    python -m tools.present 04           # one notebook, by number, name or path
+    python -m tools.present 04 --port 8900 --cull-idle 1800 -- --theme=dark   # after --: Voila's own options
+
+Why Voila and these settings:
+
+- **Code hidden, widgets live.** Voila runs the notebook in a fresh kernel and shows only
+  outputs; sliders and dropdowns talk to that kernel, so a teacher moves them in front of a
+  class without a line of code on screen. Voila accepts only widget (comm) messages from the
+  page, never code to execute.
+- **Local and protected.** The server listens on 127.0.0.1 only, with a random token in the
+  address it prints, so no one else on the school network can open it.
+- **Nothing from the network.** Voila's default "lab" template links icon CSS from a CDN;
+  the template in ``tools/voila/`` is that template without the CDN links (the collection uses
+  no icons), so a projector in a room without network shows the same page, and no request
+  leaves the machine (``tests/test_present.py`` records every request in a real browser).
+- **Idle kernels culled.** Every page opened starts a kernel; a kernel whose page was closed
+  and that has done nothing for ``--cull-idle`` seconds is shut down, so a day of lessons does
+  not pile up kernels. A page still open keeps its kernel (culling it would freeze its widgets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
+
+#: The folder added to JUPYTER_PATH so Voila finds the offline template.
+TEMPLATE_ROOT = ROOT / "tools" / "voila"
+TEMPLATE = "workers-abroad"
+DEFAULT_PORT = 8866
+#: A closed page's kernel is culled after this many idle seconds: long enough for a break.
+DEFAULT_CULL_IDLE = 900
+CULL_INTERVAL = 60
+#: The JupyterLab extensions the page loads: widgets and plotly's renderer, nothing else.
+EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8", "jupyterlab-plotly")
+
+
+def resolve_notebook(name: str, folder: Path = NOTEBOOKS_DIR) -> Path:
+    """The notebook a teacher means by ``04``, ``04-deadline-logistics``, its file name or a path.
+
+    Raises SystemExit with the list of notebooks when nothing (or more than one) matches, so a
+    typo gets an answer instead of a traceback.
+    """
+    candidate = Path(name)
+    if candidate.suffix == ".ipynb" and candidate.is_file():
+        return candidate.resolve()
+    stem = candidate.name.removesuffix(".ipynb")
+    matches = [p for p in notebook_paths(folder) if p.stem == stem or p.stem.startswith(f"{stem}-")]
+    if len(matches) == 1:
+        return matches[0]
+    names = ", ".join(p.name for p in notebook_paths(folder))
+    problem = "matches several notebooks" if matches else "is not a notebook of the collection"
+    raise SystemExit(f"present: {name!r} {problem}; choose one of: {names}")
+
+
+def free_port(preferred: int = DEFAULT_PORT) -> int:
+    """``preferred`` if nothing listens on it on 127.0.0.1, else a port the system picks."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", preferred))
+        except OSError:
+            sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def voila_command(
+    target: Path,
+    port: int,
+    token: str,
+    cull_idle: int = DEFAULT_CULL_IDLE,
+    extra: list[str] | None = None,
+) -> list[str]:
+    """The Voila command line: loopback, token, offline template, culling, no code shown.
+
+    ``target`` is one notebook or the notebooks folder. ``extra`` options come last so a
+    teacher can override any of these (e.g. ``--theme=dark``).
+    """
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
+    return [
+        voila,
+        str(target),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        f"--Voila.token={token}",
+        "--Voila.port_retries=0",
+        f"--template={TEMPLATE}",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        # Kernels talk to the server over Unix sockets, not TCP ports other users could reach.
+        "--KernelManager.transport=ipc",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        f"--MappingKernelManager.cull_interval={min(CULL_INTERVAL, max(1, cull_idle))}",
+        "--MappingKernelManager.cull_connected=False",
+        # Only the extensions a dashboard needs: others (nbdime, jupytext...) fail outside JupyterLab.
+        *(f"--VoilaConfiguration.extension_allowlist={name}" for name in EXTENSIONS),
+        *(extra or []),
+    ]
+
+
+def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for Voila: the offline template's folder first on JUPYTER_PATH."""
+    env = dict(os.environ if base is None else base)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")]))
+    return env
+
+
+def addresses(target: Path, port: int, token: str) -> list[str]:
+    """The addresses to open: the one notebook, or the contents page then each notebook."""
+    base = f"http://127.0.0.1:{port}"
+    if target.is_file():
+        return [f"{base}/?token={token}"]
+    pages = [f"{base}/?token={token}"]
+    pages += [f"{base}/voila/render/{p.name}?token={token}" for p in notebook_paths(target)]
+    return pages
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Command-line options; anything after ``--`` is passed to Voila unchanged."""
+    parser = argparse.ArgumentParser(
+        prog="./tasks present",
+        description="Serve the notebooks as dashboards (code hidden, widgets live) on 127.0.0.1 with a token.",
+    )
+    parser.add_argument("notebook", nargs="?", help="one notebook: 04, 04-deadline-logistics or a path (default: all)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1 (another if taken)")
+    parser.add_argument("--token", default=None, help="the access token (default: a random one)")
+    parser.add_argument(
+        "--cull-idle",
+        type=int,
+        default=DEFAULT_CULL_IDLE,
+        help="shut down a closed page's kernel after this many idle seconds",
+    )
+    own, voila_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+    args = parser.parse_args(own)
+    args.voila_args = voila_args
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start Voila in place of this process (Ctrl-C stops it and its kernels)."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    target = resolve_notebook(args.notebook) if args.notebook else NOTEBOOKS_DIR
+    port = free_port(args.port)
+    token = args.token or secrets.token_urlsafe(24)
+    command = voila_command(target, port, token, args.cull_idle, args.voila_args)
+    print("Projector mode (Voila): code hidden, widgets live, nothing loaded from the network.")
+    print("Open in a browser on this machine:")
+    for address in addresses(target, port, token):
+        print(f"  {address}")
+    print("Stop with Ctrl-C.", flush=True)
+    os.chdir(ROOT)
+    os.execve(command[0], command, voila_env())
+
+
+if __name__ == "__main__":
+    main()
