@@ -28,20 +28,13 @@ DOCUMENTS = claims.collection_documents()
 
 
 @pytest.fixture(scope="module")
-def collection_tables() -> dict:
-    from helpers import data
-
-    return data.load_all()
-
-
-@pytest.fixture(scope="module")
 def descriptor() -> dict:
     return json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def registry(collection_tables: dict, descriptor: dict) -> Registry:
-    return claims.registry_from_tables(collection_tables, descriptor)
+def registry(tables: dict, descriptor: dict) -> Registry:
+    return claims.registry_from_tables(tables, descriptor)
 
 
 # ---------------------------------------------------------------- the collection
@@ -66,24 +59,24 @@ def test_the_collection_is_read() -> None:
     assert names == notebooks | {"README.md", "docs/teacher-guide.md"}
 
 
-def test_every_seed_figure_is_mentioned(collection_tables: dict, descriptor: dict) -> None:
-    missing = claims.unmentioned_seed_figures(collection_tables, descriptor, claims.collection_texts())
+def test_every_seed_figure_is_mentioned(tables: dict, descriptor: dict) -> None:
+    missing = claims.unmentioned_seed_figures(tables, descriptor, claims.collection_texts())
     if missing:
         pytest.fail(pytrace=False, reason="seed figures never mentioned in any notebook's prose or outputs, README "
                     "or teacher guide:\n  " + "\n  ".join(f"{m.where} = {m.value}" for m in missing))
 
 
-def test_seed_figures_are_the_seed_rows(collection_tables: dict, descriptor: dict) -> None:
+def test_seed_figures_are_the_seed_rows(tables: dict, descriptor: dict) -> None:
     # The seed article's figures (fact sheet F10, F25, F40, F41, F50) and its dated events.
-    values = {f.value for f in claims.seed_figures(collection_tables, descriptor)}
+    values = {f.value for f in claims.seed_figures(tables, descriptor)}
     assert {16613.0, 10345.0, 2035.0, 2610.0, 100000.0, 50000.0, 30000.0, 500e6, 1000.0, 2.0} <= values
     assert (2019, 12, 22) in values  # the deadline, "Dec. 22" in the seed
     assert 11490.0 not in values  # a secondary figure (F21): not the seed's to cover
 
 
-def test_seed_coverage_fails_when_a_figure_is_never_mentioned(collection_tables: dict, descriptor: dict) -> None:
+def test_seed_coverage_fails_when_a_figure_is_never_mentioned(tables: dict, descriptor: dict) -> None:
     texts = ["Russia issued 16,613 tourist and 10,345 student visas in 2019, and 2,035 tourist in 2018."]
-    missing = {m.where.split()[1] for m in claims.unmentioned_seed_figures(collection_tables, descriptor, texts)}
+    missing = {m.where.split()[1] for m in claims.unmentioned_seed_figures(tables, descriptor, texts)}
     assert "V2019_TOURIST" not in missing and "V2018_TOURIST" not in missing
     assert "V2018_STUDENT" in missing  # 2,610 is not in the text
     assert "E_DEADLINE" in missing  # no date in the text
