@@ -293,12 +293,12 @@ NODE_MODULES = ROOT / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 
 
-def build_site(out: Path, timeout: float = 300) -> Path:
+def build_site(out: Path, notebooks: Path | None = None, timeout: float = 300) -> Path:
     """Build the static site into ``out`` with the project's builder, as ``./tasks site`` does."""
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.site", "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-        timeout=timeout,
-    )
+    command = [sys.executable, "-m", "tools.site", "--out", str(out)]
+    if notebooks is not None:
+        command += ["--notebooks", str(notebooks)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
         raise RuntimeError(f"the site build failed:\n{result.stdout}\n{result.stderr}")
     return out
