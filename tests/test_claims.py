@@ -118,7 +118,8 @@ def test_an_invented_number_in_a_real_notebook_is_caught(tmp_path: Path, registr
 
 # A registry written by hand: the visa counts of F40/F41 (rows V2018_TOURIST, V2019_TOURIST),
 # two flights a week (T_FLIGHTS), 24 months (T2397_REPAT, labelled in months), a share of 0.8,
-# the deadline 22 Dec 2019 (E_DEADLINE), Dec 2018 at month precision, resolution 2397 of 2017, ¶8.
+# the deadline 22 Dec 2019 (E_DEADLINE), Dec 2018 at month precision, a source published in 2016
+# (S31), resolution 2397 of 2017, ¶8.
 HAND = Registry(
     numbers=[Figure(2035.0, "visas.csv V2018_TOURIST count", "V2018_TOURIST"),
              Figure(16613.0, "visas.csv V2019_TOURIST count", "V2019_TOURIST"),
@@ -128,12 +129,13 @@ HAND = Registry(
              Figure(2.0, "transport.csv T_FLIGHTS value (flights per week)", "T_FLIGHTS"),
              Figure(24.0, "resolution_terms.csv T2397_REPAT value (months after adoption)", "T2397_REPAT")],
     dates=[Figure((2019, 12, 22), "events.csv E_DEADLINE date", "E_DEADLINE"),
-           Figure((2018, 12, None), "russia_workers.csv RW_2018_DEC as_of", "RW_2018_DEC")],
+           Figure((2018, 12, None), "russia_workers.csv RW_2018_DEC as_of", "RW_2018_DEC"),
+           Figure((2016, None, None), "sources.csv S31 published", "S31")],
     resolutions={2397},
     paragraphs={8},
     resolution_years={2397: {2017}},
     row_ids={"V2018_TOURIST", "V2019_TOURIST", "W_ROUND", "W_US", "A_SHARE", "T_FLIGHTS", "T2397_REPAT",
-             "E_DEADLINE", "RW_2018_DEC"},
+             "E_DEADLINE", "RW_2018_DEC", "S31"},
 )
 
 
@@ -207,7 +209,7 @@ def test_a_small_number_matching_only_an_unrelated_figure_fails(tmp_path: Path) 
 def test_a_small_number_from_a_row_the_notebook_uses_passes_and_says_so(tmp_path: Path) -> None:
     path = write_notebook(tmp_path, "04-x.ipynb", "Only two flights a week.", 'row(tables["transport"], "T_FLIGHTS")')
     assert bases(path) == [("two", "data", "transport.csv T_FLIGHTS value (flights per week) "
-                                           "[small: a row this notebook uses]")]
+                                           "[small: a row this notebook uses or cites]")]
 
 
 def test_a_small_number_printed_by_the_notebook_passes_and_says_so(tmp_path: Path) -> None:
@@ -220,9 +222,18 @@ def test_a_bare_year_needs_a_row_the_notebook_uses_or_its_output(tmp_path: Path)
     alone = write_notebook(tmp_path, "01-x.ipynb", "In 2019 it changed.", "tables['visas']")
     assert [b for _, b, _ in bases(alone)] == [""]
     used = write_notebook(tmp_path, "01-y.ipynb", "In 2019 it changed.", "row(events, 'E_DEADLINE')")
-    assert bases(used) == [("2019", "data", "year of events.csv E_DEADLINE date [small: a row this notebook uses]")]
+    assert bases(used) == [("2019", "data", "year of events.csv E_DEADLINE date [small: a row this notebook uses or cites]")]
     printed = write_notebook(tmp_path, "01-z.ipynb", "In 2019 it changed.", "x", bundle={"text/plain": "2019-12-22"})
     assert [b for _, b, _ in bases(printed)] == ["output"]
+
+
+def test_a_bare_year_may_come_from_a_row_the_prose_cites(tmp_path: Path) -> None:
+    # "(S31)" cites the source published in 2016: its year accounts for "2016" in that notebook.
+    cited = write_notebook(tmp_path, "02-x.ipynb", "The Washington Post, 2016 (S31).")
+    assert bases(cited) == [("2016", "data", "year of sources.csv S31 published "
+                                             "[small: a row this notebook uses or cites]")]
+    uncited = write_notebook(tmp_path, "02-y.ipynb", "The Washington Post, 2016.")
+    assert [b for _, b, _ in bases(uncited)] == [""]
 
 
 def test_a_full_date_matches_data_or_an_output(tmp_path: Path) -> None:

@@ -38,9 +38,10 @@ output followed by that word).
 Small numbers and bare years (the *small-number rule*): a whole count or ratio below 100
 ("2", "two", "8 times") and a year on its own ("in 2019") match almost any table by
 coincidence. They may only be accounted for by (i) an output of the same notebook, (ii) a data
-figure or date of a row the notebook USES, meaning the row's id appears in the notebook's
-code or in its outputs (for README and the teacher guide: any notebook's), or (iii) a
-structural rule. A small number that equals only a figure of a row the notebook never
+figure or date of a row the notebook USES or CITES, meaning the row's id appears in the
+notebook's code or outputs, or its prose cites it ("(S31)" cites that source, whose
+publication date accounts for "2016"); for README and the teacher guide, a row any notebook
+uses or the file itself cites; or (iii) a structural rule. A small number that equals only a figure of a row the notebook never
 touches is unmatched. ``--report`` marks these claims "small" and names the row or cell.
 
 Run ``python -m tools.claims [--report] [FILE ...]`` from the repository root (default: the
@@ -727,15 +728,20 @@ def output_texts(path: Path) -> list[str]:
     return [text for _, text in cell_outputs(path)]
 
 
+#: A row id as prose cites one: "(S31)", "V2019_TOURIST" (capitals, digits, underscores, with a digit or "_").
+_ROW_ID_RE = re.compile(r"\b(?=[A-Z0-9_]*[0-9_])[A-Z][A-Z0-9_]*\b")
+
 #: Claim kinds read from outputs as values (not enumerations, versions and the like).
 _NOT_VALUES = set(ALWAYS_STRUCTURAL)
 
 
 def notebook_outputs(path: Path, row_ids: Iterable[str] = ()) -> Outputs:
-    """The values a notebook prints, each with its cell, and which of ``row_ids`` it uses.
+    """The values a notebook prints, each with its cell, and which of ``row_ids`` it uses or cites.
 
     A row is used when its id appears as a whole word in the notebook's code or in its
-    outputs (``row(tables["visas"], "V2019_TOURIST")``, a sources table listing it).
+    outputs (``row(tables["visas"], "V2019_TOURIST")``, a sources table listing it), and
+    cited when its prose names it ("(S31)": the source row, whose publication date then
+    accounts for "2016").
     """
     numbers: list[Figure] = []
     dates: list[Figure] = []
@@ -753,6 +759,8 @@ def notebook_outputs(path: Path, row_ids: Iterable[str] = ()) -> Outputs:
         if cell.get("cell_type") == "code":
             words.update(re.findall(r"[A-Za-z0-9_]+", _joined(cell.get("source", ""))))
             words.update(re.findall(r"[A-Za-z0-9_]+", json.dumps(cell.get("outputs", []))))
+        elif cell.get("cell_type") == "markdown" and NAV_TAG not in cell.get("metadata", {}).get("tags", []):
+            words.update(_ROW_ID_RE.findall(_joined(cell.get("source", ""))))
     return Outputs(tuple(numbers), tuple(dates), frozenset(words & set(row_ids)))
 
 
@@ -788,7 +796,8 @@ def outputs_for(path: Path, registry: Registry, notebooks: Sequence[Path] | None
     the teacher guide, the exercises' expected answers."""
     if Path(path).suffix == ".ipynb":
         return notebook_outputs(path, registry.row_ids)
-    total = Outputs()
+    cited = set(_ROW_ID_RE.findall(Path(path).read_text(encoding="utf-8"))) & registry.row_ids
+    total = Outputs(rows=frozenset(cited))
     for notebook in notebooks if notebooks is not None else notebook_paths(NOTEBOOKS_DIR):
         total = total + notebook_outputs(notebook, registry.row_ids)
     if Path(path).name == TEACHER_GUIDE:
@@ -895,7 +904,7 @@ def _describe(figure: Figure, small: bool) -> str:
     """The report's account of a match: where from, and which rule let a small number through."""
     if not small:
         return figure.where
-    return f"{figure.where} [small: {'a row this notebook uses' if figure.row else 'an output of this notebook'}]"
+    return f"{figure.where} [small: {'a row this notebook uses or cites' if figure.row else 'an output of this notebook'}]"
 
 
 def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), text: str = "") -> Verdict:
