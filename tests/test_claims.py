@@ -352,6 +352,7 @@ def kinds_values(text: str) -> list[tuple[str, object]]:
         ("by Dec. 22 last year", [("date", (None, 12, 22))]),
         ("on December 22, 2019, the", [("date", (2019, 12, 22))]),
         ("as of 2019-12-22", [("date", (2019, 12, 22))]),
+        ("Timestamp 2019-12-22 00:00:00 and 2019-12-22T00:00", [("date", (2019, 12, 22)), ("date", (2019, 12, 22))]),
         ("In December 2017 the Council", [("date", (2017, 12, None))]),
         ("resolution 2397, paragraph 8", [("resolution", 2397.0), ("paragraph", 8.0)]),
         ("resolution 2375 (¶17)", [("resolution", 2375.0), ("paragraph", 17.0)]),

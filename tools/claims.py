@@ -158,7 +158,7 @@ _MON = (
 )
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<![\w.,/])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\w])"), "ymd"),
+    (re.compile(r"(?<![\w.,/])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?!\w)"), "ymd"),
     (re.compile(rf"(?<![\w.,])(?P<d>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon>{_MON}),?\s+(?P<y>\d{{4}})(?!\d|,\d)"), "ymd"),
     (re.compile(rf"(?P<mon>{_MON})\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>\d{{4}})(?!\d|,\d)"), "ymd"),
     (re.compile(rf"(?<![\w.,])(?P<d>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon>{_MON})"), "md"),
