@@ -209,12 +209,12 @@ def test_a_small_number_matching_only_an_unrelated_figure_fails(tmp_path: Path) 
 def test_a_small_number_from_a_row_the_notebook_uses_passes_and_says_so(tmp_path: Path) -> None:
     path = write_notebook(tmp_path, "04-x.ipynb", "Only two flights a week.", 'row(tables["transport"], "T_FLIGHTS")')
     assert bases(path) == [("two", "data", "transport.csv T_FLIGHTS value (flights per week) "
-                                           "[small: a row this notebook uses or cites]")]
+                                           "[small: a row used or cited]")]
 
 
 def test_a_small_number_printed_by_the_notebook_passes_and_says_so(tmp_path: Path) -> None:
     path = write_notebook(tmp_path, "04-x.ipynb", "Only two flights a week.", "flights", bundle={"text/plain": "2"})
-    assert bases(path) == [("two", "output", "04-x.ipynb output of cell 1 [small: an output of this notebook]")]
+    assert bases(path) == [("two", "output", "04-x.ipynb output of cell 1 [small: a printed output]")]
 
 
 def test_a_bare_year_needs_a_row_the_notebook_uses_or_its_output(tmp_path: Path) -> None:
@@ -222,7 +222,7 @@ def test_a_bare_year_needs_a_row_the_notebook_uses_or_its_output(tmp_path: Path)
     alone = write_notebook(tmp_path, "01-x.ipynb", "In 2019 it changed.", "tables['visas']")
     assert [b for _, b, _ in bases(alone)] == [""]
     used = write_notebook(tmp_path, "01-y.ipynb", "In 2019 it changed.", "row(events, 'E_DEADLINE')")
-    assert bases(used) == [("2019", "data", "year of events.csv E_DEADLINE date [small: a row this notebook uses or cites]")]
+    assert bases(used) == [("2019", "data", "year of events.csv E_DEADLINE date [small: a row used or cited]")]
     printed = write_notebook(tmp_path, "01-z.ipynb", "In 2019 it changed.", "x", bundle={"text/plain": "2019-12-22"})
     assert [b for _, b, _ in bases(printed)] == ["output"]
 
@@ -231,7 +231,7 @@ def test_a_bare_year_may_come_from_a_row_the_prose_cites(tmp_path: Path) -> None
     # "(S31)" cites the source published in 2016: its year accounts for "2016" in that notebook.
     cited = write_notebook(tmp_path, "02-x.ipynb", "The Washington Post, 2016 (S31).")
     assert bases(cited) == [("2016", "data", "year of sources.csv S31 published "
-                                             "[small: a row this notebook uses or cites]")]
+                                             "[small: a row used or cited]")]
     uncited = write_notebook(tmp_path, "02-y.ipynb", "The Washington Post, 2016.")
     assert [b for _, b, _ in bases(uncited)] == [""]
 
@@ -361,6 +361,7 @@ def kinds_values(text: str) -> list[tuple[str, object]]:
          [("resolution", 2371.0), ("resolution-year", 2017.0), ("resolution", 2375.0), ("resolution-year", 2017.0)]),
         ("see notebooks 01–04", [("notebook", 1.0), ("notebook", 4.0)]),
         ("notebooks 01 and 02, with 03 as homework", [("notebook", 1.0), ("notebook", 2.0), ("notebook", 3.0)]),
+        ("helpers.visas (03: fold changes) at 09:55", [("notebook", 3.0), ("count", 9.0), ("count", 55.0)]),
         ("**Exercise 2.** Compute it.", [("enumeration", 2.0)]),
         ("exercises 03.1 and 03.2", [("enumeration", 3.1), ("enumeration", 3.2)]),
         ("## 3. Reading it honestly", []),

@@ -240,7 +240,7 @@ _NOTEBOOK_RE = re.compile(
     r"\bnotebooks?\s+(?P<list>\d{1,2}(?:\s*(?:,|and|&|or|–|—|-|to)\s*\d{1,2})*)\b(?![,.]\d)", re.IGNORECASE
 )
 # A zero-padded number ("03") is how this collection names its notebooks; prose never pads a quantity.
-_PADDED_RE = re.compile(r"(?<![\w.,:/-])(?P<list>0\d)(?![\w.,:/%-]|\s?%)")
+_PADDED_RE = re.compile(r"(?<![\w.,:/-])(?P<list>0\d)(?![\w.,/%-]|:\d|\s?%)")  # "03", "(01: dates)", not "09:55"
 _SLUG_RE = re.compile(r"(?<![\w.])(?:\d\d-[a-z][a-z0-9-]*\.ipynb|0\d-[a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
 # "Exercise 2", "exercises 03.1 and 03.2" (an exercise id is the notebook number, a dot, its place).
 _ENUMERATION_RE = re.compile(
@@ -904,7 +904,7 @@ def _describe(figure: Figure, small: bool) -> str:
     """The report's account of a match: where from, and which rule let a small number through."""
     if not small:
         return figure.where
-    return f"{figure.where} [small: {'a row this notebook uses or cites' if figure.row else 'an output of this notebook'}]"
+    return f"{figure.where} [small: {'a row used or cited' if figure.row else 'a printed output'}]"
 
 
 def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), text: str = "") -> Verdict:
