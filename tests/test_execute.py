@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
+from nbclient.exceptions import CellExecutionError
 
 from tools.execute import unexecuted_cells
 
@@ -62,3 +64,37 @@ def test_an_executed_notebook_passes_and_a_missing_one_does_not(tmp_path: Path):
     nbformat.write(nbformat.v4.new_notebook(cells=[_executed_cell("1 + 1", 1)]), path)
     assert check(path).returncode == 0
     assert check(tmp_path / "04-missing.ipynb").returncode != 0
+
+
+def test_re_execution_is_byte_identical(tmp_path: Path):
+    # Widgets get random model ids and nbclient stamps every cell with timestamps: without
+    # canonical ids and without the stamps, every run would rewrite the file.
+    from tools.execute import WIDGET_STATE, execute
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import ipywidgets as w\nw.VBox([w.IntSlider(value=3), w.HTML('<b>x</b>')])"),
+        nbformat.v4.new_code_cell("print(1 + 1)"),
+    ])
+    path = tmp_path / "01-widgets.ipynb"
+    nbformat.write(notebook, path)
+    execute(path)
+    first = path.read_bytes()
+    execute(path)
+    assert path.read_bytes() == first
+    saved = nbformat.read(path, as_version=4)
+    assert all("execution" not in cell.metadata for cell in saved.cells)
+    state = saved.metadata["widgets"][WIDGET_STATE]["state"]
+    assert len(state) >= 3  # the box, the slider, the HTML (and their layouts and styles)
+    assert sorted(state) == [f"{i:032x}" for i in range(1, len(state) + 1)]
+    assert unexecuted_cells(path) == []
+
+
+def test_a_notebook_whose_run_fails_is_not_written(tmp_path: Path):
+    from tools.execute import execute
+
+    path = tmp_path / "02-fails.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")]), path)
+    before = path.read_bytes()
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+        execute(path)
+    assert path.read_bytes() == before

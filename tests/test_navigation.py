@@ -1,8 +1,8 @@
 """Navigation cells and contents lists are current, and adding a notebook takes one command.
 
 The first test runs ``python -m tools.navigation --check`` on the repository: it fails when a
-notebook was added, renamed or retitled without ``./tasks nav``. The second works on a copy
-(``--root``), so it never rewrites the real notebooks: it adds a notebook and shows that the
+notebook was added, renamed or retitled without ``./tasks nav``. The next work on a copy
+(``--root``, calling main() in this process), so they never rewrite the real notebooks: it adds a notebook and shows that the
 check fails, that one run fixes everything, and what the result links to. The last tests
 cover ``tools.notebooks``, the one list of notebooks and title reader every tool uses.
 """
@@ -13,25 +13,39 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from tools import navigation
 from tools.notebooks import first_heading, notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tools.navigation", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
 
 
 def test_navigation_is_current():
-    result = run("--check")
+    # As ./tasks and the pre-commit hook run it: a module, from the repository root.
+    result = subprocess.run([sys.executable, "-m", "tools.navigation", "--check"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"navigation is stale, run ./tasks nav: {result.stdout}{result.stderr}"
     assert "navigation is current" in result.stdout
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]):
+    """tools.navigation's main() in this process (a subprocess per call would pay nbformat's import each time)."""
+    def call(*args: str) -> Run:
+        code = navigation.main(list(args))
+        return Run(code, capsys.readouterr().out)
+    return call
 
 
 def _copy_of_the_collection(tmp_path: Path) -> Path:
@@ -40,7 +54,7 @@ def _copy_of_the_collection(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_adding_a_notebook_makes_the_check_fail_until_one_command_is_run(tmp_path: Path):
+def test_adding_a_notebook_makes_the_check_fail_until_one_command_is_run(tmp_path: Path, run):
     copy = _copy_of_the_collection(tmp_path)
     root = ("--root", str(copy))
     assert run(*root).returncode == 0  # bring the copy up to date, whatever the repo's state
@@ -67,13 +81,12 @@ def test_adding_a_notebook_makes_the_check_fail_until_one_command_is_run(tmp_pat
     assert contents and "[A new chapter](98-new-chapter.ipynb)" in contents[0]
 
 
-def test_a_notebook_without_a_title_is_named(tmp_path: Path):
+def test_a_notebook_without_a_title_is_named(tmp_path: Path, run):
     copy = _copy_of_the_collection(tmp_path)
     untitled = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("No heading here.")])
     nbformat.write(untitled, copy / "notebooks" / "97-untitled.ipynb")
-    result = run("--check", "--root", str(copy))
-    assert result.returncode != 0
-    assert "97-untitled.ipynb: no '# Title' heading" in result.stderr
+    with pytest.raises(SystemExit, match="97-untitled.ipynb: no '# Title' heading"):
+        run("--check", "--root", str(copy))
 
 
 def test_notebook_paths_are_in_reading_order_and_refuse_a_misnamed_file(tmp_path: Path):

@@ -5,15 +5,17 @@ notebooks; each used to glob and parse titles its own way. They all import this 
 new notebook (one file named ``NN-slug.ipynb``) is picked up everywhere at once.
 
 The API is small and stable: :data:`ROOT`, :data:`NOTEBOOKS_DIR`, :data:`NAV_TAG`,
-:func:`notebook_paths` and :func:`first_heading`.
+:func:`notebook_paths` and :func:`first_heading`. It reads notebooks as plain JSON: importing
+nbformat costs seconds (it compiles JSON schemas), too much for a pre-commit hook.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-
-import nbformat
+from typing import Any
 
 #: The repository root (the folder holding notebooks/, data/, helpers/ and tools/).
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,19 +40,21 @@ def notebook_paths(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     return paths
 
 
-def first_heading(notebook: Path | str | nbformat.NotebookNode) -> str:
+def first_heading(notebook: Path | str | Mapping[str, Any]) -> str:
     """The notebook's title: the first ``# Heading`` of a markdown cell that is not navigation.
 
-    Accepts a path or an already-read notebook. Raises ValueError (naming the file when it
-    has one) if there is no such heading, since every notebook must have a title.
+    Accepts a path or an already-read notebook (an nbformat node or the plain JSON dict).
+    Raises ValueError (naming the file when it has one) if there is no such heading, since
+    every notebook must have a title.
     """
     name = "notebook"
     if isinstance(notebook, (str, Path)):
         name = Path(notebook).name
-        notebook = nbformat.read(notebook, as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown" and NAV_TAG not in cell.metadata.get("tags", []):
-            for line in cell.source.splitlines():
+        notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "markdown" and NAV_TAG not in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            for line in ("".join(source) if isinstance(source, list) else source).splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
     raise ValueError(f"{name}: no '# Title' heading in a markdown cell")
