@@ -223,7 +223,11 @@ def test_simulator_moves_in_voila_with_no_remote_request(projector: Projector, b
         before = page.evaluate(STATE_JS)
         assert before != '{"texts":[],"charts":[]}', "the simulator shows no text and no chart"
         handle = page.locator("[data-wa-test=slider] .noUi-handle").first
-        key = "ArrowLeft" if handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax") else "ArrowRight"
+        key = (
+            "ArrowLeft"
+            if handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+            else "ArrowRight"
+        )
         handle.focus()
         handle.press(key)
         after = wait_for_change(page, before)
