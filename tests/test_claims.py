@@ -97,7 +97,10 @@ def test_the_data_registry_holds_figures_dates_and_structure(registry: Registry)
 
 
 def test_an_invented_number_in_a_real_notebook_is_caught(tmp_path: Path, registry: Registry) -> None:
-    source = NOTEBOOKS_DIR / "03-the-visa-surge.ipynb"
+    # Two copies of the same bytes (the real notebook may change while this runs): one as is, one planted.
+    source = tmp_path / "as-is" / "03-the-visa-surge.ipynb"
+    source.parent.mkdir()
+    shutil.copy(NOTEBOOKS_DIR / source.name, source)
     copy = tmp_path / source.name
     shutil.copy(source, copy)
     notebook = nbformat.read(copy, as_version=4)
