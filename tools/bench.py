@@ -97,7 +97,7 @@ def verdict(ok: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per notebook (median; the floor gets 3 more)")
-    parser.add_argument("--import-repeat", type=int, default=5, help="fresh interpreters per import timing (median)")
+    parser.add_argument("--import-repeat", type=int, default=7, help="fresh interpreters per import timing (median)")
     parser.add_argument("--no-nbval", action="store_true", help="skip timing the strict-nbval run")
     args = parser.parse_args(argv)
     paths = notebook_paths()
