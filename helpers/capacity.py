@@ -1,15 +1,11 @@
 """The capacity model notebook 04's sensitivity grid and simulator share: seats a week, seats by a date.
 
-Why a module: the grid evaluates the model hundreds of times and the simulator on every slider
-move, so both must run the same arithmetic the notebook first teaches in its cells. Only the
-model lives here; the notebook computes the deadline, draws the charts and words the verdicts.
-
-The model counts whole timetable weeks (flights run on a weekly timetable):
-seats a week = flights a week x seats per flight x share for returning workers + rail seats a
-week. A week that ends on or before the closure date (late January 2020, F55-F57) runs in full;
-each later week runs at ``share_after_closure`` of it. No source gives the seats, the share, the
-rail seats or what ran after the closure (F52, F57): they are the labelled ASSUMPTIONs of
-data/assumptions.csv, which every result resting on them must name.
+Why a module: the grid runs the model hundreds of times and the simulator on every slider move,
+so both must use the arithmetic the notebook first teaches in its cells; charts and verdicts stay
+in the notebook. Seats a week = flights x seats per flight x share for returning workers + rail
+seats, counted in whole timetable weeks. A week ending on or before the closure date (31 Jan 2020,
+F55-F57) runs in full, each later week at ``share_after_closure``. Only the flights are sourced;
+the rest are the labelled ASSUMPTIONs of data/assumptions.csv (F52, F57).
 """
 
 from __future__ import annotations
@@ -22,7 +18,7 @@ from typing import Any
 
 from helpers.numbers import finite
 
-#: The rows of assumptions.csv this model reads, by the name of the setting they give.
+#: The assumptions.csv rows the model reads, by setting name.
 ASSUMPTION_IDS: dict[str, str] = {
     "seats_per_flight": "A_SEATS_PER_FLIGHT",
     "share_for_workers": "A_SHARE_SEATS_FOR_WORKERS",
@@ -84,24 +80,15 @@ class Settings:
         air = self.flights_per_week * self.seats_per_flight * self.share_for_workers
         return _finite_result(air + self.rail_seats_per_week, "seats a week (flights x seats x share + rail)")
 
-    @property
-    def weekly_after_closure(self) -> float:
-        """Seats a week after the closure: the share of the weekly seats still running."""
-        return self.weekly * self.share_after_closure
-
 
 def settings_from(tables: Mapping[str, Any], **changes: object) -> Settings:
     """The sourced flights and the assumption defaults from data/, with any setting changed by name."""
-    unknown = set(changes) - {f.name for f in fields(Settings)}
-    if unknown:
+    if unknown := set(changes) - {f.name for f in fields(Settings)}:
         raise ValueError(f"no setting {sorted(unknown)}; settings: {[f.name for f in fields(Settings)]}")
-    transport = tables["transport"]
-    flights = transport.loc[transport["transport_id"] == FLIGHTS_ROW, "value"]
+    flights = tables["transport"].set_index("transport_id").loc[FLIGHTS_ROW, "value"]
     defaults = tables["assumptions"].set_index("assumption_id")["default"]
-    values: dict[str, object] = {"flights_per_week": float(flights.iloc[0])}
-    values.update({name: float(defaults[assumption_id]) for name, assumption_id in ASSUMPTION_IDS.items()})
-    values.update(changes)
-    return Settings(**values)  # type: ignore[arg-type]
+    values = {"flights_per_week": float(flights)} | {n: float(defaults[a]) for n, a in ASSUMPTION_IDS.items()}
+    return Settings(**(values | changes))  # type: ignore[arg-type]
 
 
 def closure_date(tables: Mapping[str, Any]) -> date:
@@ -119,13 +106,10 @@ def full_weeks(start: object, end: object) -> int:
 
 
 def seats_by(settings: Settings, start: object, end: object, closure: object | None = None) -> float:
-    """Seats open to returning workers from ``start`` to ``end``, the weeks after ``closure`` at its share.
-
-    A week counts in full when it ends on or before the closure date; with no closure, every week does.
-    """
+    """Seats for returning workers from ``start`` to ``end``; weeks ending after ``closure`` run at its share."""
     weeks = full_weeks(start, end)
     full = weeks if closure is None else min(weeks, full_weeks(start, max(_day(start, "start"), _day(closure, "closure"))))
-    seats = settings.weekly * full + settings.weekly_after_closure * (weeks - full)
+    seats = settings.weekly * (full + settings.share_after_closure * (weeks - full))
     return _finite_result(seats, "seats by the end date")
 
 
@@ -139,5 +123,4 @@ def weeks_needed(people: object, weekly: object) -> int:
     return math.ceil(_finite_result(count / seats, "people / weekly") - 1e-9)
 
 
-__all__ = ["ASSUMPTION_IDS", "CLOSURE_EVENT", "FLIGHTS_ROW", "Settings", "closure_date", "full_weeks",
-           "seats_by", "settings_from", "weeks_needed"]
+__all__ = ["ASSUMPTION_IDS", "Settings", "closure_date", "full_weeks", "seats_by", "settings_from", "weeks_needed"]

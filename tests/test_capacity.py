@@ -41,7 +41,6 @@ def test_defaults_come_from_data(defaults):
 
 def test_weekly_seats_at_the_defaults(defaults):
     assert defaults.weekly == 250  # 2 flights x 150 seats x 0.5 + 100 rail = 150 + 100
-    assert defaults.weekly_after_closure == 0  # 250 x 0
 
 
 def test_settings_from_changes_one_setting_by_name(tables):
