@@ -25,9 +25,10 @@ import plotly.offline
 import pytest
 
 from tools import site as build_site
+from tools.notebooks import notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+NOTEBOOKS = notebook_paths()
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -132,7 +133,7 @@ def _figures_in_widget(model_id: str, models: dict[str, Any]) -> list[dict[str, 
 
 
 def expected_charts(path: Path) -> list[tuple[dict[str, Any], str]]:
-    """Each chart in the notebook with the markdown cell after its cell (its caption)."""
+    """Each chart in the notebook with its caption: the first paragraph of the markdown cell after its cell."""
     notebook = nbformat.read(path, as_version=4)
     models = notebook.metadata.get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
     cells = [c for c in notebook.cells if "navigation" not in c.metadata.get("tags", [])]
@@ -141,7 +142,9 @@ def expected_charts(path: Path) -> list[tuple[dict[str, Any], str]]:
         if cell.cell_type != "code":
             continue
         after = cells[index + 1] if index + 1 < len(cells) else None
-        caption = after.source if after is not None and after.cell_type == "markdown" else ""
+        source = after.source.strip() if after is not None and after.cell_type == "markdown" else ""
+        caption = re.split(r"\n[ \t]*\n", source)[0] if source else ""  # the first paragraph
+        caption = "" if caption.startswith("#") else caption
         charts += [(figure, caption) for figure in _figures_in(cell.outputs, models)]
     return charts
 
@@ -169,9 +172,16 @@ def plain(markdown: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def notebooks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """A copy of the notebooks, so the site and the expectations read the same files while others edit them."""
+    folder = tmp_path_factory.mktemp("notebooks")
+    return [Path(shutil.copyfile(path, folder / path.name)) for path in NOTEBOOKS]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, notebooks: list[Path]) -> Path:
     out = tmp_path_factory.mktemp("site")
-    build_site.build(out)
+    build_site.build(out, notebooks)
     return out
 
 
@@ -183,7 +193,7 @@ def pages(site: Path) -> dict[str, Page]:
 # ------------------------------------------------------------------------------- tests
 
 
-def test_every_notebook_the_guide_and_a_contents_page_are_built(site: Path, pages: dict[str, Page]):
+def test_every_notebook_the_guide_and_a_contents_page_are_built(site: Path, pages: dict[str, Page], notebooks: list[Path]):
     assert NOTEBOOKS, "no notebooks found"
     expected = {f"{p.stem}.html" for p in NOTEBOOKS} | {"index.html"}
     if (ROOT / "docs" / "teacher-guide.md").is_file():
@@ -239,9 +249,9 @@ def test_a_drifted_bundle_is_refused(tmp_path: Path):
         build_site.check_bundle(fake)
 
 
-def test_every_chart_on_every_page_has_its_data(site: Path, pages: dict[str, Page]):
+def test_every_chart_on_every_page_has_its_data(site: Path, pages: dict[str, Page], notebooks: list[Path]):
     total = 0
-    for path in NOTEBOOKS:
+    for path in notebooks:
         page = pages[f"{path.stem}.html"]
         expected = expected_charts(path)
         assert len(page.charts) == len(expected), f"{path.name}: {len(expected)} charts saved, {len(page.charts)} on the page"
@@ -257,9 +267,9 @@ def test_every_chart_on_every_page_has_its_data(site: Path, pages: dict[str, Pag
     assert total > 0, "no charts found in any notebook: the count is broken"
 
 
-def test_every_chart_has_a_text_alternative_and_its_caption_once(pages: dict[str, Page]):
+def test_every_chart_has_a_text_alternative_and_its_caption_once(pages: dict[str, Page], notebooks: list[Path]):
     """The caption sentence sits under its chart (figcaption) and is not repeated as the next cell."""
-    for path in NOTEBOOKS:
+    for path in notebooks:
         page = pages[f"{path.stem}.html"]
         expected = expected_charts(path)
         assert len(page.figcaptions) == len(expected) == len(page.figures)
@@ -507,17 +517,17 @@ def test_the_live_markup_finder_finds_it():
 # ------------------------------------------------------------- every trace type is in the bundle
 
 
-def trace_types_in_notebooks() -> dict[str, set[str]]:
+def trace_types_in_notebooks(notebooks: list[Path]) -> dict[str, set[str]]:
     """Each trace type drawn in the notebooks (cells and explorers), with the notebooks using it."""
     found: dict[str, set[str]] = {}
-    for path in NOTEBOOKS:
+    for path in notebooks:
         for figure, _caption in expected_charts(path):
             for trace in figure.get("data", []):
                 found.setdefault(trace.get("type", "scatter"), set()).add(path.name)
     return found
 
 
-def test_every_trace_type_used_is_in_the_vendored_bundle():
+def test_every_trace_type_used_is_in_the_vendored_bundle(notebooks: list[Path]):
     """The bundle's own registry (Plotly.PlotSchema) lists what it can draw; read in a browser, not typed here."""
     chromium = shutil.which("chromium")
     assert chromium, "chromium is needed"
@@ -534,7 +544,7 @@ def test_every_trace_type_used_is_in_the_vendored_bundle():
             browser.close()
     assert info["version"] == plotly.offline.get_plotlyjs_version()
     assert "scatter" in info["traces"] and "scattergeo" not in info["traces"], "not the cartesian bundle"
-    used = trace_types_in_notebooks()
+    used = trace_types_in_notebooks(notebooks)
     assert used, "no charts found: the scan is broken"
     missing = {kind: sorted(names) for kind, names in used.items() if kind not in info["traces"]}
     assert not missing, f"trace types the bundle cannot draw (use the full bundle or another chart): {missing}"

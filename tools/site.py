@@ -387,6 +387,20 @@ def caption_index(cells: Sequence[nbformat.NotebookNode], index: int) -> int | N
     return None
 
 
+def split_caption(markdown: str) -> tuple[str, str]:
+    """A caption cell as (the caption: its first paragraph, the rest of the cell).
+
+    Why only the first paragraph: a cell after a chart often goes on into the next section;
+    only the sentence about the chart belongs under it. A cell that opens with a heading
+    has no caption.
+    """
+    parts = re.split(r"\n[ \t]*\n", markdown.strip(), maxsplit=1)
+    first = parts[0].strip()
+    if not first or first.startswith("#"):
+        return "", markdown
+    return first, parts[1].strip() if len(parts) > 1 else ""
+
+
 def _draws(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and any(
         PLOTLY_MIME in o.get("data", {}) or WIDGET_VIEW_MIME in o.get("data", {}) for o in cell.outputs
@@ -396,37 +410,42 @@ def _draws(cell: nbformat.NotebookNode) -> bool:
 def prepare(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
     """A copy of the notebook whose outputs are sanitized HTML and whose charts and widgets are drawn.
 
-    Returns the copy and the number of charts drawn. A chart's caption cell moves into the
-    chart's figure, so the page shows it once, under the chart. The saved widget state is
+    Returns the copy and the number of charts drawn. A chart's caption (the first paragraph
+    of the markdown cell after it) moves into the chart's figure, so the page shows it once,
+    under the chart; the rest of that cell stays where it was. The saved widget state is
     dropped once rendered: the page does not need it.
     """
     notebook = copy.deepcopy(notebook)
     models = notebook.metadata.get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
     counter = ChartCounter()
-    captions: set[int] = set()
+    captions: dict[int, str] = {}  # caption cell index -> what stays of it once its caption moved
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
         where = caption_index(notebook.cells, index) if _draws(cell) else None
-        caption = notebook.cells[where].source if where is not None else ""
+        caption, rest = split_caption(notebook.cells[where].source) if where is not None else ("", "")
+        if not caption:
+            where = None
         outputs = []
         for output in cell.outputs:
             data = output.get("data", {})
             if PLOTLY_MIME in data:
                 output["data"] = {"text/html": chart_html(data[PLOTLY_MIME], caption, counter)}
                 if where is not None:
-                    captions.add(where)
+                    captions[where] = rest
             elif WIDGET_VIEW_MIME in data:
                 before = counter.count
                 snapshot = widget_snapshot(data[WIDGET_VIEW_MIME]["model_id"], models, caption, counter)
                 output["data"] = {"text/html": snapshot}
                 if counter.count > before and where is not None:
-                    captions.add(where)
+                    captions[where] = rest
             else:
                 output = sanitized_output(output)
             outputs.append(output)
         cell.outputs = outputs
-    notebook.cells = [cell for i, cell in enumerate(notebook.cells) if i not in captions]
+    for where, rest in captions.items():
+        notebook.cells[where].source = rest
+    notebook.cells = [cell for i, cell in enumerate(notebook.cells) if i not in captions or captions[i]]
     notebook.metadata.pop("widgets", None)
     return notebook, counter.count
 
