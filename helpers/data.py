@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import os
@@ -136,9 +137,10 @@ def _precheck_file(folder: Path, resource: dict[str, Any]) -> list[Problem]:
         return [Problem(name, 1, None, "not-empty", "the file is empty: expected a header and rows")]
     try:
         header = raw.decode("utf-8") and _rows(folder, resource)[0]
-    except UnicodeDecodeError as exc:
-        index = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].count(b",")
-        return [Problem(name, raw[: exc.start].count(b"\n") + 1, expected[index] if index < len(expected) else None,
+    except UnicodeDecodeError as exc:  # the CSV up to the bad byte says which record and cell hold it
+        reader = csv.reader(io.StringIO(raw[: exc.start].decode("utf-8") + "?"))
+        index = len([*reader][-1]) - 1
+        return [Problem(name, reader.line_num, expected[index] if index < len(expected) else None,
                         "utf-8", f"byte 0x{raw[exc.start]:02x} is not UTF-8 (at byte {exc.start})")]
     except DataValidationError as exc:
         return exc.problems
