@@ -1,4 +1,7 @@
 # Thin wrapper for those who prefer make; ./tasks is the entry point and works without make.
-.PHONY: lab test test-browser execute nav bench lint site
-lab test test-browser execute nav bench lint site:
+COMMANDS := lab test test-browser fuzz lint execute nav bench site present grade student hub-rehearsal
+.PHONY: help $(COMMANDS)
+help:
+	./tasks help
+$(COMMANDS):
 	./tasks $@
