@@ -3,9 +3,11 @@
 nbval reads every notebook with nbformat, which imports jsonschema, which compiles about
 forty grammars for its optional IRI checker at import: over a second of every test run.
 Loaded before nbval, this declines that optional import the same way the notebooks' kernels
-do (helpers/_imports.py explains why that is safe).
+do (helpers/_imports.py explains why that is safe). Being the plugin every run loads, it also
+brings in tests/clean_env.py, which keeps the run out of the user's home and $TMPDIR.
 """
 
 from helpers._imports import decline_slow_optional_imports
+from tests.clean_env import pytest_configure, pytest_unconfigure  # noqa: F401 - pytest finds hooks by name
 
 decline_slow_optional_imports()
