@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 _SUBMODULES = frozenset(
     {"capacity", "data", "derived", "exercises", "numbers", "paths", "plots", "selfcheck", "widgets",
      # topic modules on their way out (issue 13): their analysis moves into the notebooks
-     "claims", "estimates", "timeline", "visas"}
+     "claims", "estimates", "timeline"}
 )
 
 __all__ = ["data_path", "project_root", "__version__", *sorted(_SUBMODULES)]

@@ -49,7 +49,7 @@ CATEGORIES: dict[str, str] = {"tourist": "#E69F00", "student": "#56B4E9", "work"
 #: Okabe–Ito, the colour-blind-safe qualitative palette (without black and yellow).
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
-TITLE_CHARS, SUBTITLE_CHARS, SOURCE_CHARS = 58, 84, 100  # wrap widths that fit a projector-width chart
+TITLE_CHARS, SUBTITLE_CHARS, SOURCE_CHARS = 58, 84, 90  # wrap widths that fit a projector-width chart
 HEIGHT = 500
 
 TEMPLATE = go.layout.Template(
@@ -245,7 +245,7 @@ def finish(fig: go.Figure, rows: pd.DataFrame, sources: pd.DataFrame, *, title: 
     fig.update_layout(showlegend=legend_rows > 0)
     top = 24 + 26 * (title_html.count("<br>") + 1) + 20 * (subtitle_html.count("<br>") + 1) + 26 * legend_rows
     has_x_title = bool(fig.layout.xaxis.title.text)
-    shift = 34 + (22 if has_x_title else 0)
+    shift = 36 + (32 if has_x_title else 0)
     bottom = shift + 17 * (foot.count("<br>") + 1) + 12
     fig.update_layout(
         height=height,
@@ -255,7 +255,7 @@ def finish(fig: go.Figure, rows: pd.DataFrame, sources: pd.DataFrame, *, title: 
                    font=dict(size=14, color=MUTED))),
     )
     fig.add_annotation(
-        text=foot, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-shift,
+        text=foot, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-shift, xshift=-48,
         showarrow=False, align="left", font=dict(size=12, color=MUTED), name="source-line",
     )
     return fig
