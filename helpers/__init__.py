@@ -15,9 +15,7 @@ from helpers.paths import data_path, project_root
 __version__ = "0.1.0"
 
 _SUBMODULES = frozenset(
-    {"capacity", "data", "derived", "exercises", "numbers", "paths", "plots", "selfcheck", "widgets",
-     # topic modules on their way out (issue 13): their analysis moves into the notebooks
-     "claims", "estimates", "timeline"}
+    {"capacity", "data", "derived", "exercises", "numbers", "paths", "plots", "selfcheck", "widgets"}
 )
 
 __all__ = ["data_path", "project_root", "__version__", *sorted(_SUBMODULES)]

@@ -72,8 +72,12 @@ pio.templates.default = TEMPLATE_NAME
 
 
 def esc(text: object) -> str:
-    """Any value as text that HTML (and plotly's text) shows literally, never as markup."""
-    return html.escape("" if text is None or text is pd.NA else str(text), quote=True)
+    """Any value as text that HTML (and plotly's text) shows literally, never as markup.
+
+    Quotes stay as they are (plotly would show &quot; literally); attribute values go through
+    :func:`link`, which escapes quotes too.
+    """
+    return html.escape("" if text is None or text is pd.NA else str(text), quote=False)
 
 
 def safe_url(url: object) -> str | None:
@@ -88,7 +92,7 @@ def link(url: object, text: object | None = None) -> str:
     """An escaped <a> for a validated URL, or the escaped text alone when the URL is not http(s)."""
     checked = safe_url(url)
     label = esc(url if text is None else text)
-    return f'<a href="{esc(checked)}" rel="noopener">{label}</a>' if checked else label
+    return f'<a href="{html.escape(checked, quote=True)}" rel="noopener">{label}</a>' if checked else label
 
 
 def _wrap(text: str, width: int) -> str:
@@ -251,7 +255,7 @@ def finish(fig: go.Figure, rows: pd.DataFrame, sources: pd.DataFrame, *, title: 
         height=height,
         margin=dict(t=top, b=bottom, l=64, r=24, autoexpand=True),
         title=dict(text=title_html, x=0.01, xref="container", xanchor="left", y=1, yref="container", yanchor="top",
-                   pad=dict(t=14), font=dict(size=20, color=INK), subtitle=dict(text=subtitle_html,
+                   pad=dict(t=18), font=dict(size=20, color=INK), subtitle=dict(text=subtitle_html,
                    font=dict(size=14, color=MUTED))),
     )
     fig.add_annotation(

@@ -10,6 +10,7 @@ notebook never types them either.
 from __future__ import annotations
 
 import math
+import re
 import numbers
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -91,8 +92,10 @@ def check_date(answer: Any, expected: date) -> Feedback:
         answer = answer.date()
     if isinstance(answer, str):
         try:
-            answer = date.fromisoformat(answer)
+            answer = date.fromisoformat(answer.strip())
         except ValueError:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", answer.strip()):
+                return Feedback(False, "That day is not in the calendar: check how many days that month has.")
             return Feedback(False, "Write the date as 'YYYY-MM-DD': four-digit year, month, day.")
     if not isinstance(answer, date):
         return Feedback(False, f"Expected a date, got {type(answer).__name__}.")
