@@ -1,0 +1,175 @@
+"""Projector width: every chart on every site page keeps a real plot area and unclipped, separate text.
+
+A classroom projector shows about 1024×768; a laptop about 1400 px. At both widths, in the light
+and the dark colour scheme (the site follows the reader's system setting), each chart is
+measured from its rendered SVG boxes:
+
+- the plot area (the main subplot's drag rectangle, ``.nsewdrag``) is at least half the chart's
+  width, so long legends and labels cannot squeeze the data into a strip;
+- no text box (chart title with its subtitle, axis titles, legend, every annotation, which is
+  where the source lines and notes live) lies outside the chart's SVG (clipped) or overlaps
+  another text box (1 px of anti-aliasing allowed).
+
+Failures are collected per chart and reported together, naming page, width, scheme, chart title
+and the boxes involved. A synthetic bad chart proves the checks can fail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, build_site
+from tools.notebooks import notebook_paths
+from tools.site import PLOTLY_BUNDLE
+
+WIDTHS = {"projector 1024x768": (1024, 768), "laptop 1400": (1400, 900)}
+SCHEMES = ("light", "dark")
+MIN_PLOT_SHARE = 0.5
+SLACK = 1.0  # px of anti-aliasing a box may poke out or overlap
+
+#: Every chart's boxes, in CSS px relative to the page: the SVG, the plot areas, the text boxes.
+MEASURE_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((chart, index) => {
+  const box = e => { const r = e.getBoundingClientRect(); return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
+  const svg = chart.querySelector('.main-svg');
+  const texts = [];
+  const add = (kind, el) => {
+    if (!el) return;
+    const b = box(el);
+    if (b.x1 - b.x0 > 0.5 && b.y1 - b.y0 > 0.5) texts.push({kind, text: (el.textContent || '').trim().slice(0, 60), ...b});
+  };
+  add('title', chart.querySelector('.infolayer .g-gtitle'));
+  chart.querySelectorAll('.infolayer [class^="g-"][class$="title"]:not(.g-gtitle)').forEach(e => add('axis title', e));
+  chart.querySelectorAll('.infolayer .legend').forEach(e => add('legend', e.querySelector('.bg') || e));
+  chart.querySelectorAll('.annotation').forEach(e => add('annotation', e.querySelector('.annotation-text-g') || e));
+  const plots = [...chart.querySelectorAll('.draglayer .nsewdrag')].map(box);
+  return {index: index + 1, title: chart.querySelector('.gtitle')?.textContent ?? '(untitled)',
+          svg: box(svg), plots, texts};
+})"""
+
+
+def problems(chart: dict[str, Any]) -> list[str]:
+    """What is wrong with one measured chart, in words (empty when it passes)."""
+    found = []
+    svg = chart["svg"]
+    width = svg["x1"] - svg["x0"]
+    plot = max((p["x1"] - p["x0"] for p in chart["plots"]), default=0)
+    if plot < MIN_PLOT_SHARE * width:
+        found.append(f"plot area {plot:.0f} px of {width:.0f} px (< {MIN_PLOT_SHARE:.0%})")
+    for t in chart["texts"]:
+        if (t["x0"] < svg["x0"] - SLACK or t["x1"] > svg["x1"] + SLACK
+                or t["y0"] < svg["y0"] - SLACK or t["y1"] > svg["y1"] + SLACK):
+            found.append(f"{t['kind']} {t['text']!r} clipped: x {t['x0'] - svg['x0']:.0f}..{t['x1'] - svg['x0']:.0f}, "
+                         f"y {t['y0'] - svg['y0']:.0f}..{t['y1'] - svg['y0']:.0f} in a {width:.0f}×{svg['y1'] - svg['y0']:.0f} SVG")
+    texts = chart["texts"]
+    for i, a in enumerate(texts):
+        for b in texts[i + 1:]:
+            dx = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+            dy = min(a["y1"], b["y1"]) - max(a["y0"], b["y0"])
+            if dx > SLACK and dy > SLACK:
+                found.append(f"{a['kind']} {a['text']!r} overlaps {b['kind']} {b['text']!r} ({dx:.0f}×{dy:.0f} px)")
+    return found
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(tmp_path_factory.mktemp("projector") / "site")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def measure(browser: Browser, url: str, size: tuple[int, int], scheme: str) -> list[dict[str, Any]]:
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme, offline=True)
+    try:
+        page: Page = context.new_page()
+        page.goto(url, wait_until="load")
+        page.wait_for_function(
+            "[...document.querySelectorAll('.js-plotly-plot')].every(c => c.querySelector('.main-svg'))", timeout=30_000
+        )
+        page.wait_for_timeout(300)  # responsive charts settle after the first layout
+        return page.evaluate(MEASURE_JS)
+    finally:
+        context.close()
+
+
+CASES = [(p.stem, w, s) for p in notebook_paths() for w in WIDTHS for s in SCHEMES]
+
+
+@pytest.mark.parametrize(("stem", "width", "scheme"), CASES, ids=[f"{s}-{w.split()[0]}-{c}" for s, w, c in CASES])
+def test_every_chart_fits_the_width(stem: str, width: str, scheme: str, site: Path, browser: Browser):
+    charts = measure(browser, (site / f"{stem}.html").as_uri(), WIDTHS[width], scheme)
+    failures = [
+        f"chart {c['index']} {c['title'][:70]!r}: {problem}" for c in charts for problem in problems(c)
+    ]
+    assert not failures, f"{stem} at {width}, {scheme}:\n" + "\n".join(failures)
+
+
+def test_the_checks_catch_a_squeezed_clipped_overlapping_chart(browser: Browser, tmp_path: Path):
+    """A long legend on the right, an annotation outside the chart and two stacked notes all fail."""
+    figure = {
+        "data": [{"type": "scatter", "x": [1, 2], "y": [1, 2], "name": "a very long legend entry " * 6}],
+        "layout": {
+            "title": {"text": "A title"}, "showlegend": True,
+            "annotations": [
+                {"text": "a source line that runs off the right edge of the chart card", "xref": "paper",
+                 "yref": "paper", "x": 0.9, "xanchor": "left", "y": 0.5, "showarrow": False},
+                {"text": "note one", "xref": "paper", "yref": "paper", "x": 0.1, "y": 0.2, "showarrow": False},
+                {"text": "note two", "xref": "paper", "yref": "paper", "x": 0.1, "y": 0.2, "showarrow": False},
+            ],
+        },
+    }
+    narrow = {"data": [{"type": "bar", "x": ["a"], "y": [1]}],
+              "layout": {"title": {"text": "A finding stated in a title far too long for a narrow chart card"}}}
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<html><body><div id="c" style="width:1000px;height:450px"></div>'
+        '<div id="d" style="width:300px;height:300px"></div>'
+        f'<script src="{PLOTLY_BUNDLE.as_uri()}"></script>'
+        f"<script>const f = {json.dumps(figure)}, g = {json.dumps(narrow)};"
+        "Plotly.newPlot('c', f.data, f.layout); Plotly.newPlot('d', g.data, g.layout);</script></body></html>"
+    )
+    charts = measure(browser, page.as_uri(), (1024, 768), "light")
+    found = " | ".join(problems(charts[0]) + problems(charts[1]))
+    assert "plot area" in found and "title 'A finding" in found and "clipped" in found, found
+    assert "overlaps annotation" in found, found
+    good = {**charts[0], "plots": [charts[0]["svg"]], "texts": []}
+    assert problems(good) == []
+
+
+TYPE_JS = """() => {
+  const size = sel => [...document.querySelectorAll(sel)].map(e => parseFloat(getComputedStyle(e).fontSize));
+  const texts = [...document.querySelectorAll('main *')].filter(e => !e.closest('.js-plotly-plot, svg')
+    && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) && e.getClientRects().length);
+  return {bar: size('.wa-sitebar a'), body: size('.jp-RenderedMarkdown p'), caption: size('figcaption p'),
+          smallest: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize))),
+          smallestText: texts.sort((a, b) => parseFloat(getComputedStyle(a).fontSize) - parseFloat(getComputedStyle(b).fontSize))[0]?.textContent.trim().slice(0, 40)};
+}"""
+
+
+@pytest.mark.parametrize("name", ["index.html", *[f"{p.stem}.html" for p in notebook_paths()]])
+def test_bar_and_body_share_one_readable_type_scale(name: str, site: Path, browser: Browser):
+    """The site bar is set like the body text (16 px), captions too; nothing on the page is under 14 px."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, offline=True)
+    try:
+        page = context.new_page()
+        page.goto((site / name).as_uri(), wait_until="load")
+        sizes = page.evaluate(TYPE_JS)
+    finally:
+        context.close()
+    assert sizes["bar"] and sizes["body"], f"{name}: no site bar or no body paragraph found"
+    assert set(sizes["bar"]) == set(sizes["body"]) == {16.0}, f"{name}: bar {set(sizes['bar'])}, body {set(sizes['body'])}"
+    assert set(sizes["caption"]) <= {16.0}, f"{name}: captions at {set(sizes['caption'])} px"
+    assert sizes["smallest"] >= 14, f"{name}: text at {sizes['smallest']} px: {sizes['smallestText']!r}"
