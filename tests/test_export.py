@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, build_site, figure_outputs
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, build_site, figure_outputs, start_lab, stop_lab
 
 NOTEBOOK = ROOT / "notebooks" / "03-the-visa-surge.ipynb"
 DRAWN_JS = "() => [...document.querySelectorAll('.wa-chart')].filter(c => c.querySelector('.main-svg')).length"
@@ -103,3 +103,14 @@ def test_export_renders_the_same_charts_as_the_site(exported: Path, snapshot: Pa
     assert CHART_JSON_RE.findall(export_page) == CHART_JSON_RE.findall(site_page) != []
     captions = re.compile(r"<figcaption>(.*?)</figcaption>", re.S)
     assert captions.findall(export_page) == captions.findall(site_page)
+
+
+def test_jupyterlab_offers_the_export(tmp_path: Path):
+    """JupyterLab's *Save and Export Notebook As* menu lists what the server's /api/nbconvert marks exportable."""
+    server = start_lab(tmp_path)
+    try:
+        exporters = server.api("nbconvert")
+    finally:
+        stop_lab(server)
+    assert "workers-abroad" in exporters, sorted(exporters)
+    assert exporters["workers-abroad"]["output_mimetype"] == "text/html"
