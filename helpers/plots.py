@@ -247,7 +247,7 @@ def finish(fig: go.Figure, rows: pd.DataFrame, sources: pd.DataFrame, *, title: 
         foot = f"{_wrap(note, SOURCE_CHARS)}<br>{foot}"
     legend_rows = _legend_rows(fig)
     fig.update_layout(showlegend=legend_rows > 0)
-    top = 24 + 26 * (title_html.count("<br>") + 1) + 20 * (subtitle_html.count("<br>") + 1) + 26 * legend_rows
+    top = 44 + 26 * (title_html.count("<br>") + 1) + 20 * (subtitle_html.count("<br>") + 1) + 26 * legend_rows
     has_x_title = bool(fig.layout.xaxis.title.text)
     shift = 36 + (32 if has_x_title else 0)
     bottom = shift + 17 * (foot.count("<br>") + 1) + 12
