@@ -13,6 +13,7 @@ from helpers.paths import project_root
 
 DATA = project_root() / "data"
 BAD_INPUT_MESSAGES: list[tuple[str, str]] = []
+XSS_FINDINGS: list[str] = []
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -45,7 +46,20 @@ def record_bad_input(case: str, message: str) -> None:
     BAD_INPUT_MESSAGES.append((case, message))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes over 90 s; runs in the normal suite (deselect with -m 'not slow')")
+
+
+def record_xss_finding(line: str) -> None:
+    """Keep what tests/test_xss.py found, so the summary lists each output for its notebook's owner."""
+    XSS_FINDINGS.append(line)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if XSS_FINDINGS:
+        terminalreporter.section("XSS test: live markup from planted data, and cells that failed on it")
+        for line in XSS_FINDINGS:
+            terminalreporter.write_line(line)
     if BAD_INPUT_MESSAGES:
         terminalreporter.section("bad-input suite: the error each corrupted copy of data/ gives")
         for case, message in BAD_INPUT_MESSAGES:

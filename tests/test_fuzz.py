@@ -185,7 +185,7 @@ def check_problems(folder: Path, error: data.DataValidationError) -> None:
         assert "TOP-SECRET" not in text, "a refused path's content was read"
 
 
-@settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=timedelta(seconds=10),
+@settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=timedelta(seconds=45),  # normal: < 1 s
           phases=[Phase.explicit, Phase.generate],  # no shrinking: it takes minutes; the failing draws are printed
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(draw=st.data())
