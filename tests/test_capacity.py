@@ -16,15 +16,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import capacity, data
+from helpers import capacity
 from helpers.capacity import Settings
 
 CLOSURE = date(2020, 1, 31)  # F55: the Pyongyang–Vladivostok route suspended on Friday 31 Jan 2020
-
-
-@pytest.fixture(scope="module")
-def tables() -> dict[str, pd.DataFrame]:
-    return data.load_all()
 
 
 @pytest.fixture(scope="module")

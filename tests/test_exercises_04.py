@@ -13,7 +13,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from helpers import data
 from helpers.exercises import check, expected, registry
 from helpers.paths import project_root
 
@@ -27,11 +26,6 @@ GUIDE = project_root() / "docs" / "teacher-guide.md"
 #       The week before carries 250 of about 1,000; the other 750 need 750 / (250 x 5) = 0.6 of the seats.
 # 04.3: F20 - F21 = 30,023 - 11,490 = 18,533 over 2018's 365 days = 365/7 weeks: 18,533 x 7 / 365 = 355.427...
 BY_HAND: dict[str, float] = {"04.1": 30_023 / 103, "04.2": 750 / (250 * 5), "04.3": 18_533 * 7 / 365}
-
-
-@pytest.fixture(scope="module")
-def tables() -> dict[str, pd.DataFrame]:
-    return data.load_all()
 
 
 @pytest.fixture(scope="module")
