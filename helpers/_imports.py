@@ -1,10 +1,6 @@
-"""Keep kernel start-up fast by declining one optional import that no notebook needs.
-
-plotly.io imports nbformat, which imports jsonschema, which imports the optional IRI checker
-``rfc3987_syntax`` when installed: it compiles about forty grammars, 1.5 to 3 s per kernel start.
-Registered as absent before jsonschema loads, jsonschema skips only its "iri" format check, in
-this process only; nothing here validates IRIs. Measured with ``./tasks bench``.
-"""
+"""Keep kernel start-up fast: plotly.io imports nbformat, then jsonschema, which imports the optional IRI checker
+``rfc3987_syntax`` if installed, compiling ~40 grammars (1.5-3 s a kernel). Registered as absent before jsonschema
+loads, only jsonschema's "iri" format check is skipped, in this process; nothing here checks IRIs (``./tasks bench``)."""
 
 import sys
 

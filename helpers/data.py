@@ -1,14 +1,12 @@
-"""Load data/ as typed pandas DataFrames, validated on load, and look rows up by their key.
-
-Every number a reader sees comes from these tables, and they are text a student may edit. Each
-stage checks only what the one before passed: datapackage.json's shape and paths (before any byte
-of a table is read); bytes and headers; the Frictionless standard (given only vetted keys); strict
-cells (ASCII digits, finite numbers, YYYY-MM-DD dates, http(s) URLs); this collection's rules. Any
-failure is one DataValidationError listing file, row, column and rule; a success leaves a stamp.
-"""
+"""Load data/ as typed DataFrames, validated, and look rows up by key. Every number a reader sees comes from these
+tables, which a student may edit, so each stage checks what the last passed: datapackage.json's shape and paths
+(before a table byte is read); bytes and headers; Frictionless (given only vetted keys); strict cells (ASCII digits,
+finite numbers, YYYY-MM-DD, http(s) URLs); our rules. A failure is one DataValidationError naming file, row, column
+and rule for each problem; a success leaves a stamp, so unchanged data is validated once."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -44,14 +42,13 @@ _CELLS = {  # kind: (pattern, rule, what is expected)
 
 @dataclass(frozen=True)
 class Problem:
-    """One broken rule at one place: the unit of every error message."""
-
+    """One broken rule at one place. ``row``: 1-based line (a CSV's header is 1); ``column``: a CSV column or a place
+    in datapackage.json such as "resources[3].path"."""
     file: str
-    row: int | None  # 1-based line in the file; a CSV's header is row 1
-    column: str | None  # a CSV column, or a place in datapackage.json such as "resources[3].path"
+    row: int | None
+    column: str | None
     rule: str
     message: str
-
     def __str__(self) -> str:
         column = f"column {self.column!r}" if self.column else "column -"
         return f"{self.file}, row {self.row if self.row is not None else '-'}, {column}: [{self.rule}] {self.message}"
@@ -59,7 +56,6 @@ class Problem:
 
 class DataValidationError(ValueError):
     """data/ broke a rule. ``problems`` holds each broken rule with its place."""
-
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
@@ -86,33 +82,27 @@ def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
             (isinstance(schema.get("primaryKey"), list) and len(schema["primaryKey"]) == 1
              and schema["primaryKey"][0] in fnames, "schema.primaryKey", "primary-key-declared", "expected one declared field"),
             (schema.get("missingValues", [""]) == [""], "schema.missingValues", "missing-values", "only an empty cell is missing"),
-        ] + [(f.get("type", "string") in _DTYPES and (not f.get("x-figure") or f.get("type") in ("integer", "number")),
+        ] + [(str(f.get("type", "string")) in _DTYPES and (not f.get("x-figure") or f.get("type") in ("integer", "number")),
               f"schema.fields[{j}].type", "field-type", f"{f.get('type')!r}: expected one of {list(_DTYPES)}, a figure a number")
              for j, f in enumerate(f for f in fields if isinstance(f, dict))]
         for _, where, rule, message in (c for c in checks if not c[0]):
             at = text.find(json.dumps(res.get(where), ensure_ascii=False)) if isinstance(res.get(where), str) else -1
             problems.append(Problem(PACKAGE_FILE, text.count("\n", 0, at) + 1 if at >= 0 else None,
                                     f"resources[{i}].{where}", rule, f"resource {name!r}: {message}"))
-    if "sources" not in names:
-        problems.append(Problem(PACKAGE_FILE, None, "resources", "sources-table", "a resource named 'sources' is required"))
-    return problems
+    return problems + [Problem(PACKAGE_FILE, None, "resources", "sources-table", "a resource named 'sources' is required")] * (
+        "sources" not in names)
 
 
 def read_descriptor(folder: Path) -> dict[str, Any]:
     """The parsed, checked datapackage.json, or a DataValidationError naming what is wrong with it."""
-    def fail(row: int | None, rule: str, message: str) -> DataValidationError:
-        return DataValidationError([Problem(PACKAGE_FILE, row, None, rule, message)])
-    if reason := unsafe_reason(folder, PACKAGE_FILE):
-        raise fail(None, *reason)
+    problem = (None, *reason) if (reason := unsafe_reason(folder, PACKAGE_FILE)) else None
     try:
-        desc = json.loads(text := (folder / PACKAGE_FILE).read_text(encoding="utf-8-sig"))
+        desc = None if problem else json.loads(text := (folder / PACKAGE_FILE).read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise fail(None, "file-exists", f"{folder / PACKAGE_FILE} not found") from None
-    except json.JSONDecodeError as exc:
-        raise fail(exc.lineno, "json", str(exc)) from None
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise fail(None, "json", f"unreadable: {type(exc).__name__}") from None
-    if problems := _descriptor_problems(folder, desc, text):
+        problem = (None, "file-exists", f"{folder / PACKAGE_FILE} not found")
+    except (ValueError, RecursionError) as exc:  # bad JSON (with its line), bad UTF-8, nesting too deep
+        problem = (getattr(exc, "lineno", None), "json", str(exc))
+    if problems := [Problem(PACKAGE_FILE, problem[0], None, *problem[1:])] if problem else _descriptor_problems(folder, desc, text):
         raise DataValidationError(problems)
     return desc
 
@@ -153,7 +143,6 @@ def _frictionless_problems(folder: Path, desc: dict[str, Any]) -> list[Problem]:
     """The Data Package standard's checks, on a copy holding only vetted keys; its exceptions are wrapped."""
     decline_slow_optional_imports()
     from frictionless import Package
-
     res = {r["name"]: r for r in desc["resources"]}
     vetted = [{"name": r["name"], "path": r["path"], "format": "csv", "encoding": "utf-8", "schema": {k: r["schema"][k] for k in (
         "fields", "primaryKey", "foreignKeys", "missingValues") if k in r["schema"]}} for r in res.values()]
@@ -173,10 +162,8 @@ def _frictionless_problems(folder: Path, desc: dict[str, Any]) -> list[Problem]:
 
 
 def _cell_problems(folder: Path, resource: dict[str, Any]) -> list[Problem]:
-    """Stricter than frictionless: ASCII digits, finite numbers, real YYYY-MM-DD dates, http(s) URLs only.
-
-    Then an assumption's slider must be able to show its default: minimum <= default <= maximum, step > 0.
-    """
+    """Stricter than frictionless: ASCII digits, finite numbers, real YYYY-MM-DD dates, http(s) URLs only. Then an
+    assumption's slider must be able to show its default: minimum <= default <= maximum, step > 0."""
     problems, file = [], resource["path"]
     for line, row in _rows(folder, resource)[1]:
         before = len(problems)
@@ -202,10 +189,9 @@ def _cell_problems(folder: Path, resource: dict[str, Any]) -> list[Problem]:
 
 
 def _is_date(text: str) -> bool:
-    try:
+    with contextlib.suppress(ValueError):
         return bool(date.fromisoformat(text))
-    except ValueError:
-        return False
+    return False
 
 
 def _provenance_problems(folder: Path, desc: dict[str, Any]) -> list[Problem]:
@@ -263,17 +249,14 @@ def validate(folder: Path | None = None) -> None:
         return
     if problems := validation_problems(folder):
         raise DataValidationError(problems)
-    try:
+    with contextlib.suppress(OSError):  # a read-only home only costs the next run a re-validation
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.touch()
-    except OSError:
-        pass  # a read-only home only costs the next run a re-validation
 
 
 @cache
 def _load_validated(folder: Path, key: str) -> dict[str, pd.DataFrame]:
     import pandas as pd
-
     validate(folder)
     frames = {}
     for resource in read_descriptor(folder)["resources"]:
@@ -312,6 +295,6 @@ def row(table: pd.DataFrame, key: str) -> pd.Series:
     if column not in table.columns:
         raise KeyError(f"table {name!r} has no primary key in its attrs: load it with helpers.data.load_all()")
     if (hits := table[table[column] == key] if isinstance(key, str) else table.iloc[:0]).empty:
-        valid = ", ".join(table[column].astype(str).head(5))
-        raise KeyError(f"no row {key!r} in table {name!r} (column {column!r}); valid keys include {valid}")
+        raise KeyError(f"no row {key!r} in table {name!r} (column {column!r}); valid keys include "
+                       + ", ".join(table[column].astype(str).head(5)))
     return hits.iloc[0]

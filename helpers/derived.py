@@ -1,8 +1,6 @@
 """Numbers computed from the data, never typed: calendar months after a date, and the ``derived_from``
 rules (e.g. ``months_after(R2397,T2397_REPAT)``) the loader recomputes to reject a row that disagrees."""
 
-from __future__ import annotations
-
 import calendar
 import re
 from collections.abc import Mapping
@@ -15,12 +13,9 @@ _RULE_RE = re.compile(r"^(?P<fn>[a-z_]+)\((?P<a>[A-Z0-9_]+),(?P<b>[A-Z0-9_]+)\)$
 
 
 def add_months(start: date, months: Real) -> date:
-    """``start`` moved by whole calendar months, clamped to the month's last day.
-
-    This is how "no later than 24 months" from 22 Dec 2017 becomes 22 Dec 2019. ``months`` is any
-    whole real number (24, 24.0, numpy.int64(24)); anything else, or a result outside the calendar
-    (years 1 to 9999), is a ValueError naming the parameter.
-    """
+    """``start`` moved by whole calendar months, clamped to the month's last day: "no later than 24 months" from
+    22 Dec 2017 is 22 Dec 2019. ``months``: any whole real (24, 24.0, numpy.int64(24)); anything else, or a result
+    outside years 1-9999, is a ValueError naming the parameter."""
     if not isinstance(start, date) or start != start:  # pandas.NaT is a date unequal to itself
         raise ValueError(f"start must be a date, not {type(start).__name__}")
     if (whole := finite(months, "months")) != int(whole):

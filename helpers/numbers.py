@@ -3,14 +3,11 @@
 The loader uses states() for the figure-in-quote rule; the claims tool and tests use numbers_in().
 """
 
-from __future__ import annotations
-
 import math
 import re
 from numbers import Real
 
-#: Words that state a number in the sources and the prose.
-WORD_NUMBERS: dict[str, float] = {
+WORD_NUMBERS: dict[str, float] = {  # words that state a number in the sources and the prose
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "half": 0.5, "twice": 2, "double": 2, "first": 1,
     "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
@@ -23,10 +20,7 @@ _WORD_RE = re.compile(r"\b(" + "|".join(WORD_NUMBERS) + r")\b", re.IGNORECASE)
 
 
 def finite(value: object, name: str) -> float:
-    """``value`` as a float if it is a finite real number (numpy scalars too; bool is not a number here).
-
-    Anything else is a ValueError naming the parameter, so a caller's slip reads as such.
-    """
+    """``value`` as a float if it is a finite real number (numpy scalars too, not bool); else a ValueError naming it."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ValueError(f"{name} must be a real number, not {type(value).__name__} {value!r:.40}")
     try:

@@ -1,18 +1,11 @@
-"""The one place that knows where the collection's files live, and keeps every path inside data/.
-
-Paths come from datapackage.json, which a student may edit, so a path is refused before any byte
-is read when it is not text, absolute, a URL, contains ``..`` or resolves (following symlinks)
-outside the data folder: otherwise editing one line could make a notebook read any file.
-"""
-
-from __future__ import annotations
+"""Where the collection's files live, and every path kept inside data/: paths come from datapackage.json, which a
+student may edit, so one that is absolute, a URL, has ``..`` or resolves (through symlinks) outside is refused unread."""
 
 import os
 import re
 from pathlib import Path, PurePosixPath
 
-#: Environment variable that points the helpers at another copy of data/.
-DATA_ENV = "WORKERS_ABROAD_DATA"
+DATA_ENV = "WORKERS_ABROAD_DATA"  #: points the helpers at another copy of data/
 
 
 def project_root() -> Path:
@@ -39,11 +32,8 @@ def unsafe_reason(base: Path, relative: object) -> tuple[str, str] | None:
 
 
 def data_path(*parts: str, data_dir_override: str | os.PathLike[str] | None = None) -> Path:
-    """Path of a file in the data folder, e.g. ``data_path("visas.csv")``.
-
-    FileNotFoundError names a missing data folder (else pandas fails later, confusingly);
-    ValueError names the rule when the path would leave the data folder (see unsafe_reason).
-    """
+    """Path of a file in the data folder, e.g. ``data_path("visas.csv")``. FileNotFoundError names a missing folder
+    (pandas would fail later, confusingly); ValueError names the rule when the path would leave it (unsafe_reason)."""
     base = data_dir(data_dir_override)
     if not base.is_dir():
         raise FileNotFoundError(f"data folder not found: {base} (set {DATA_ENV} or run from a full clone)")

@@ -284,3 +284,11 @@ def test_states_and_finite_name_the_parameter() -> None:
     with pytest.raises(ValueError, match="rate must be a real number"):
         finite("0.5", "rate")
     assert finite(np.float32(0.5), "rate") == 0.5
+
+
+@pytest.mark.parametrize("value", [["integer"], {"a": 1}, None, 7])
+def test_a_field_type_that_is_not_text_is_named(data_copy: Path, value: object) -> None:
+    """An unhashable type (a list) once raised TypeError instead of naming the field."""
+    edit_descriptor(data_copy, lambda d: resource(d, "visas")["schema"]["fields"][5].update(type=value))
+    problems = problems_of(data_copy, f"field type {value!r}")
+    assert_named(problems, "datapackage.json", None, f"resources[{index_of(data_copy, 'visas')}].schema.fields[5].type", "field-type")
