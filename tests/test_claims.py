@@ -128,9 +128,11 @@ HAND = Registry(
              Figure(16613.0, "visas.csv V2019_TOURIST count", "V2019_TOURIST"),
              Figure(20000.0, "worker_estimates.csv W_ROUND low", "W_ROUND"),
              Figure(100000.0, "worker_estimates.csv W_US low", "W_US"),
-             Figure(0.8, "assumptions.csv A_SHARE default (share)", "A_SHARE"),
-             Figure(2.0, "transport.csv T_FLIGHTS value (flights per week)", "T_FLIGHTS"),
-             Figure(24.0, "resolution_terms.csv T2397_REPAT value (months after adoption)", "T2397_REPAT")],
+             Figure(0.8, "assumptions.csv A_SHARE default (share)", "A_SHARE", words=frozenset({"share", "default"})),
+             Figure(2.0, "transport.csv T_FLIGHTS value (flights per week)", "T_FLIGHTS",
+                    words=frozenset({"flight", "week"})),
+             Figure(24.0, "resolution_terms.csv T2397_REPAT value (months after adoption)", "T2397_REPAT",
+                    words=frozenset({"month", "adoption"}))],
     dates=[Figure((2019, 12, 22), "events.csv E_DEADLINE date", "E_DEADLINE"),
            Figure((2018, 12, None), "russia_workers.csv RW_2018_DEC as_of", "RW_2018_DEC"),
            Figure((2016, None, None), "sources.csv S31 published", "S31")],
@@ -197,6 +199,19 @@ def test_readme_and_the_guide_may_cite_any_notebooks_output(tmp_path: Path) -> N
     assert verdicts == [("12,345", "output"), ("54,321", "")]
 
 
+def test_a_small_count_in_readme_needs_an_output_of_the_same_kind(tmp_path: Path) -> None:
+    # Notebook 04 prints "Air: 2 flights a week"; README's "two flights" is that, "Two of its
+    # screenshots" is not, though both are a 2 some notebook printed.
+    notebook = write_notebook(tmp_path, "04-a.ipynb", "Nothing here.", "x",
+                              bundle={"text/plain": "Air: 2 flights a week"})
+    readme = tmp_path / "README.md"
+    readme.write_text("Only two flights a week.\n\nTwo of its screenshots:\n", encoding="utf-8")
+    outputs = claims.outputs_for(readme, HAND, notebooks=[notebook])
+    found = [(f.verdict.claim.text, f.verdict.basis, f.verdict.detail) for f in claims.check_document(readme, HAND, outputs)]
+    assert found == [("two", "output", "04-a.ipynb output of cell 1 [small: a printed output, same kind: flight, week]"),
+                     ("Two", "", "")]
+
+
 def test_a_data_figure_counts_anywhere_when_the_number_is_not_small(tmp_path: Path) -> None:
     path = write_notebook(tmp_path, "03-x.ipynb", "Russia issued 16,613 tourist visas.")
     assert bases(path) == [("16,613", "data", "visas.csv V2019_TOURIST count")]
@@ -212,7 +227,27 @@ def test_a_small_number_matching_only_an_unrelated_figure_fails(tmp_path: Path) 
 def test_a_small_number_from_a_row_the_notebook_uses_passes_and_says_so(tmp_path: Path) -> None:
     path = write_notebook(tmp_path, "04-x.ipynb", "Only two flights a week.", 'row(tables["transport"], "T_FLIGHTS")')
     assert bases(path) == [("two", "data", "transport.csv T_FLIGHTS value (flights per week) "
-                                           "[small: a row used or cited]")]
+                                           "[small: a row used or cited, same kind: flight, week]")]
+
+
+def test_a_small_count_must_be_of_the_same_kind_as_the_figure(tmp_path: Path) -> None:
+    # The notebook uses T_FLIGHTS (2 flights a week), but "two sources" and "two exceptions"
+    # count other things: the words around them share nothing with "flights per week".
+    uses = 'row(tables["transport"], "T_FLIGHTS")'
+    path = write_notebook(tmp_path, "04-x.ipynb", "The two sources disagree; two narrow exceptions; two flights.", uses)
+    assert [(t, b) for t, b, _ in bases(path)] == [("two", ""), ("two", ""), ("two", "data")]
+
+
+def test_context_words_are_the_content_words_around_a_number_within_its_clause() -> None:
+    text = "In January 2020, there were only two flights a week between Russia and the DPRK."
+    start = text.index("two")
+    assert claims.context_words(text, start, start + 3) == {"january", "flight", "week", "between"}  # "there were only" are stop words
+    text = "Its default, 0, reads the closure literally; (250 × 5) = 0.6"
+    start = text.index("0,")
+    assert claims.context_words(text, start, start + 1) == {"default"}
+    start = text.index("5)")
+    assert claims.context_words(text, start, start + 1) == frozenset()  # brackets close the clause
+    assert claims.kind_words("flights_per_week_max; countries") == {"flight", "week", "max", "country"}
 
 
 def test_a_small_number_printed_by_the_notebook_passes_and_says_so(tmp_path: Path) -> None:

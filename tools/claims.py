@@ -37,12 +37,22 @@ output followed by that word).
 
 Small numbers and bare years (the *small-number rule*): a whole count or ratio below 100
 ("2", "two", "8 times") and a year on its own ("in 2019") match almost any table by
-coincidence. They may only be accounted for by (i) an output of the same notebook, (ii) a data
-figure or date of a row the notebook USES or CITES, meaning the row's id appears in the
-notebook's code or outputs, or its prose cites it ("(S31)" cites that source, whose
-publication date accounts for "2016"); for README and the teacher guide, a row any notebook
-uses or the file itself cites; or (iii) a structural rule. A small number that equals only a figure of a row the notebook never
-touches is unmatched. ``--report`` marks these claims "small" and names the row or cell.
+coincidence. They may only be accounted for by
+  (i) an output of the same notebook (it was printed for this prose);
+  (ii) a data figure or date of a row the notebook USES or CITES: the row's id appears in
+      the notebook's code or outputs, or its prose cites it ("(S31)" cites that source,
+      whose publication date accounts for "2016"); for README and the teacher guide, a
+      row any notebook uses or the file itself cites;
+  (iii) for README and the teacher guide, an output of any notebook;
+  (iv) a structural rule.
+A small COUNT or RATIO (not a year) must moreover be of the same kind as the figure in (ii)
+and (iii): one of the content words around it in the prose (up to three on each side,
+within its clause, singular and lower-case) must be a word of the data row's term, measure,
+unit or figure column, or a word around the number in that other notebook's output. So
+"only two flights a week" matches transport's flights_per_week_max of 2, and "two
+exceptions", "two sources" or "Name two ways" match nothing but an output of their own
+notebook. ``--report`` marks these claims "small" and names the row or cell and the words
+that made them the same kind.
 
 Run ``python -m tools.claims [--report] [FILE ...]`` from the repository root (default: the
 whole collection). It prints ``file:cell N:number`` for every unmatched number (with its
@@ -59,7 +69,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -485,6 +495,41 @@ def extract(text: str, read_one: bool = False) -> list[Claim]:
 # ---------------------------------------------------------------- what a claim may match
 
 
+#: Words that say nothing about what a number counts.
+_STOP_WORDS = frozenset(
+    "a an the of per after before in on to for and or by at from with than as its their his her this that these "
+    "those more less fewer only about some nearly over under is are was were be been it they there which who whom "
+    "what when where each every all any no not one two s".split()
+)
+#: Figure columns too generic to name a kind ("two counts" is not a count of anything in particular).
+_GENERIC_COLUMNS = frozenset({"count", "value", "low", "high"})
+
+
+def _stem(word: str) -> str:
+    """A word's singular, lower-cased: "flights" and "flight", "countries" and "country" agree."""
+    word = word.lower()
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def kind_words(text: str) -> frozenset[str]:
+    """The content words of ``text`` as stems: "flights_per_week_max" gives {flight, week, max}."""
+    return frozenset(_stem(w) for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in _STOP_WORDS)
+
+
+def context_words(text: str, start: int, end: int, count: int = 3) -> frozenset[str]:
+    """What the words around a number say it counts: up to ``count`` content words on each side,
+    within its clause ("only two flights a week" gives {flight, week})."""
+    before = re.split(r"[.;:!?|(\n]", text[max(0, start - 100):start])[-1]
+    after = re.split(r"[.;:!?|),\n]", text[end:end + 100])[0]
+    words_before = [w for w in re.findall(r"[A-Za-z]+", before) if w.lower() not in _STOP_WORDS][-count:]
+    words_after = [w for w in re.findall(r"[A-Za-z]+", after) if w.lower() not in _STOP_WORDS][:count]
+    return frozenset(_stem(w) for w in words_before + words_after)
+
+
 @dataclass(frozen=True)
 class Figure:
     """A value a claim may match and where it comes from.
@@ -493,12 +538,17 @@ class Figure:
     row's term, measure or unit in brackets), "03-the-visa-surge.ipynb output of cell 12"
     for an output. ``row`` is the data row's id ("" for an output); ``noun`` is the span an
     output number counts ("month" in "24 months"), used by the days/weeks/months rule.
+    ``words`` say what kind of thing the figure counts (a data row's term, measure, unit and
+    figure column; the words around an output number), for the small-number rule;
+    ``foreign`` marks an output of another notebook (what README and the guide may cite).
     """
 
     value: float | DateKey
     where: str
     row: str = ""
     noun: str = ""
+    words: frozenset[str] = frozenset()
+    foreign: bool = False
 
     def counts(self, noun: str) -> bool:
         """Whether this figure is a count of ``noun`` (days, weeks, months)."""
@@ -582,8 +632,10 @@ def registry_from_tables(tables: Mapping[str, pd.DataFrame], descriptor: Mapping
         for column in figure_columns:
             for index, (row_id, value) in enumerate(zip(ids, frame[column])):
                 if pd.notna(value):
-                    where = f"{resource['path']} {row_id} {column}{_meaning(frame, index)}"
-                    registry.numbers.append(Figure(float(value), where, row_id))
+                    meaning = _meaning(frame, index)
+                    words = kind_words(meaning) | (frozenset() if column in _GENERIC_COLUMNS else kind_words(column))
+                    where = f"{resource['path']} {row_id} {column}{meaning}"
+                    registry.numbers.append(Figure(float(value), where, row_id, words=words))
         for field_ in resource["schema"]["fields"]:
             column = field_["name"]
             if field_["type"] == "date":
@@ -753,7 +805,8 @@ def notebook_outputs(path: Path, row_ids: Iterable[str] = ()) -> Outputs:
             if claim.is_date:
                 dates.append(Figure(claim.value, where))
             elif claim.kind not in _NOT_VALUES:
-                numbers.append(Figure(float(claim.value), where, noun=claim.noun))  # type: ignore[arg-type]
+                around = context_words(text, claim.start, claim.end)
+                numbers.append(Figure(float(claim.value), where, noun=claim.noun, words=around))  # type: ignore[arg-type]
     notebook = _read_notebook(path)
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") == "code":
@@ -799,7 +852,9 @@ def outputs_for(path: Path, registry: Registry, notebooks: Sequence[Path] | None
     cited = set(_ROW_ID_RE.findall(Path(path).read_text(encoding="utf-8"))) & registry.row_ids
     total = Outputs(rows=frozenset(cited))
     for notebook in notebooks if notebooks is not None else notebook_paths(NOTEBOOKS_DIR):
-        total = total + notebook_outputs(notebook, registry.row_ids)
+        printed = notebook_outputs(notebook, registry.row_ids)
+        foreign = tuple(replace(f, foreign=True) for f in printed.numbers)
+        total = total + Outputs(foreign, printed.dates, printed.rows)
     if Path(path).name == TEACHER_GUIDE:
         total = total + answer_keys()
     return total
@@ -900,11 +955,18 @@ def sentence_at(text: str, offset: int, limit: int = 300) -> str:
 
 
 
-def _describe(figure: Figure, small: bool) -> str:
+def _describe(figure: Figure, small: bool, agreeing: frozenset[str] = frozenset()) -> str:
     """The report's account of a match: where from, and which rule let a small number through."""
     if not small:
         return figure.where
-    return f"{figure.where} [small: {'a row used or cited' if figure.row else 'a printed output'}]"
+    kind = f", same kind: {', '.join(sorted(agreeing))}" if agreeing else ""
+    return f"{figure.where} [small: {'a row used or cited' if figure.row else 'a printed output'}{kind}]"
+
+
+def _needs_same_kind(figure: Figure) -> bool:
+    """A data figure and another notebook's output must be of a small count's kind; an output of
+    the claim's own notebook need not (it was printed for this prose)."""
+    return bool(figure.row) or figure.foreign
 
 
 def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), text: str = "") -> Verdict:
@@ -927,7 +989,21 @@ def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), tex
         ok = claim.ref in registry.resolutions and (not years or int(claim.value) in years)  # type: ignore[arg-type]
         return Verdict(claim, "structural" if ok else "", f"S4 year of resolution {claim.ref}" if ok else "")
     small = claim.is_small
-    data_numbers = [f for f in registry.numbers if not small or f.row in outputs.rows]
+    counted = small and claim.kind != "year"  # a small count or ratio: the same-kind rule applies
+    around = context_words(text, claim.start, claim.end) if counted and text else frozenset()
+
+    def same_kind(figure: Figure) -> frozenset[str]:
+        return figure.words & around if counted and _needs_same_kind(figure) else frozenset()
+
+    def allowed(figure: Figure) -> bool:
+        if not small:
+            return True
+        if figure.row and figure.row not in outputs.rows:
+            return False
+        return not counted or not _needs_same_kind(figure) or bool(same_kind(figure))
+
+    data_numbers = [f for f in registry.numbers if allowed(f)]
+    printed_numbers = [f for f in outputs.numbers if allowed(f)]
     data_dates = [f for f in registry.dates if not small or f.row in outputs.rows]
     if claim.is_date:
         for basis, figures in (("data", registry.dates), ("output", outputs.dates)):
@@ -936,10 +1012,10 @@ def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), tex
                 return Verdict(claim, basis, found.where)
         return Verdict(claim, "", "")
     for exact in (True, False):
-        for basis, figures in (("data", data_numbers), ("output", outputs.numbers)):
+        for basis, figures in (("data", data_numbers), ("output", printed_numbers)):
             found = _match_number(claim, figures, exact)
             if found:
-                return Verdict(claim, basis, _describe(found, small))
+                return Verdict(claim, basis, _describe(found, small, same_kind(found)))
     if claim.kind == "year":
         key: DateKey = (int(claim.value), None, None)  # type: ignore[arg-type]
         for basis, figures in (("data", data_dates), ("output", outputs.dates)):
