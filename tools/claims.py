@@ -990,7 +990,7 @@ def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), tex
         return Verdict(claim, "structural" if ok else "", f"S4 year of resolution {claim.ref}" if ok else "")
     small = claim.is_small
     counted = small and claim.kind != "year"  # a small count or ratio: the same-kind rule applies
-    around = context_words(text, claim.start, claim.end) if counted and text else frozenset()
+    around = context_words(text, claim.start, claim.end) if text else frozenset()
 
     def same_kind(figure: Figure) -> frozenset[str]:
         return figure.words & around if counted and _needs_same_kind(figure) else frozenset()
@@ -1002,7 +1002,9 @@ def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), tex
             return False
         return not counted or not _needs_same_kind(figure) or bool(same_kind(figure))
 
-    data_numbers = [f for f in registry.numbers if allowed(f)]
+    # Figures of the same kind first, so that of two equal values the report credits the one the
+    # sentence talks about ("80% of repatriations" to the repatriation share, not another 80%).
+    data_numbers = sorted((f for f in registry.numbers if allowed(f)), key=lambda f: not (f.words & around))
     printed_numbers = [f for f in outputs.numbers if allowed(f)]
     data_dates = [f for f in registry.dates if not small or f.row in outputs.rows]
     if claim.is_date:
