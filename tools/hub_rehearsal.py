@@ -13,7 +13,7 @@ What it does, and why each step is the real thing:
    Reruns reuse them (a stamp per commit).
 2. **Starts JupyterHub on 127.0.0.1** with the DummyAuthenticator (any name, one shared
    password) and the SimpleLocalProcessSpawner (each student's server is a local process with
-   its own home folder under ``build/hub-rehearsal/home/``).
+   its own home folder under ``build/hub-rehearsal/run/<time>/home/``).
 3. **N students at once**, each in its own thread: log in through the hub's login form, start
    their server (what the hub does on a first visit), open the **nbgitpuller link built as README
    builds it** (the repository is a local ``file://`` clone of this one) and let nbgitpuller
@@ -37,6 +37,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -130,6 +131,9 @@ c.SimpleLocalProcessSpawner.home_dir_template = {home!r}
 c.Spawner.default_url = "/lab"
 c.Spawner.cmd = [{singleuser!r}]
 c.Spawner.args = {args!r}
+# A short runtime folder: with the ipc transport, kernel sockets are files, and a Unix socket's
+# path must stay under about 100 characters.
+c.Spawner.environment = {{"JUPYTER_RUNTIME_DIR": {runtime!r}}}
 c.Spawner.start_timeout = 900
 c.Spawner.http_timeout = 900
 c.JupyterHub.concurrent_spawn_limit = 0
@@ -155,14 +159,15 @@ class Hub:
     home: Path
 
 
-def start_hub(venv: Path, base: Path = BASE) -> Hub:
+def start_hub(venv: Path, base: Path = BASE, transport: str = "tcp") -> Hub:
     """Write a config for this run and start JupyterHub (and through it the proxy) in its own process group."""
     run_dir = base / "run" / time.strftime("%Y%m%dT%H%M%S")
     run_dir.mkdir(parents=True)
-    home = base / "home"
-    home.mkdir(exist_ok=True)
+    home = run_dir / "home"  # fresh homes: every student's first click clones, as in a first lesson
+    home.mkdir()
     port, token = free_port(), secrets.token_hex(32)
     args = ["--allow-root"] if os.geteuid() == 0 else []
+    args.append(f"--KernelManager.transport={transport}")
     config = HUB_CONFIG.format(
         port=port,
         hub_port=free_port(),
@@ -176,6 +181,7 @@ def start_hub(venv: Path, base: Path = BASE) -> Hub:
         cookie=str(run_dir / "cookie_secret"),
         pid=str(run_dir / "jupyterhub.pid"),
         token=token,
+        runtime=runtime_root(f"http://127.0.0.1:{port}") + "/{username}",
     )
     (run_dir / "jupyterhub_config.py").write_text(config, encoding="utf-8")
     log = run_dir / "jupyterhub.log"
@@ -209,26 +215,29 @@ def wait_for_hub(hub: Hub, timeout: float = 120) -> None:
     raise RuntimeError(f"JupyterHub did not answer in {timeout} s; its log: {hub.log}")
 
 
-def stop_hub(hub: Hub) -> None:
-    """Stop every student's server through the hub, then the hub and proxy; kill what lingers."""
-    import requests
+def stop_hub(hub: Hub, timeout: float = 180) -> None:
+    """Stop the hub, which stops every student's server at once (cleanup_servers), and the proxy.
 
-    with contextlib.suppress(Exception):
-        users = requests.get(f"{hub.url}/hub/api/users", headers=auth(hub.token), timeout=30).json()
-        for user in users:
-            if user.get("servers"):
-                requests.delete(f"{hub.url}/hub/api/users/{user['name']}/server", headers=auth(hub.token), timeout=60)
+    What outlives that (a server slow to stop, its kernels) is killed: every process running
+    in this run's home folders, which nothing else uses.
+    """
     with contextlib.suppress(ProcessLookupError):
         os.killpg(hub.process.pid, signal.SIGTERM)
     try:
-        hub.process.wait(timeout=60)
+        hub.process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(hub.process.pid, signal.SIGKILL)
         hub.process.wait()
-    for pid in processes_under(hub.home):  # a server the hub lost track of
+    for pid in processes_under(hub.home):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(runtime_root(hub.url), ignore_errors=True)
+
+
+def runtime_root(hub_url: str) -> str:
+    """The students' short runtime folders for this hub (kernel connection files, ipc sockets)."""
+    return f"/tmp/wa-hub-{urllib.parse.urlsplit(hub_url).port}"
 
 
 def auth(token: str) -> dict[str, str]:
@@ -254,6 +263,7 @@ class Student:
     memory: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     cells: int = 0
+    cpu_seconds: float = 0.0  # server and kernel, from spawn to the measurement
 
 
 def simulate(student: Student, hub: Hub, repo: str, branch: str, token: str, start: threading.Event) -> None:
@@ -328,9 +338,12 @@ def run_notebook(session: Any, hub: Hub, student: Student, token: str, mark: Any
     mark("notebook_opened")
     cells = [c["source"] for c in model["content"]["cells"] if c["cell_type"] == "code"]
     cells = ["".join(s) if isinstance(s, list) else s for s in cells]
-    kernel = session.post(
+    response = session.post(
         f"{base}/kernels", json={"name": "python3", "path": f"{CLONE_NAME}/{Path(NOTEBOOK).parent}"}, timeout=120
-    ).json()
+    )
+    if response.status_code != 201:
+        raise RuntimeError(f"starting a kernel answered {response.status_code}: {response.text[:200]}")
+    kernel = response.json()
     ws_url = f"{base.replace('http', 'ws', 1)}/kernels/{kernel['id']}/channels"
     ws = websocket.create_connection(ws_url, header=[f"Authorization: token {token}"], timeout=600)
     try:
@@ -429,6 +442,14 @@ def memory_kib(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (0 if it is gone)."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
 def server_pid(name: str) -> int | None:
     """The single-user server of ``name``: the process whose environment says JUPYTERHUB_USER=name."""
     needle = f"JUPYTERHUB_USER={name}".encode()
@@ -450,6 +471,7 @@ def measure(student: Student) -> None:
         return
     server_rss, server_pss = memory_kib(pid)
     kernel = [memory_kib(child) for child in children(pid)]
+    student.cpu_seconds = round(cpu_seconds(pid) + sum(cpu_seconds(child) for child in children(pid)), 1)
     student.memory = {
         "server_rss": round(server_rss / 1024, 1),
         "kernel_rss": round(sum(r for r, _ in kernel) / 1024, 1),
@@ -468,7 +490,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank - 1]
 
 
-def summary(students: list[Student], wall: float, commit: str) -> dict[str, Any]:
+def summary(students: list[Student], wall: float, commit: str, transport: str = "tcp") -> dict[str, Any]:
     ok = [s for s in students if not s.failures]
     chart = [s.timings["first_chart"] for s in students if "first_chart" in s.timings]
     done = [s.timings["all_cells_run"] for s in ok if "all_cells_run" in s.timings]
@@ -481,16 +503,23 @@ def summary(students: list[Student], wall: float, commit: str) -> dict[str, Any]
         "succeeded": len(ok),
         "failed": len(students) - len(ok),
         "wall_seconds": round(wall, 1),
+        "kernel_transport": transport,
     }
     if chart:
-        stats |= {"first_chart_median_s": statistics.median(chart), "first_chart_p95_s": percentile(chart, 0.95)}
+        stats |= {
+            "first_chart_median_s": round(statistics.median(chart), 2),
+            "first_chart_p95_s": percentile(chart, 0.95),
+        }
     if done:
-        stats |= {"all_cells_median_s": statistics.median(done), "all_cells_p95_s": percentile(done, 0.95)}
+        stats |= {"all_cells_median_s": round(statistics.median(done), 2), "all_cells_p95_s": percentile(done, 0.95)}
+    cpu = [s.cpu_seconds for s in students if s.memory]
+    if cpu:
+        stats["cpu_seconds_per_student_median"] = round(statistics.median(cpu), 1)
     if total:
         stats |= {
-            "rss_per_student_median_mib": statistics.median(total),
+            "rss_per_student_median_mib": round(statistics.median(total), 1),
             "rss_per_student_max_mib": max(total),
-            "pss_per_student_median_mib": statistics.median(pss),
+            "pss_per_student_median_mib": round(statistics.median(pss), 1),
             "rss_all_students_mib": round(sum(total), 1),
         }
     return stats
@@ -520,7 +549,7 @@ def report(students: list[Student], stats: dict[str, Any]) -> str:
 # ------------------------------------------------------------------------------------- main
 
 
-def rehearse(count: int, ref: str, base: Path = BASE) -> dict[str, Any]:
+def rehearse(count: int, ref: str, base: Path = BASE, transport: str = "tcp") -> dict[str, Any]:
     """Install, start the hub, run ``count`` students at once, report, and always shut down."""
     import requests
 
@@ -529,7 +558,7 @@ def rehearse(count: int, ref: str, base: Path = BASE) -> dict[str, Any]:
     clone, commit = prepare_clone(ref, base)
     venv = prepare_environment(clone, base)
     print("Starting JupyterHub on 127.0.0.1 ...", flush=True)
-    hub = start_hub(venv, base)
+    hub = start_hub(venv, base, transport)
     students = [Student(f"student{n:02d}") for n in range(1, count + 1)]
     try:
         tokens = {}
@@ -558,12 +587,12 @@ def rehearse(count: int, ref: str, base: Path = BASE) -> dict[str, Any]:
         wall = time.monotonic() - started
         for s in students:
             measure(s)
-        stats = summary(students, wall, commit)
+        stats = summary(students, wall, commit, transport)
         text = report(students, stats)
         print(text)
-        out = base / f"report-{count}.txt"
+        out = base / f"report-{count}-{transport}.txt"
         out.write_text(text + "\n", encoding="utf-8")
-        (base / f"report-{count}.json").write_text(
+        (base / f"report-{count}-{transport}.json").write_text(
             json.dumps({"summary": stats, "students": [s.__dict__ for s in students]}, indent=2) + "\n",
             encoding="utf-8",
         )
@@ -595,11 +624,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("students", type=int, help="how many simulated students log in at once")
     parser.add_argument("--ref", default="HEAD", help="the commit or branch students pull (default: HEAD)")
+    parser.add_argument(
+        "--kernel-transport",
+        choices=("tcp", "ipc"),
+        default="tcp",
+        help="how servers talk to kernels: tcp (Jupyter's default) or ipc (Unix sockets: no port race)",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.students < 1:
         parser.error("students must be at least 1")
     with stop_on_signals():
-        stats = rehearse(args.students, args.ref)
+        stats = rehearse(args.students, args.ref, transport=args.kernel_transport)
     sys.exit(0 if stats.get("failed") == 0 else 1)
 
 
