@@ -10,6 +10,10 @@ measured from its rendered SVG boxes:
   where the source lines and notes live) lies outside the chart's SVG (clipped) or overlaps
   another text box (1 px of anti-aliasing allowed).
 
+The same rule is checked in JupyterLab, with the left sidebar (file browser) open, in the
+JupyterLab Light and Dark themes, on the charts a notebook shows from its saved outputs when
+opened (the explorers' charts need a running kernel; their site snapshots are checked above).
+
 Failures are collected per chart and reported together, naming page, width, scheme, chart title
 and the boxes involved. A synthetic bad chart proves the checks can fail.
 """
@@ -21,10 +25,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, build_site
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, PLOTLY_MIME, LabServer, build_site, start_lab, stop_lab
 from tools.notebooks import notebook_paths
 from tools.site import PLOTLY_BUNDLE
 
@@ -34,7 +39,7 @@ MIN_PLOT_SHARE = 0.5
 SLACK = 1.0  # px of anti-aliasing a box may poke out or overlap
 
 #: Every chart's boxes, in CSS px relative to the page: the SVG, the plot areas, the text boxes.
-MEASURE_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map((chart, index) => {
+MEASURE_JS = """root => [...document.querySelectorAll(root + ' .js-plotly-plot')].map((chart, index) => {
   const box = e => { const r = e.getBoundingClientRect(); return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
   const svg = chart.querySelector('.main-svg');
   const texts = [];
@@ -100,7 +105,7 @@ def measure(browser: Browser, url: str, size: tuple[int, int], scheme: str) -> l
             "[...document.querySelectorAll('.js-plotly-plot')].every(c => c.querySelector('.main-svg'))", timeout=30_000
         )
         page.wait_for_timeout(300)  # responsive charts settle after the first layout
-        return page.evaluate(MEASURE_JS)
+        return page.evaluate(MEASURE_JS, "body")
     finally:
         context.close()
 
@@ -173,3 +178,57 @@ def test_bar_and_body_share_one_readable_type_scale(name: str, site: Path, brows
     assert set(sizes["bar"]) == set(sizes["body"]) == {16.0}, f"{name}: bar {set(sizes['bar'])}, body {set(sizes['body'])}"
     assert set(sizes["caption"]) <= {16.0}, f"{name}: captions at {set(sizes['caption'])} px"
     assert sizes["smallest"] >= 14, f"{name}: text at {sizes['smallest']} px: {sizes['smallestText']!r}"
+
+
+# --------------------------------------------------------------------------- in JupyterLab
+
+LAB_THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+OPEN_WITH_SIDEBAR_JS = """async name => {
+  const app = window.jupyterapp;
+  await app.restored;
+  await app.commands.execute('application:close-all');
+  if (app.shell.leftCollapsed) { await app.commands.execute('filebrowser:activate'); }
+  await app.commands.execute('docmanager:open', {path: name, factory: 'Notebook'});
+}"""
+SIDEBAR_OPEN_JS = """() => !window.jupyterapp.shell.leftCollapsed
+  && document.querySelector('#jp-left-stack').getBoundingClientRect().width > 150"""
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    server = start_lab(tmp_path_factory.mktemp("lab-projector"))
+    try:
+        yield server
+    finally:
+        stop_lab(server)
+
+
+@pytest.mark.parametrize("path", notebook_paths(), ids=[p.stem for p in notebook_paths()])
+def test_every_chart_fits_in_jupyterlab_with_the_sidebar_open(path: Path, lab: LabServer, browser: Browser):
+    saved = nbformat.read(lab.root_dir / path.name, as_version=4)  # the server's copy, read once
+    expected = [o for c in saved.cells if c.cell_type == "code" for o in c.outputs if PLOTLY_MIME in o.get("data", {})]
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    failures: list[str] = []
+    try:
+        page = context.new_page()
+        page.goto(lab.url(f"lab/workspaces/projector-{path.stem}"))
+        page.wait_for_function("() => !!(window.jupyterapp && document.querySelector('#jp-main-dock-panel'))",
+                               timeout=60_000)
+        page.evaluate(OPEN_WITH_SIDEBAR_JS, path.name)
+        for width, size in WIDTHS.items():
+            page.set_viewport_size({"width": size[0], "height": size[1]})
+            for scheme, theme in LAB_THEMES.items():
+                page.evaluate("t => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme)
+                page.wait_for_function("t => document.body.dataset.jpThemeName === t", arg=theme, timeout=30_000)
+                page.wait_for_function(SIDEBAR_OPEN_JS, timeout=10_000)
+                page.wait_for_function(
+                    "n => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot .main-svg')"
+                    ".length >= n", arg=len(expected), timeout=60_000)
+                page.wait_for_timeout(600)  # plotly's responsive resize after the viewport change
+                charts = page.evaluate(MEASURE_JS, ".jp-NotebookPanel:not(.lm-mod-hidden)")
+                assert len(charts) == len(expected), f"{path.name}: {len(charts)} charts drawn, {len(expected)} saved"
+                failures += [f"{width}, {scheme}: chart {c['index']} {c['title'][:70]!r}: {problem}"
+                             for c in charts for problem in problems(c)]
+    finally:
+        context.close()
+    assert not failures, f"{path.name} in JupyterLab with the file browser open:\n" + "\n".join(failures)
