@@ -15,7 +15,7 @@ import html
 import json
 import math
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -146,10 +146,8 @@ class Table:
 
     def rows(self) -> list[list[str]]:
         """Each cell as display text (not yet escaped)."""
-        return [
-            [cell(value, self.formats.get(str(column), "auto"), self.missing) for column, value in row.items()]
-            for _, row in self.frame.iterrows()
-        ]
+        kinds = [self.formats.get(str(c), "auto") for c in self.frame.columns]
+        return [[cell(v, k, self.missing) for v, k in zip(row, kinds)] for row in self.frame.itertuples(index=False)]
 
     def __repr__(self) -> str:
         header = [str(c) for c in self.frame.columns]
@@ -160,14 +158,12 @@ class Table:
 
     def _repr_html_(self) -> str:
         head = "".join(f'<th scope="col">{esc(c)}</th>' for c in self.frame.columns)
-        body = []
-        for row in self.rows():
-            cells = [
-                link(text) if self.formats.get(str(column)) == "link" else esc(text)
-                for column, text in zip(self.frame.columns, row)
-            ]
-            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        return f'<table class="wa-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        links = [self.formats.get(str(c)) == "link" for c in self.frame.columns]
+        body = "".join(
+            "<tr>" + "".join(f"<td>{link(t) if is_link else esc(t)}</td>" for t, is_link in zip(row, links)) + "</tr>"
+            for row in self.rows()
+        )
+        return f'<table class="wa-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def table(frame: pd.DataFrame | pd.Series, formats: dict[str, str] | None = None, missing: str = "not given",
@@ -298,18 +294,10 @@ def _display_figure(fig: go.Figure) -> None:
 
 def use_house_display() -> None:
     """Show figures through :func:`bundle` in a running IPython kernel; nothing elsewhere."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython ships with every kernel
-        return
-    shell = get_ipython()
-    if shell is not None:
+    from IPython import get_ipython
+
+    if (shell := get_ipython()) is not None:
         shell.display_formatter.ipython_display_formatter.for_type(go.Figure, _display_figure)
 
 
 use_house_display()
-
-__all__: Sequence[str] = [
-    "CATEGORIES", "KINDS", "PALETTE", "Table", "bundle", "cell", "esc", "finish", "kinds_key", "link", "marker",
-    "money", "quote", "safe_url", "source_ids_of", "source_line", "sources_table", "table",
-]

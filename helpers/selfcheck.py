@@ -9,9 +9,10 @@ notebook never types them either.
 
 from __future__ import annotations
 
+import html
 import math
-import re
 import numbers
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,9 +32,10 @@ class Feedback:
         return self.message
 
     def _repr_html_(self) -> str:
-        colour = "#009E73" if self.correct else "#D55E00"
-        mark = "✔" if self.correct else "✘"
-        return f'<div class="wa-selfcheck" style="color:{colour};font-weight:600">{mark} {self.message}</div>'
+        # On a white card like the charts, so the colours keep 4.5:1 in light and dark themes alike.
+        colour, mark = ("#00704F", "✔") if self.correct else ("#B23C00", "✘")
+        style = f"color:{colour};background:#ffffff;font-weight:600;padding:2px 6px"
+        return f'<div class="wa-selfcheck" style="{style}">{mark} {html.escape(self.message)}</div>'
 
 
 UNIT_FACTORS = (10, 100, 1_000, 1_000_000)
@@ -43,15 +45,10 @@ def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol
                  abs_tol: float = 0.0, close_hint: str = "Close: check your rounding.") -> Feedback:
     """Compare a numeric answer with the expected value, without revealing it.
 
-    Within ``rel_tol``: correct. Within ``close_tol``: close, check the rounding. Off by a
-    factor in UNIT_FACTORS: check the units. Otherwise: too high or too low.
-
-    ``abs_tol`` accepts answers within that absolute distance (0.5 for "to the nearest dollar");
-    ``close_hint`` replaces the "close" message where rounding is not the likely slip.
-    Any real number is an answer, numpy's included (a pandas sum is a numpy.int64, and a
-    student who computes the answer must not be told it is not a number). A bad
-    ``expected`` or tolerance is the notebook author's mistake, so it raises ValueError
-    rather than giving a student misleading feedback.
+    Within ``rel_tol`` (or ``abs_tol``, e.g. 0.5 for "to the nearest dollar"): correct. Within
+    ``close_tol``: ``close_hint``. Off by a factor in UNIT_FACTORS: check the units. Otherwise:
+    too high or too low. Any real number is an answer, numpy's included (a pandas sum is a
+    numpy.int64); a bad ``expected`` or tolerance is the author's mistake and raises ValueError.
     """
     _require_finite(expected, "expected")
     if not (0 <= rel_tol <= close_tol):
