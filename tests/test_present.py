@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -248,3 +249,42 @@ def assert_kernel_culled(projector: Projector) -> None:
     while time.monotonic() < deadline and not pattern.search(projector.log.read_text(errors="replace")):
         time.sleep(0.5)
     assert pattern.search(projector.log.read_text(errors="replace")), projector.log.read_text()[-3000:]
+
+
+def test_cells_tagged_projector_hide_run_but_are_not_shown(tmp_path: Path):
+    """A tagged cell is executed (a later cell uses its variable) and left out of the page."""
+    notebook = nbformat.v4.new_notebook()
+    hidden_code = nbformat.v4.new_code_cell("word = 'from-a-hidden-cell'")
+    hidden_text = nbformat.v4.new_markdown_cell("The function is defined here (HIDDEN-PROSE).")
+    for cell in (hidden_code, hidden_text):
+        cell.metadata["tags"] = ["projector-hide"]
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("SHOWN-PROSE"),
+        hidden_code,
+        hidden_text,
+        nbformat.v4.new_code_cell("print(word)"),
+    ]
+    path = tmp_path / "tagged.ipynb"
+    nbformat.write(notebook, path)
+    port, token = free_port(), secrets.token_urlsafe(16)
+    log = tmp_path / "voila.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tools.present", str(path), f"--port={port}", f"--token={token}"],
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Projector(process, port, token, log)
+    try:
+        wait_until_listening(server)
+        with urllib.request.urlopen(server.url(), timeout=120) as response:
+            page = response.read().decode("utf-8")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    assert "SHOWN-PROSE" in page
+    assert "from-a-hidden-cell" in page  # printed by the visible cell: the hidden one ran
+    assert "HIDDEN-PROSE" not in page
+    assert "word = " not in page
