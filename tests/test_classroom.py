@@ -16,6 +16,7 @@ import datetime as dt
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -29,6 +30,7 @@ from tools.grade import (
     find_exercises,
     ok_test,
     reason_from,
+    run_bounded,
     safe_cell,
 )
 from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
@@ -226,3 +228,18 @@ def test_leak_check_finds_an_answer_printed_above_its_exercise():
 def test_student_command_writes_every_notebook(tmp_path: Path):
     subprocess.run([sys.executable, "-m", "tools.student", str(tmp_path)], cwd=ROOT, check=True, timeout=120)
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == [p.name for p in notebook_paths()]
+
+
+def _sleep_then_answer(seconds: float, answer: str) -> str:
+    """A stand-in for one grading: a notebook that takes ``seconds`` (forever, for a stuck one)."""
+    time.sleep(seconds)
+    return answer
+
+
+def test_a_grading_that_never_ends_is_stopped_and_the_others_kept():
+    started = time.monotonic()
+    results = run_bounded(
+        _sleep_then_answer, [(0.1, "quick"), (60, "stuck"), (0.2, "also quick")], workers=2, timeout=2
+    )
+    assert results == ["quick", None, "also quick"]
+    assert time.monotonic() - started < 20

@@ -40,11 +40,14 @@ import logging
 import multiprocessing
 import os
 import re
+import signal
 import sys
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -312,6 +315,62 @@ def grade_one(submission: Submission, exercises: list[ExerciseCell], autograder:
     return rows
 
 
+def rows_for(submission: Submission, exercises: list[ExerciseCell], score: float, reason: str) -> list[Row]:
+    """The same score and reason for every exercise of a submission."""
+    return [Row(submission.student, submission.notebook or "", e.exercise_id, score, POINTS, reason) for e in exercises]
+
+
+def _child(target: Callable[..., Any], args: tuple[Any, ...], sender: Connection) -> None:
+    """A forked worker: its own process group (so its kernel dies with it), one job, one answer."""
+    os.setpgid(0, 0)
+    try:
+        sender.send(target(*args))
+    finally:
+        sender.close()
+
+
+def run_bounded(
+    target: Callable[..., Any],
+    jobs: list[tuple[Any, ...]],
+    workers: int,
+    timeout: float,
+    on_done: Callable[[int, Any], None] | None = None,
+) -> list[Any]:
+    """``target(*job)`` for each job in forked processes, ``workers`` at a time; None for one that
+    outlives ``timeout`` seconds (it and its children, e.g. a kernel stuck in a loop, are killed).
+
+    Why not a process pool: a pool cannot stop a worker whose notebook never ends, and otter
+    sets no time limit on a cell. Forked, because otter is already imported here and changes the
+    working directory (no threads).
+    """
+    context = multiprocessing.get_context("fork")
+    results: list[Any] = [None] * len(jobs)
+    waiting = list(range(len(jobs)))
+    running: dict[int, tuple[Any, Connection, float]] = {}
+    while waiting or running:
+        while waiting and len(running) < max(1, workers):
+            index = waiting.pop(0)
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(target, jobs[index], sender))
+            process.start()
+            sender.close()
+            running[index] = (process, receiver, time.monotonic() + timeout)
+        for index, (process, receiver, deadline) in list(running.items()):
+            if receiver.poll(0.1):
+                with contextlib.suppress(EOFError):
+                    results[index] = receiver.recv()
+            elif process.is_alive() and time.monotonic() < deadline:
+                continue
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.join()
+            receiver.close()
+            del running[index]
+            if on_done and results[index] is not None:
+                on_done(index, results[index])
+    return results
+
+
 def safe_cell(value: object) -> object:
     """A value a spreadsheet shows as text, never runs as a formula (a file name may start with '=')."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
@@ -341,6 +400,7 @@ def grade(
     folder: Path = NOTEBOOKS_DIR,
     work_dir: Path = WORK_DIR,
     workers: int = 2,
+    timeout: float = 600,
 ) -> list[Row]:
     """Grade every submission in ``paths`` and write ``out``; the rows are returned too."""
     notebooks = collection_exercises(folder)
@@ -357,18 +417,25 @@ def grade(
     jobs = [
         (s, notebooks[s.notebook], autograders.get(s.notebook, Path())) for s in submissions if s.notebook is not None
     ]
-    graded: dict[int, list[Row]] = {}
     import otter.api  # noqa: F401 -- imported once here (seconds), inherited by the forked workers
 
-    # Each grading runs a kernel; two at a time keep two cores busy. Forked workers reuse the
-    # otter already imported here, and otter changes the working directory, so no threads.
-    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {pool.submit(grade_one, *job): index for index, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            done = graded[futures[future]] = future.result()
-            print(
-                f"  {done[0].student} / {done[0].notebook}: {sum(r.score for r in done):g} of {sum(r.max for r in done):g}"
-            )
+    def report(index: int, done: list[Row]) -> None:
+        print(
+            f"  {done[0].student} / {done[0].notebook}: {sum(r.score for r in done):g} of {sum(r.max for r in done):g}"
+        )
+
+    results = run_bounded(grade_one, jobs, workers, timeout, on_done=report)
+    graded = {
+        index: result
+        if result is not None
+        else rows_for(
+            jobs[index][0],
+            jobs[index][1],
+            0,
+            f"grading stopped: it took over {timeout:g} s (a cell that never ends?) or its process died",
+        )
+        for index, result in enumerate(results)
+    }
     rows = [row for index in range(len(jobs)) for row in graded[index]]
     rows += [Row(s.student, "", "", 0, 0, s.problem or "unknown notebook") for s in submissions if s.notebook is None]
     write_csv(rows, out)
@@ -386,9 +453,10 @@ def main(argv: list[str] | None = None) -> None:
         "--notebook", default=None, help="which notebook these answer (e.g. 03), if their names do not say"
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds one submission may take to grade")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     print(f"Grading with otter-grader (no Docker); work files in {WORK_DIR}")
-    rows = grade(args.submissions, args.out, args.notebook, workers=args.jobs)
+    rows = grade(args.submissions, args.out, args.notebook, workers=args.jobs, timeout=args.timeout)
     students = len({r.student for r in rows})
     print(f"Wrote {len(rows)} rows for {students} student(s) to {args.out}")
 
