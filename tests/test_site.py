@@ -318,6 +318,11 @@ def test_page_weights_are_bounded(site: Path, pages: dict[str, Page], record_pro
     assert total <= SITE_LIMIT, f"the site weighs {total / 1024:.0f} KB, over {SITE_LIMIT / 1024:.0f} KB"
 
 
+def test_code_keeps_its_text_without_empty_token_spans():
+    html = '<pre><span class="n">df</span><span class="p">.</span><span class="n">head</span><span class="w"> </span></pre>'
+    assert build_site.unwrap_plain_tokens(html) == '<pre>df<span class="p">.</span>head </pre>'
+
+
 def test_typed_arrays_are_decoded_for_the_data_table():
     """plotly writes numpy arrays as base64; the table must show the numbers (by hand: 2035, 16613)."""
     raw = np.array([2035, 16613], dtype="int32")

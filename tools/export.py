@@ -63,7 +63,8 @@ class WorkersAbroadExporter(HTMLExporter):
         title = prepared.metadata.get("title") or site.title_of(prepared, name)
         prepared.metadata["title"] = title
         resources["wa"] = {**site.page_resources(self.inline_assets, self.site_bar), "title": title, "charts": charts}
-        return super().from_notebook_node(prepared, resources, **kw)
+        body, resources = super().from_notebook_node(prepared, resources, **kw)
+        return site.unwrap_plain_tokens(body), resources
 
 
 def main(argv: Sequence[str] | None = None) -> int:

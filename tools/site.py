@@ -464,6 +464,19 @@ def rewrite_links(page: str) -> str:
     return GUIDE_LINK_RE.sub(lambda m: f'href="teacher-guide.html{m[1] or ""}"', page)
 
 
+#: Pygments tokens the code colours leave unstyled (names) or style as plain text (whitespace).
+PLAIN_TOKEN_RE = re.compile(r'<span class="(?:n|w)">([^<]*)</span>')
+
+
+def unwrap_plain_tokens(page: str) -> str:
+    """Highlighted code without the spans that change nothing on screen.
+
+    Why: pygments wraps every name in ``<span class="n">``, which no stylesheet colours; on
+    code-heavy pages those spans were a third of the page's weight.
+    """
+    return PLAIN_TOKEN_RE.sub(r"\1", page)
+
+
 def title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
     """The notebook's title as tools.notebooks reads it, or ``fallback`` when it has none."""
     try:
