@@ -4,8 +4,9 @@ A classroom projector shows about 1024×768; a laptop about 1400 px. At both wid
 and the dark colour scheme (the site follows the reader's system setting), each chart is
 measured from its rendered SVG boxes:
 
-- the plot area (the main subplot's drag rectangle, ``.nsewdrag``) is at least half the chart's
-  width, so long legends and labels cannot squeeze the data into a strip;
+- the plot area (the subplots' drag rectangles, ``.nsewdrag``; side-by-side panels added up)
+  is at least half the chart's width, so long legends and labels cannot squeeze the data
+  into a strip;
 - no text box (chart title with its subtitle, axis titles, legend, every annotation, which is
   where the source lines and notes live) lies outside the chart's SVG (clipped) or overlaps
   another text box (1 px of anti-aliasing allowed).
@@ -58,12 +59,26 @@ MEASURE_JS = """root => [...document.querySelectorAll(root + ' .js-plotly-plot')
 })"""
 
 
+def data_width(plots: list[dict[str, float]]) -> float:
+    """How much of the chart's width shows data: the subplots' horizontal spans, merged.
+
+    One subplot: its width. Side-by-side panels: their widths added (the gutter between them
+    does not count); stacked panels share a span and count once.
+    """
+    total, end = 0.0, float("-inf")
+    for x0, x1 in sorted((p["x0"], p["x1"]) for p in plots):
+        if x1 > end:
+            total += x1 - max(x0, end)
+            end = x1
+    return total
+
+
 def problems(chart: dict[str, Any]) -> list[str]:
     """What is wrong with one measured chart, in words (empty when it passes)."""
     found = []
     svg = chart["svg"]
     width = svg["x1"] - svg["x0"]
-    plot = max((p["x1"] - p["x0"] for p in chart["plots"]), default=0)
+    plot = data_width(chart["plots"])
     if plot < MIN_PLOT_SHARE * width:
         found.append(f"plot area {plot:.0f} px of {width:.0f} px (< {MIN_PLOT_SHARE:.0%})")
     for t in chart["texts"]:
@@ -152,6 +167,8 @@ def test_the_checks_catch_a_squeezed_clipped_overlapping_chart(browser: Browser,
     assert "overlaps annotation" in found, found
     good = {**charts[0], "plots": [charts[0]["svg"]], "texts": []}
     assert problems(good) == []
+    panels = [{"x0": 0, "x1": 40}, {"x0": 60, "x1": 100}, {"x0": 0, "x1": 40}]
+    assert data_width(panels) == 80  # two side-by-side panels, one stacked under the first
 
 
 TYPE_JS = """() => {
