@@ -72,7 +72,8 @@ def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
         schema = res["schema"] if isinstance(res.get("schema"), dict) else {}
         fields = schema["fields"] if isinstance(schema.get("fields"), list) and schema["fields"] else [None]
         fnames = [f.get("name") if isinstance(f, dict) else None for f in fields]
-        reason = unsafe_reason(folder, res.get("path")) or ("", "")
+        reason = unsafe_reason(folder, res.get("path")) or (("", "") if str(res.get("path")).endswith(".csv") else (
+            "path-csv", "a table is a .csv file in the data folder"))
         checks = [  # (holds, where, rule, message); a path's message quotes only datapackage.json's own text
             (not reason[0], "path", reason[0], f"path {res.get('path')!r} refused: {reason[1]}"),
             (isinstance(name, str) and re.fullmatch(r"[a-z0-9_]+", name) and names.count(name) == 1, "name",

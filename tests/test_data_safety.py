@@ -103,6 +103,7 @@ def _line_of(folder: Path, text: str) -> int:
     ("file:///etc/passwd", "path-relative"),
     ("https://example.org/visas.csv", "path-relative"),
     ("sub\\..\\..\\secret.csv", "path-relative"),
+    ("fact-sheet.md", "path-csv"),
 ])
 def test_a_resource_path_leaving_data_is_refused_before_any_read(
         data_copy: Path, secret_outside: Path, opened: list[str], path: str, rule: str) -> None:

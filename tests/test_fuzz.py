@@ -63,7 +63,7 @@ JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_siz
 
 
 def parse(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def unparse(rows: list[list[str]]) -> str:
@@ -161,7 +161,7 @@ def check_loaded(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     dtypes = {"integer": "Int64", "number": "Float64", "string": "string"}
     for res in desc["resources"]:
         frame = tables[res["name"]]
-        header, *rows = parse((folder / res["path"]).read_text(encoding="utf-8-sig"))
+        header, *rows = parse((folder / res["path"]).read_bytes().decode("utf-8-sig"))
         assert list(frame.columns) == header and len(frame) == len(rows), res["name"]
         for i, f in enumerate(res["schema"]["fields"]):
             column = frame[f["name"]]
@@ -201,7 +201,7 @@ def test_damaged_data_loads_correctly_or_names_each_problem(draw: st.DataObject)
             try:
                 files[name] = (mutate_descriptor(draw, files[name], folder) if name == "datapackage.json"
                                else mutate_csv(draw, files[name]))
-            except (ValueError, KeyError, TypeError, IndexError, FileExistsError):
+            except (ValueError, KeyError, TypeError, IndexError, FileExistsError, csv.Error):
                 pass  # an earlier mutation left nothing this one can parse: keep the damage as it is
         for name, raw in files.items():
             (folder / name).write_bytes(raw)
