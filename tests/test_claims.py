@@ -350,6 +350,10 @@ def test_the_report_names_what_every_number_matched(tmp_path: Path) -> None:
         f"{path}:cell 0:8.2×  [ratio] output: 03-x.ipynb output of cell 1",
         f"{path}:cell 0:2019  [year, small] UNMATCHED in: Russia issued 16,613 tourist visas, 8.2× more, in 2019.",
     ]
+    clean = write_notebook(tmp_path, "03-y.ipynb", "Russia issued 16,613 tourist visas.")
+    result = subprocess.run([sys.executable, "-m", "tools.claims", str(clean)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout) == (0, "")  # without --report, only the unmatched are printed
 
 
 def test_navigation_cells_are_not_prose(tmp_path: Path) -> None:
