@@ -34,7 +34,7 @@ class Feedback:
     def _repr_html_(self) -> str:
         # On a white card like the charts, so the colours keep 4.5:1 in light and dark themes alike.
         colour, mark = ("#00704F", "✔") if self.correct else ("#B23C00", "✘")
-        style = f"color:{colour};background:#ffffff;font-weight:600;padding:2px 6px"
+        style = f"color:{colour};background-color:#ffffff;font-weight:600;padding:2px 6px"
         return f'<div class="wa-selfcheck" style="{style}">{mark} {html.escape(self.message)}</div>'
 
 
