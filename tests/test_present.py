@@ -29,6 +29,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port
+from tools.notebooks import notebook_paths
 from tools.present import voila_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,11 +187,13 @@ def test_command_is_local_with_token_and_offline_template():
 
 
 def test_template_links_nothing_remote():
-    """The offline template itself names no http(s) stylesheet or script."""
-    template = ROOT / "tools/voila/voila/templates/workers-abroad/index.html.j2"
-    text = template.read_text(encoding="utf-8")
-    assert not re.search(r"""(href|src)\s*=\s*["']https?://""", text)
-    assert "super.super()" in text
+    """The offline template's files name no http(s) stylesheet or script."""
+    folder = ROOT / "tools/voila/voila/templates/workers-abroad"
+    files = sorted(folder.glob("*.j2")) + sorted(folder.glob("*.html"))
+    assert {f.name for f in files} >= {"index.html.j2", "page.html"}
+    for template in files:
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"""(href|src)\s*=\s*["']https?://""", text), template.name
 
 
 def test_address_without_token_is_refused(projector: Projector):
@@ -288,3 +291,32 @@ def test_cells_tagged_projector_hide_run_but_are_not_shown(tmp_path: Path):
     assert "from-a-hidden-cell" in page  # printed by the visible cell: the hidden one ran
     assert "HIDDEN-PROSE" not in page
     assert "word = " not in page
+
+
+def test_contents_page_lists_every_notebook_with_no_remote_request(browser: Browser, tmp_path: Path):
+    """``present`` with no notebook: the contents page lists every notebook and loads nothing remote."""
+    port, token = free_port(), secrets.token_urlsafe(16)
+    log = tmp_path / "voila.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tools.present", f"--port={port}", f"--token={token}"],
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Projector(process, port, token, log)
+    traffic = Traffic()
+    try:
+        wait_until_listening(server)
+        page = open_offline(browser, server.url(), traffic)
+        try:
+            for path in notebook_paths():  # a file browser drawn by script: names, not links
+                page.get_by_text(path.name, exact=True).wait_for()
+        finally:
+            page.context.close()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    assert traffic.local, "the page made no request at all"
+    assert traffic.remote == [], f"requests left the machine: {traffic.remote}"
