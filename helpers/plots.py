@@ -243,7 +243,8 @@ def finish(fig: go.Figure, rows: pd.DataFrame, sources: pd.DataFrame, *, title: 
         foot = f"{_wrap(note, SOURCE_CHARS)}<br>{foot}"
     legend_rows = _legend_rows(fig)
     fig.update_layout(showlegend=legend_rows > 0)
-    top = 44 + 26 * (title_html.count("<br>") + 1) + 20 * (subtitle_html.count("<br>") + 1) + 26 * legend_rows
+    title_lines, subtitle_lines = title_html.count("<br>") + 1, subtitle_html.count("<br>") + 1
+    top = 50 + 30 * title_lines + 22 * subtitle_lines + 26 * legend_rows
     has_x_title = bool(fig.layout.xaxis.title.text)
     shift = 36 + (32 if has_x_title else 0)
     bottom = shift + 17 * (foot.count("<br>") + 1) + 12
@@ -251,7 +252,7 @@ def finish(fig: go.Figure, rows: pd.DataFrame, sources: pd.DataFrame, *, title: 
         height=height,
         margin=dict(t=top, b=bottom, l=64, r=24, autoexpand=True),
         title=dict(text=title_html, x=0.01, xref="container", xanchor="left", y=1, yref="container", yanchor="top",
-                   pad=dict(t=18), font=dict(size=20, color=INK), subtitle=dict(text=subtitle_html,
+                   pad=dict(t=18 + 6 * (title_lines - 1)), font=dict(size=20, color=INK), subtitle=dict(text=subtitle_html,
                    font=dict(size=14, color=MUTED))),
     )
     fig.add_annotation(
