@@ -145,7 +145,8 @@ def _frictionless_problems(folder: Path, desc: dict[str, Any]) -> list[Problem]:
     decline_slow_optional_imports()
     from frictionless import Package
     res = {r["name"]: r for r in desc["resources"]}
-    vetted = [{"name": r["name"], "path": r["path"], "format": "csv", "encoding": "utf-8", "schema": {k: r["schema"][k] for k in (
+    vetted = [{"name": r["name"], "path": r["path"], "format": "csv", "encoding": "utf-8", "dialect": {  # no sniffing
+        "headerRows": [1], "csv": {"delimiter": ","}}, "schema": {k: r["schema"][k] for k in (
         "fields", "primaryKey", "foreignKeys", "missingValues") if k in r["schema"]}} for r in res.values()]
     try:
         report = Package({"resources": vetted}, basepath=str(folder)).validate()
@@ -156,7 +157,8 @@ def _frictionless_problems(folder: Path, desc: dict[str, Any]) -> list[Problem]:
         schema = res[task.name]["schema"]
         column = getattr(error, "field_name", None) or ",".join(schema["primaryKey"] if error.type == "primary-key" else [
             x for fk in schema.get("foreignKeys", []) for x in fk["fields"]] if error.type == "foreign-key" else [])
-        problems.append(Problem(res[task.name]["path"], getattr(error, "row_number", None), column or None, error.type, error.message))
+        row = getattr(error, "row_number", None) or min(getattr(error, "row_numbers", None) or [None])  # a header: its rows
+        problems.append(Problem(res[task.name]["path"], row, column or None, error.type, error.message))
     # A missing cell also breaks "required": say it once, as the missing cell it is.
     missing = {(p.file, p.row, p.column) for p in problems if p.rule == "missing-cell"}
     return [p for p in problems if not (p.rule == "constraint-error" and (p.file, p.row, p.column) in missing)]
