@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -37,17 +38,36 @@ SIZE_TARGET_KB = 300
 
 
 def run_seconds(notebook: nbformat.NotebookNode) -> float:
-    """Wall time to start a kernel, run the notebook and shut the kernel down."""
+    """Wall time to start a kernel, run the notebook (in place) and shut the kernel down."""
     started = time.perf_counter()
     # The kernel's own stderr (a warning about its local TCP transport) would break up the
     # table; a failing cell still raises, with its traceback, through nbclient.
-    NotebookClient(notebook, timeout=300, kernel_name="python3",
+    NotebookClient(notebook, timeout=300, kernel_name="python3", record_timing=True,
                    resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}).execute(stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def median_run(notebook: nbformat.NotebookNode, repeats: int) -> float:
-    return statistics.median(run_seconds(nbformat.from_dict(notebook)) for _ in range(repeats))
+def median_run(notebook: nbformat.NotebookNode, repeats: int) -> tuple[float, nbformat.NotebookNode]:
+    """The median wall time over ``repeats`` runs, and the last run's executed notebook (with its timings)."""
+    times, executed = [], notebook
+    for _ in range(repeats):
+        executed = nbformat.from_dict(notebook)
+        times.append(run_seconds(executed))
+    return statistics.median(times), executed
+
+
+def slowest_cells(notebook: nbformat.NotebookNode, count: int) -> list[tuple[float, int, str]]:
+    """(seconds, cell index, first source line) of the ``count`` slowest code cells, from nbclient's timings."""
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if cell.cell_type == "code" and start and end:
+            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
+                       - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            cells.append((seconds, index, first))
+    return sorted(cells, reverse=True)[:count]
 
 
 def _import_once(statement: str) -> float:
@@ -99,16 +119,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per notebook (median; the floor gets 3 more)")
     parser.add_argument("--import-repeat", type=int, default=7, help="fresh interpreters per import timing (median)")
     parser.add_argument("--no-nbval", action="store_true", help="skip timing the strict-nbval run")
+    parser.add_argument("--cells", type=int, default=3, help="show each notebook's N slowest cells (0: none)")
     args = parser.parse_args(argv)
     paths = notebook_paths()
 
-    floor = median_run(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), args.repeat + 3)
+    floor, _ = median_run(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), args.repeat + 3)
     print(f"{'notebook':<34} {'run s':>7} {'over floor':>11} {'size KB':>8}")
     print(f"{'(kernel floor: empty notebook)':<34} {floor:7.2f} {'':>11} {'':>8}")
     deltas = {}
     for path in paths:
         try:
-            seconds = median_run(nbformat.read(path, as_version=4), args.repeat)
+            seconds, executed = median_run(nbformat.read(path, as_version=4), args.repeat)
         except Exception as error:  # a broken notebook is reported, not a reason to stop measuring
             text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()
             summary = text.splitlines()[-1] if text else type(error).__name__
@@ -119,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         flags = [] if deltas[path.name] <= DELTA_TARGET else [f"delta > {DELTA_TARGET} s"]
         flags += [] if kb < SIZE_TARGET_KB else [f"size ≥ {SIZE_TARGET_KB} KB"]
         print(f"{path.name:<34} {seconds:7.2f} {deltas[path.name]:+11.2f} {kb:8.1f}  {'; '.join(flags) or 'ok'}")
+        for cell_seconds, index, first in slowest_cells(executed, args.cells):
+            print(f"    cell {index:>3} {cell_seconds:6.2f} s  {first[:70]}")
 
     if not args.no_nbval:
         started = time.perf_counter()
@@ -127,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
                                cwd=ROOT, capture_output=True, text=True)
         status = "passed" if nbval.returncode == 0 else f"FAILED (exit {nbval.returncode})"
         print(f"\nstrict nbval, {len(paths)} notebooks: {time.perf_counter() - started:.2f} s, {status}")
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", nbval.stdout).splitlines()
+        for line in [line for line in plain if line.startswith(("FAILED", "ERROR"))][:10]:
+            print(f"    {line[:110]}")
 
     statements = sorted({s for path in paths for s in helper_imports(path)})
     libraries, helpers_time = import_seconds([LIBRARIES, "; ".join(statements) or "pass"], args.import_repeat)
