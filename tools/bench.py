@@ -140,7 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         flags = [] if deltas[path.name] <= DELTA_TARGET else [f"delta > {DELTA_TARGET} s"]
         flags += [] if kb < SIZE_TARGET_KB else [f"size ≥ {SIZE_TARGET_KB} KB"]
         print(f"{path.name:<34} {seconds:7.2f} {deltas[path.name]:+11.2f} {kb:8.1f}  {'; '.join(flags) or 'ok'}")
-        for cell_seconds, index, first in slowest_cells(executed, args.cells):
+        timed = slowest_cells(executed, len(executed.cells))
+        if args.cells and timed:
+            code_cells = sum(1 for cell in executed.cells if cell.cell_type == "code")
+            print(f"    {code_cells} code cells ran for {sum(t for t, _, _ in timed):.2f} s in all; the slowest:")
+        for cell_seconds, index, first in timed[:args.cells]:
             print(f"    cell {index:>3} {cell_seconds:6.2f} s  {first[:70]}")
 
     if not args.no_nbval:
