@@ -1,28 +1,20 @@
-"""Helpers for the Workers Abroad notebooks: load and validate data/, draw charts, build widgets.
+"""Helpers for the Workers Abroad notebooks: load and validate data/, house style, widgets, self-checks.
 
-Submodules load lazily, so that ``import helpers`` stays cheap: a notebook pays for
-pandas, plotly or ipywidgets only when it first touches ``helpers.data``,
-``helpers.plots`` or ``helpers.widgets``.
+Submodules load on first use (PEP 562), so ``import helpers`` stays cheap: a notebook pays for
+pandas, plotly or ipywidgets only when it touches ``helpers.data``, ``helpers.plots`` or ``helpers.widgets``.
 """
-
-from __future__ import annotations
 
 from importlib import import_module
 from types import ModuleType
 
 from helpers.paths import data_path, project_root
 
-__version__ = "0.1.0"
-
-_SUBMODULES = frozenset(
-    {"capacity", "data", "derived", "exercises", "numbers", "paths", "plots", "selfcheck", "widgets"}
-)
-
+__version__ = "0.2.0"
+_SUBMODULES = frozenset({"capacity", "data", "derived", "exercises", "numbers", "paths", "plots", "selfcheck", "widgets"})
 __all__ = ["data_path", "project_root", "__version__", *sorted(_SUBMODULES)]
 
 
 def __getattr__(name: str) -> ModuleType:
-    """Import a submodule on first use (PEP 562)."""
     if name in _SUBMODULES:
         return import_module(f"helpers.{name}")
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")

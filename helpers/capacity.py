@@ -42,21 +42,17 @@ def _count(value: object, name: str) -> float:
 
 
 def _finite_result(value: float, what: str) -> float:
-    """A result that overflowed to infinity is the inputs' fault: say which result, not 'inf'."""
-    if not math.isfinite(value):
-        raise ValueError(f"{what} is too large to compute: reduce the inputs it is made of")
-    return value
+    """A result that overflowed is the inputs' fault: say which result, not 'inf'."""
+    if math.isfinite(value):
+        return value
+    raise ValueError(f"{what} is too large to compute: reduce the inputs it is made of")
 
 
 def _day(value: object, name: str) -> date:
     """A plain date from a date, datetime or pandas Timestamp; NaT or anything else is a ValueError."""
-    if isinstance(value, datetime):
-        if value != value:  # pandas.NaT is unequal to itself
-            raise ValueError(f"{name} is missing (NaT)")
-        return value.date()
-    if isinstance(value, date):
-        return value
-    raise ValueError(f"{name} must be a date, not {type(value).__name__}")
+    if isinstance(value, date) and value == value:  # pandas.NaT is unequal to itself
+        return value.date() if isinstance(value, datetime) else value
+    raise ValueError(f"{name} must be a date, not {'NaT' if isinstance(value, date) else type(value).__name__}")
 
 
 @dataclass(frozen=True)
@@ -122,5 +118,3 @@ def weeks_needed(people: object, weekly: object) -> int:
         raise ValueError("weekly must be above 0: at zero seats a week nobody leaves, however many weeks pass")
     return math.ceil(_finite_result(count / seats, "people / weekly") - 1e-9)
 
-
-__all__ = ["ASSUMPTION_IDS", "Settings", "closure_date", "full_weeks", "seats_by", "settings_from", "weeks_needed"]

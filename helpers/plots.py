@@ -269,19 +269,6 @@ def marker(kind: str, **extra: Any) -> dict[str, Any]:
     return {"color": KINDS[kind]["color"], "symbol": KINDS[kind]["symbol"], "size": 12, **extra}
 
 
-def kinds_key(sources: pd.DataFrame, source_rows: pd.DataFrame) -> go.Figure:
-    """The key to the kinds of figure, drawn once (in 00) with the markers every chart uses."""
-    fig = go.Figure()
-    for i, kind in enumerate(KINDS):
-        fig.add_scatter(x=[0], y=[-i], mode="markers+text", marker=marker(kind, size=16), text=[f"  {kind}"],
-                        textposition="middle right", textfont=dict(color=INK), showlegend=False, hoverinfo="skip")
-    fig.update_xaxes(visible=False, range=[-0.2, 3])
-    fig.update_yaxes(visible=False, range=[-len(KINDS) + 0.5, 0.5])
-    return finish(fig, source_rows, sources, title="One marker and colour per kind of figure, in every chart",
-                  subtitle="official reports, officials' statements, media reporting, estimates, and the model",
-                  height=360)
-
-
 def bundle(fig: go.Figure) -> dict[str, Any]:
     """The figure's display bundle: plotly's JSON mimetype, which JupyterLab, nbval and the site read."""
     return {MIMETYPE: json.loads(pio.to_json(fig, validate=False)), "text/plain": f"<Figure: {fig.layout.title.text}>"}
