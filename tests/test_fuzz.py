@@ -10,7 +10,7 @@ exception, an example slower than its deadline, a hang (an alarm) or a partial r
 
 CI runs a fixed, derandomized set of examples (quick). A longer run, e.g. 5,000 mutations:
 
-    WA_FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_fuzz.py -q
+    WA_FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from helpers import data
@@ -196,7 +196,8 @@ def test_damaged_data_loads_correctly_or_names_each_problem(draw: st.DataObject)
         (Path(tmp) / "outside").mkdir()
         (Path(tmp) / "outside" / "secret.csv").write_text("TOP-SECRET\n", encoding="utf-8")
         files = dict(ORIGINAL)
-        for _ in range(draw.draw(st.integers(1, 3), label="mutations")):
+        event(f"{(count := draw.draw(st.integers(1, 3), label='mutations'))} mutation(s)")  # --hypothesis-show-statistics
+        for _ in range(count):
             name = draw.draw(st.sampled_from([*CSVS, "datapackage.json"]), label="file")
             try:
                 files[name] = (mutate_descriptor(draw, files[name], folder) if name == "datapackage.json"
@@ -211,8 +212,10 @@ def test_damaged_data_loads_correctly_or_names_each_problem(draw: st.DataObject)
                 tables = data.load_all(folder)
             except data.DataValidationError as error:
                 check_problems(folder, error)
+                event("refused with named problems")
                 return
         check_loaded(folder, tables)
+        event("loaded as exact typed tables")
 
 
 def test_the_fuzzer_reaches_both_outcomes() -> None:
