@@ -55,17 +55,13 @@ def payload(place: str) -> str:
 
 # ---------------------------------------------------------------- planting
 
-#: Free-text columns the notebooks use as codes (they select rows by "2018", "2019"): planting there
-#: breaks the selection, not the escaping. A ``pattern`` in datapackage.json would make them codes.
-CODE_COLUMNS = {("visas", "period"), ("entries", "period")}
-
 
 def free_text_columns(resource: dict[str, Any]) -> list[str]:
     """String columns a person writes: no enum, no URL format, not the key, not a derivation rule, not a code."""
     key = resource["schema"]["primaryKey"][0]
     return [f["name"] for f in resource["schema"]["fields"]
             if f.get("type", "string") == "string" and f["name"] not in (key, "derived_from") and f.get("format") != "uri"
-            and "enum" not in f.get("constraints", {}) and (resource["name"], f["name"]) not in CODE_COLUMNS]
+            and "enum" not in f.get("constraints", {})]
 
 
 def plant(folder: Path) -> dict[str, list[str]]:
