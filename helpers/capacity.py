@@ -1,11 +1,8 @@
-"""The capacity model notebook 04's sensitivity grid and simulator share: seats a week, seats by a date.
+"""The capacity model that notebook 04's sensitivity grid and simulator share (charts and verdicts stay there).
 
-Why a module: the grid runs the model hundreds of times and the simulator on every slider move,
-so both must use the arithmetic the notebook first teaches in its cells; charts and verdicts stay
-in the notebook. Seats a week = flights x seats per flight x share for returning workers + rail
-seats, counted in whole timetable weeks. A week ending on or before the closure date (31 Jan 2020,
-F55-F57) runs in full, each later week at ``share_after_closure``. Only the flights are sourced;
-the rest are the labelled ASSUMPTIONs of data/assumptions.csv (F52, F57).
+Seats a week = flights x seats per flight x share for returning workers + rail seats, in whole timetable
+weeks; weeks ending after the closure (31 Jan 2020, F55-F57) run at ``share_after_closure``. Only the
+flights are sourced; the rest are the labelled ASSUMPTIONs of data/assumptions.csv (F52, F57).
 """
 
 from __future__ import annotations
@@ -16,19 +13,15 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
+from helpers.data import row
 from helpers.numbers import finite
 
-#: The assumptions.csv rows the model reads, by setting name.
-ASSUMPTION_IDS: dict[str, str] = {
-    "seats_per_flight": "A_SEATS_PER_FLIGHT",
-    "share_for_workers": "A_SHARE_SEATS_FOR_WORKERS",
-    "rail_seats_per_week": "A_RAIL_SEATS_PER_WEEK",
-    "share_after_closure": "A_SHARE_RUNNING_AFTER_CLOSURE",
+ASSUMPTION_IDS: dict[str, str] = {  # the assumptions.csv rows the model reads, by setting name
+    "seats_per_flight": "A_SEATS_PER_FLIGHT", "share_for_workers": "A_SHARE_SEATS_FOR_WORKERS",
+    "rail_seats_per_week": "A_RAIL_SEATS_PER_WEEK", "share_after_closure": "A_SHARE_RUNNING_AFTER_CLOSURE",
 }
-#: The sourced flights a week (F50: "only two flights a week", one airline).
-FLIGHTS_ROW = "TR_FLIGHTS"
-#: The event whose date is the closure: the Pyongyang–Vladivostok route suspended (F55).
-CLOSURE_EVENT = "E_VLADIVOSTOK_SUSPENDED"
+FLIGHTS_ROW = "TR_FLIGHTS"  # the sourced flights a week (F50: "only two flights a week", one airline)
+CLOSURE_EVENT = "E_VLADIVOSTOK_SUSPENDED"  # the Pyongyang–Vladivostok route suspended (F55)
 _SHARES = ("share_for_workers", "share_after_closure")
 
 
@@ -81,16 +74,14 @@ def settings_from(tables: Mapping[str, Any], **changes: object) -> Settings:
     """The sourced flights and the assumption defaults from data/, with any setting changed by name."""
     if unknown := set(changes) - {f.name for f in fields(Settings)}:
         raise ValueError(f"no setting {sorted(unknown)}; settings: {[f.name for f in fields(Settings)]}")
-    flights = tables["transport"].set_index("transport_id").loc[FLIGHTS_ROW, "value"]
-    defaults = tables["assumptions"].set_index("assumption_id")["default"]
-    values = {"flights_per_week": float(flights)} | {n: float(defaults[a]) for n, a in ASSUMPTION_IDS.items()}
+    values = {"flights_per_week": float(row(tables["transport"], FLIGHTS_ROW)["value"])} | {
+        name: float(row(tables["assumptions"], a)["default"]) for name, a in ASSUMPTION_IDS.items()}
     return Settings(**(values | changes))  # type: ignore[arg-type]
 
 
 def closure_date(tables: Mapping[str, Any]) -> date:
     """The day the Pyongyang–Vladivostok route was suspended, read from events.csv."""
-    events = tables["events"]
-    return _day(events.loc[events["event_id"] == CLOSURE_EVENT, "date"].iloc[0], CLOSURE_EVENT)
+    return _day(row(tables["events"], CLOSURE_EVENT)["date"], CLOSURE_EVENT)
 
 
 def full_weeks(start: object, end: object) -> int:

@@ -1,9 +1,7 @@
-"""Every exercise's expected answer, computed once from data/ and keyed by its id ("03.1").
+"""Every exercise's expected answer, computed once from data/ and keyed by its id ("03.1", notebook.exercise).
 
-Why a registry: a check cell that reads ``check("03.1", answer_1)`` carries no answer expression
-a student could evaluate, the teacher guide's keys (tests/test_exercises_NN.py) and the grader
-(tools/grade.py) read the same values, and no notebook ever prints them.
-"""
+Why: a check cell ``check("03.1", answer_1)`` carries no answer expression a student could evaluate, and the
+teacher guide's keys (tests/test_exercises_NN.py) and the grader (tools/grade.py) read the same values."""
 
 from __future__ import annotations
 
@@ -14,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from helpers import capacity, selfcheck
-from helpers.data import row
+from helpers.data import load_all, row
 from helpers.derived import add_months
 from helpers.selfcheck import Feedback
 
@@ -41,16 +39,11 @@ class Exercise:
         return selfcheck.check_choice(given, str(expected), self.options)
 
 
-# ---------------------------------------------------------------- 01 The resolution
-
-
-def _adopted(t: Tables, provision_id: str) -> date:
-    return row(t["resolutions"], provision_id)["adopted"].date()
-
 
 def _after(t: Tables, provision_id: str, term_id: str) -> date:
     """A provision's adoption date moved by one of paragraph 8's terms (calendar months)."""
-    return add_months(_adopted(t, provision_id), int(row(t["resolution_terms"], term_id)["value"]))
+    adopted = row(t["resolutions"], provision_id)["adopted"].date()
+    return add_months(adopted, int(row(t["resolution_terms"], term_id)["value"]))
 
 
 def _shortest_step(t: Tables) -> str:
@@ -61,8 +54,6 @@ def _shortest_step(t: Tables) -> str:
 
 COUNTING_HINT = ("Close, but off by a day: count as Python does, (end - start).days, which counts the due date "
                  "and not the first date. Did you count both ends, or neither?")
-
-# ---------------------------------------------------------------- 02 Worker estimates
 
 
 def _low(t: Tables, estimate_id: str) -> float:
@@ -87,8 +78,6 @@ def _pay_from_experts_low_end(t: Tables) -> float:
 
 NEAREST_WHOLE = {"rel_tol": 0.0, "abs_tol": 0.5}  # "to the nearest dollar": half a unit either side
 
-# ---------------------------------------------------------------- 03 The visa surge
-
 
 def _visas(t: Tables, period: str, category: str) -> int:
     """Visas of one category in one period; KeyError when the data give none (missing is not zero)."""
@@ -107,12 +96,9 @@ def _share_matching_presanctions_low(t: Tables) -> float:
     return int(row(t["entries"], "EN_PRESANCTIONS_VISAS")["low"]) / extra
 
 
-# ---------------------------------------------------------------- 04 Deadline logistics
-
 
 def _count_on(t: Tables, obs_id: str) -> tuple[float, Any]:
-    observation = row(t["russia_workers"], obs_id)
-    return float(observation["count"]), observation["as_of"]
+    return float(row(t["russia_workers"], obs_id)["count"]), row(t["russia_workers"], obs_id)["as_of"]
 
 
 def _break_even_from_end_2017(t: Tables) -> float:
@@ -169,8 +155,6 @@ def registry() -> dict[str, Exercise]:
 
 
 def _tables(tables: Tables | None) -> Tables:
-    from helpers.data import load_all
-
     return load_all() if tables is None else tables
 
 

@@ -1,12 +1,9 @@
-"""One house style for every chart and table, with escaping for every text that comes from data/.
+"""One house style for every chart and table, escaping every text that comes from data/.
 
-Why a module: a chart without a visible source is a chart a reader cannot trust, so
-:func:`finish` writes the source line under every chart from the rows it draws; and every
-string in data/ is untrusted, so the functions here escape it before it becomes HTML.
-Charts sit on an opaque white card so that their text keeps a contrast of at least 4.5:1 in
-JupyterLab's light and dark themes alike. Figures are displayed as plotly's own
-``application/vnd.plotly.v1+json`` bundle, built here without loading plotly's renderer
-registry (which imports nbformat and jsonschema: most of a kernel's start-up otherwise).
+Why: a chart without a source line is one a reader cannot trust, so :func:`finish` writes it from
+the rows drawn; data/ is untrusted, so its strings are escaped before they become HTML. Charts are
+opaque white cards, so text keeps 4.5:1 contrast in light and dark themes. Figures display as
+plotly's JSON mimetype without plotly's renderer registry (it imports nbformat and jsonschema).
 """
 
 from __future__ import annotations
@@ -16,17 +13,14 @@ import json
 import math
 import textwrap
 from collections.abc import Iterable
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from helpers._imports import decline_slow_optional_imports
-
-decline_slow_optional_imports()
-
-import pandas as pd  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import plotly.io as pio  # noqa: E402
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 
 MIMETYPE = "application/vnd.plotly.v1+json"
 TEMPLATE_NAME = "workers_abroad"
@@ -37,13 +31,9 @@ GRID = "#e3e3e3"
 FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
 
 #: One colour and one marker per kind of figure, the same in every notebook (00 shows the key).
-KINDS: dict[str, dict[str, str]] = {
-    "official report": {"color": "#0072B2", "symbol": "diamond"},
-    "official statement": {"color": "#D55E00", "symbol": "circle"},
-    "media reporting": {"color": "#CC79A7", "symbol": "triangle-up"},
-    "estimate": {"color": "#009E73", "symbol": "square"},
-    "model/assumption": {"color": "#555555", "symbol": "x"},
-}
+KINDS: dict[str, dict[str, str]] = {kind: {"color": colour, "symbol": symbol} for kind, colour, symbol in [
+    ("official report", "#0072B2", "diamond"), ("official statement", "#D55E00", "circle"),
+    ("media reporting", "#CC79A7", "triangle-up"), ("estimate", "#009E73", "square"), ("model/assumption", "#555555", "x")]}
 #: Visa and entry categories: colours no kind of figure uses, so a colour never means two things.
 CATEGORIES: dict[str, str] = {"tourist": "#E69F00", "student": "#56B4E9", "work": "#A6761D", "entries": "#7A7A7A"}
 #: Okabe–Ito, the colour-blind-safe qualitative palette (without black and yellow).
@@ -54,10 +44,7 @@ HEIGHT = 500
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
-        colorway=list(PALETTE),
-        font=dict(family=FONT, size=14, color=INK),
-        paper_bgcolor=CARD,
-        plot_bgcolor=CARD,
+        colorway=list(PALETTE), font=dict(family=FONT, size=14, color=INK), paper_bgcolor=CARD, plot_bgcolor=CARD,
         xaxis=dict(gridcolor=GRID, linecolor=MUTED, zerolinecolor=GRID, automargin=True, tickfont=dict(color=INK)),
         yaxis=dict(gridcolor=GRID, linecolor=MUTED, zerolinecolor=GRID, automargin=True, separatethousands=True),
         legend=dict(bgcolor=CARD, orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=13)),
@@ -67,8 +54,6 @@ TEMPLATE = go.layout.Template(
 pio.templates[TEMPLATE_NAME] = TEMPLATE
 pio.templates.default = TEMPLATE_NAME
 
-
-# ---------------------------------------------------------------- escaping
 
 
 def esc(text: object) -> str:
@@ -84,8 +69,7 @@ def safe_url(url: object) -> str | None:
     """The URL if it is an absolute http(s) address with a host, else None: only those become links."""
     if not isinstance(url, str) or any(c in url for c in " \t\r\n\"'<>`"):
         return None
-    parts = urlsplit(url)
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
+    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else None
 
 
 def link(url: object, text: object | None = None) -> str:
@@ -98,8 +82,6 @@ def link(url: object, text: object | None = None) -> str:
 def _wrap(text: str, width: int) -> str:
     return "<br>".join(esc(line) for line in textwrap.wrap(text, width, break_long_words=False)) or ""
 
-
-# ---------------------------------------------------------------- tables
 
 
 def _is_missing(value: object) -> bool:
@@ -114,35 +96,32 @@ def money(value: float) -> str:
     return f"${value:,.0f}"
 
 
+FORMATS = {"money": lambda v: money(float(v)), "share": lambda v: f"{float(v):.0%}", "pct": lambda v: f"{float(v):g}%"}
+
+
 def cell(value: object, kind: str = "auto", missing: str = "not given") -> str:
     """One value as a reader should see it: 30,023 not 30023.0, 80% not 0.8, a date as 22 Dec 2019."""
     if _is_missing(value):
         return missing
-    if kind == "money":
-        return money(float(value))
-    if kind == "share":
-        return f"{float(value):.0%}"
-    if kind == "pct":
-        return f"{float(value):g}%"
-    if isinstance(value, datetime | date | pd.Timestamp):
+    if kind in FORMATS:
+        return FORMATS[kind](value)
+    if isinstance(value, date):  # datetimes and pandas Timestamps too
         return f"{value:%d %b %Y}".lstrip("0")
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float) or hasattr(value, "dtype"):
         number = float(value)
-        if number.is_integer() and abs(number) < 1e15:
-            return f"{int(number):,}"
-        return f"{number:,.2f}".rstrip("0").rstrip(".")
+        return f"{int(number):,}" if number.is_integer() and abs(number) < 1e15 else f"{number:,.2f}".rstrip("0").rstrip(".")
     return str(value)
 
 
+@dataclass(frozen=True)
 class Table:
     """A DataFrame shown for reading: formatted cells, escaped text, full clickable links, no dtype lines."""
 
-    def __init__(self, frame: pd.DataFrame, formats: dict[str, str], missing: str, index: bool) -> None:
-        self.frame = frame.reset_index() if index else frame
-        self.formats = formats
-        self.missing = missing
+    frame: pd.DataFrame
+    formats: dict[str, str]
+    missing: str
 
     def rows(self) -> list[list[str]]:
         """Each cell as display text (not yet escaped)."""
@@ -150,11 +129,9 @@ class Table:
         return [[cell(v, k, self.missing) for v, k in zip(row, kinds)] for row in self.frame.itertuples(index=False)]
 
     def __repr__(self) -> str:
-        header = [str(c) for c in self.frame.columns]
-        body = self.rows()
-        widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
-        lines = ["  ".join(text.ljust(w) for text, w in zip(r, widths)).rstrip() for r in [header, *body]]
-        return "\n".join(lines)
+        lines = [[str(c) for c in self.frame.columns], *self.rows()]
+        widths = [max(len(r[i]) for r in lines) for i in range(len(lines[0]))]
+        return "\n".join("  ".join(t.ljust(w) for t, w in zip(r, widths)).rstrip() for r in lines)
 
     def _repr_html_(self) -> str:
         head = "".join(f'<th scope="col">{esc(c)}</th>' for c in self.frame.columns)
@@ -171,7 +148,7 @@ def table(frame: pd.DataFrame | pd.Series, formats: dict[str, str] | None = None
     """Format a table for display. ``formats`` maps a column to money, share, pct or link."""
     if isinstance(frame, pd.Series):
         frame = frame.rename_axis("").reset_index(name=frame.name or "value")
-    return Table(frame, formats or {}, missing, index)
+    return Table(frame.reset_index() if index else frame, formats or {}, missing)
 
 
 def source_ids_of(rows: pd.DataFrame) -> list[str]:
@@ -195,31 +172,24 @@ def quote(rows: pd.DataFrame, text_column: str = "quote") -> Any:
     """Quotes from data/ as escaped block quotes, each with its source id and status."""
     from IPython.display import HTML
 
-    blocks = [
-        f'<blockquote class="wa-quote">{esc(row[text_column])}<br><small>{esc(row["source_id"])}, '
-        f"{esc(row['status'])}</small></blockquote>"
-        for _, row in rows.iterrows()
-    ]
-    return HTML("".join(blocks))
+    return HTML("".join(f'<blockquote class="wa-quote">{esc(row[text_column])}<br><small>{esc(row["source_id"])}, '
+                        f"{esc(row['status'])}</small></blockquote>" for _, row in rows.iterrows()))
 
-
-# ---------------------------------------------------------------- charts
 
 
 def source_line(source_ids: Iterable[str], sources: pd.DataFrame) -> str:
     """'Sources: S01 Reuters (2020-01-23); …' as plain text (finish escapes and wraps it)."""
-    by_id = sources.set_index("source_id")
-    parts = []
-    for source_id in source_ids:
-        if source_id not in by_id.index:
-            raise KeyError(f"source id {source_id!r} is not in sources.csv")
-        parts.append(f"{source_id} {by_id.loc[source_id, 'publisher']} ({by_id.loc[source_id, 'published']})")
+    by_id, ids = sources.set_index("source_id"), list(source_ids)
+    if unknown := [i for i in ids if i not in by_id.index]:
+        raise KeyError(f"source id {unknown[0]!r} is not in sources.csv")
+    parts = [f"{i} {by_id.loc[i, 'publisher']} ({by_id.loc[i, 'published']})" for i in ids]
     if not parts:
         raise ValueError("a chart needs at least one source")
     return ("Sources: " if len(parts) > 1 else "Source: ") + "; ".join(parts)
 
 
 def _legend_rows(fig: go.Figure, width_px: int = 560) -> int:
+    """How many rows the legend takes at a projector-width chart: items wrap when a row is full."""
     names = [t.name for t in fig.data if t.name and t.showlegend is not False]
     if len(names) < 2 and not any(t.showlegend for t in fig.data):
         return 0
@@ -238,21 +208,16 @@ def finish(fig: go.Figure, rows: pd.DataFrame, sources: pd.DataFrame, *, title: 
     measured, the legend above the plot, and the source line (plus an optional note, such as an
     assumption) under it. Every text is escaped and wrapped to fit a projector-width chart."""
     title_html, subtitle_html = _wrap(title, TITLE_CHARS), _wrap(subtitle, SUBTITLE_CHARS)
-    foot = _wrap(source_line(source_ids_of(rows), sources), SOURCE_CHARS)
-    if note:
-        foot = f"{_wrap(note, SOURCE_CHARS)}<br>{foot}"
-    legend_rows = _legend_rows(fig)
-    fig.update_layout(showlegend=legend_rows > 0)
-    title_lines, subtitle_lines = title_html.count("<br>") + 1, subtitle_html.count("<br>") + 1
-    top = 50 + 30 * title_lines + 22 * subtitle_lines + 26 * legend_rows
-    has_x_title = bool(fig.layout.xaxis.title.text)
-    shift = 36 + (32 if has_x_title else 0)
-    bottom = shift + 17 * (foot.count("<br>") + 1) + 12
+    foot = "<br>".join(filter(None, [_wrap(note or "", SOURCE_CHARS), _wrap(source_line(source_ids_of(rows), sources),
+                                                                             SOURCE_CHARS)]))
+    legend_rows, lines = _legend_rows(fig), title_html.count("<br>") + 1
+    top = 50 + 30 * lines + 22 * (subtitle_html.count("<br>") + 1) + 26 * legend_rows
+    shift = 36 + (32 if fig.layout.xaxis.title.text else 0)  # under the tick labels, and an x-axis title if any
     fig.update_layout(
-        height=height,
-        margin=dict(t=top, b=bottom, l=64, r=24, autoexpand=True),
+        height=height, showlegend=legend_rows > 0,
+        margin=dict(t=top, b=shift + 17 * (foot.count("<br>") + 1) + 12, l=64, r=24, autoexpand=True),
         title=dict(text=title_html, x=0.01, xref="container", xanchor="left", y=1, yref="container", yanchor="top",
-                   pad=dict(t=18 + 6 * (title_lines - 1)), font=dict(size=20, color=INK), subtitle=dict(text=subtitle_html,
+                   pad=dict(t=18 + 6 * (lines - 1)), font=dict(size=20, color=INK), subtitle=dict(text=subtitle_html,
                    font=dict(size=14, color=MUTED))),
     )
     fig.add_annotation(
@@ -274,18 +239,13 @@ def bundle(fig: go.Figure) -> dict[str, Any]:
     return {MIMETYPE: json.loads(pio.to_json(fig, validate=False)), "text/plain": f"<Figure: {fig.layout.title.text}>"}
 
 
-def _display_figure(fig: go.Figure) -> None:
-    from IPython.display import display
-
-    display(bundle(fig), raw=True)
-
-
 def use_house_display() -> None:
     """Show figures through :func:`bundle` in a running IPython kernel; nothing elsewhere."""
     from IPython import get_ipython
+    from IPython.display import display
 
     if (shell := get_ipython()) is not None:
-        shell.display_formatter.ipython_display_formatter.for_type(go.Figure, _display_figure)
+        shell.display_formatter.ipython_display_formatter.for_type(go.Figure, lambda f: display(bundle(f), raw=True))
 
 
 use_house_display()

@@ -1,10 +1,7 @@
 """Feedback on exercise answers that never prints the answer itself.
 
-Why: an exercise whose check says "the answer is 8.16" teaches copying. These checks say
-"correct", "close: check your rounding", or "check the units" (an answer off by a power
-of ten or a hundred, the usual slip between shares and percentages or between dollars and
-millions), and nothing more. Expected values come from helpers computing on data/, so a
-notebook never types them either.
+Why: a check that says "the answer is 8.16" teaches copying. These say "correct", "close", "check
+the units" (off by a power of ten: shares vs percentages, dollars vs millions), too high or too low.
 """
 
 from __future__ import annotations
@@ -17,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from helpers.numbers import finite
+
 
 @dataclass(frozen=True)
 class Feedback:
@@ -25,11 +24,10 @@ class Feedback:
     correct: bool
     message: str
 
-    def __str__(self) -> str:
-        return self.message
-
     def __repr__(self) -> str:
         return self.message
+
+    __str__ = __repr__
 
     def _repr_html_(self) -> str:
         # On a white card like the charts, so the colours keep 4.5:1 in light and dark themes alike.
@@ -50,7 +48,7 @@ def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol
     too high or too low. Any real number is an answer, numpy's included (a pandas sum is a
     numpy.int64); a bad ``expected`` or tolerance is the author's mistake and raises ValueError.
     """
-    _require_finite(expected, "expected")
+    finite(expected, "expected")
     if not (0 <= rel_tol <= close_tol):
         raise ValueError(f"need 0 <= rel_tol <= close_tol, got rel_tol={rel_tol}, close_tol={close_tol}")
     if answer is None or answer is ...:
@@ -108,32 +106,21 @@ def check_date(answer: Any, expected: date) -> Feedback:
 
 def check_choice(answer: Any, expected: str, options: tuple[str, ...]) -> Feedback:
     """Compare a multiple-choice answer (one of ``options``, case-insensitive)."""
-    if not options:
-        raise ValueError("a choice needs at least one option")
-    if expected.strip().lower() not in {o.strip().lower() for o in options}:
+    normal, listed = {o.strip().lower() for o in options}, ", ".join(map(repr, options))
+    if expected.strip().lower() not in normal:
         raise ValueError(f"the expected choice {expected!r} is not among the options {options!r}")
     if answer is None or answer is ...:
-        return Feedback(False, f"Not answered yet: pick one of {', '.join(map(repr, options))}.")
-    if not isinstance(answer, str | int):
-        return Feedback(False, f"Answer with one of {', '.join(map(repr, options))}, as text in quotes.")
-    normal = str(answer).strip().lower()
-    if normal not in {o.strip().lower() for o in options}:
-        return Feedback(False, f"Pick one of {', '.join(map(repr, options))}.")
-    if normal == expected.strip().lower():
+        return Feedback(False, f"Not answered yet: pick one of {listed}.")
+    if not isinstance(answer, str | int) or str(answer).strip().lower() not in normal:
+        return Feedback(False, f"Pick one of {listed}, as text in quotes.")
+    if str(answer).strip().lower() == expected.strip().lower():
         return Feedback(True, "Correct.")
     return Feedback(False, "Not this one: reread the section above and try again.")
 
 
-def _is_bool(value: Any) -> bool:
-    """True for Python's and numpy's booleans, which are numbers to isinstance but not answers."""
+def _is_bool(value: Any) -> bool:  # Python's and numpy's booleans are numbers to isinstance, not answers
     return isinstance(value, bool) or type(value).__name__ == "bool_"
 
 
-def _is_missing_time(value: Any) -> bool:
-    """pandas' NaT (a datetime that is no date) and NaN count as no answer yet."""
+def _is_missing_time(value: Any) -> bool:  # pandas' NaT (a datetime that is no date) and NaN: no answer yet
     return type(value).__name__ == "NaTType" or (isinstance(value, float) and math.isnan(value))
-
-
-def _require_finite(value: Any, name: str) -> None:
-    if _is_bool(value) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")

@@ -91,7 +91,7 @@ def test_number_feedback_never_states_the_answer(answer):
 
 @pytest.mark.parametrize("expected", [float("nan"), float("inf"), None, "8.16", True])
 def test_bad_expected_value_is_the_authors_error(expected):
-    with pytest.raises(ValueError, match="expected must be a finite number"):
+    with pytest.raises(ValueError, match="expected must be (finite|a real number)"):
         check_number(8.16, expected)
 
 
@@ -138,7 +138,7 @@ def test_choice_feedback():
 def test_choice_expected_must_be_an_option():
     with pytest.raises(ValueError, match="not among the options"):
         check_choice("2397", "2400", ("2321", "2371", "2375", "2397"))
-    with pytest.raises(ValueError, match="at least one option"):
+    with pytest.raises(ValueError, match="not among the options"):  # no options: nothing can be expected
         check_choice("a", "a", ())
 
 
