@@ -123,9 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = notebook_paths()
 
-    floor, _ = median_run(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), args.repeat + 3)
+    empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    run_seconds(nbformat.from_dict(empty))  # warm-up, discarded: the first kernel start pays for cold caches
+    floors = [run_seconds(nbformat.from_dict(empty)) for _ in range(args.repeat + 4)]
+    floor = statistics.median(floors)
     print(f"{'notebook':<34} {'run s':>7} {'over floor':>11} {'size KB':>8}")
-    print(f"{'(kernel floor: empty notebook)':<34} {floor:7.2f} {'':>11} {'':>8}")
+    print(f"{'(kernel floor: empty notebook)':<34} {floor:7.2f} {'':>11} {'':>8}  "
+          f"median of {len(floors)} after a warm-up, {min(floors):.2f}–{max(floors):.2f} s")
     deltas = {}
     for path in paths:
         try:
