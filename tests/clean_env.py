@@ -36,7 +36,7 @@ def isolated_environment(root: Path) -> dict[str, str]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    root = Path(tempfile.mkdtemp(prefix="workers-abroad-pytest-"))
+    root = Path(tempfile.mkdtemp(prefix="wa-"))  # short: chromium's socket path under it must stay under 108 bytes
     _ROOT.append(root)
     for name, value in isolated_environment(root).items():
         _SAVED[name] = os.environ.get(name)
