@@ -1,6 +1,6 @@
 """Read the numbers that a sentence states, the way a reader would; check that a value is a number.
 
-The loader uses states() for the figure-in-quote rule; the claims tool and tests use numbers_in().
+The loader uses states() for the figure-in-quote rule; data tests use numbers_in() directly.
 """
 
 import math
