@@ -66,3 +66,28 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(f"[{case}]")
             for line in message.splitlines():
                 terminalreporter.write_line(f"    {line}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's chromium, headless, launched by Playwright from its fixed path; one per test module,
+    because Playwright's sync API allows one running instance per thread at a time."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+
+    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: install Debian's chromium package (./tasks test does)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static site built once per test module from the committed notebooks."""
+    from tests.browser_support import build_site
+
+    return build_site(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "site")

@@ -12,23 +12,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, axe_script, build_site
+from tests.browser_support import ROOT, axe_script
 
 FAILING_IMPACTS = {"serious", "critical"}
 SCHEMES = ("light", "dark")
 EXPORTED = ROOT / "notebooks" / "03-the-visa-surge.ipynb"
 
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_site(tmp_path_factory.mktemp("axe") / "site")
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +35,6 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     return out / f"{EXPORTED.stem}.html"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def audit(browser: Browser, url: str, scheme: str) -> list[dict[str, Any]]:

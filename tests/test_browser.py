@@ -25,12 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PLOTLY_MIME,
     ROOT,
     SCREENSHOTS,
@@ -138,21 +136,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         if process_group_alive(pgid):
             raise RuntimeError(f"JupyterLab's process group {pgid} survived the shutdown")
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's chromium, headless, launched by Playwright from its fixed path.
-
-    Module-scoped: Playwright's sync API allows one running instance per thread, and other
-    test files (tests/test_site.py) start their own after this one has closed.
-    """
-    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: install Debian's chromium package (./tasks test does)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def offline_context(browser: Browser, allowed_prefix: str, blocked: list[str]) -> BrowserContext:

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from helpers import data
 from helpers.exercises import check, expected, registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,11 +36,6 @@ ANSWER_TEXTS: dict[str, tuple[str, ...]] = {
     "02.2": ("10,000", "10000", "110,000", "110000"),
     "02.3": ("2,857", "2857"),
 }
-
-
-@pytest.fixture(scope="module")
-def tables() -> dict[str, Any]:
-    return data.load_all()
 
 
 @pytest.fixture(scope="module")

@@ -66,11 +66,6 @@ def test_evaluate_rule_rejects_unknown_rules() -> None:
         evaluate_rule("A - B", rows)
 
 
-@pytest.fixture(scope="module")
-def tables() -> dict[str, pd.DataFrame]:
-    return data.load_all()
-
-
 def test_load_table_returns_copies(tables: dict[str, pd.DataFrame]) -> None:
     first = data.load_table("visas")
     first.loc[0, "count"] = -1

@@ -26,9 +26,9 @@ from typing import Any
 
 import nbformat
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.browser_support import free_port
 from tools.notebooks import notebook_paths
 from tools.present import voila_command
 
@@ -138,16 +138,6 @@ def projector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Projector]:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: install Debian's chromium package"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def open_offline(browser: Browser, url: str, traffic: Traffic) -> Page:

@@ -11,13 +11,11 @@ A4) and the PDF's pages are checked to be A4. Back on screen, the charts fill th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, build_site
 from tools.notebooks import notebook_paths
 
 MM = 96 / 25.4
@@ -36,19 +34,6 @@ TABLES_JS = """() => [...document.querySelectorAll('details.wa-data-details')].m
   d.open && [...d.querySelectorAll('table')].every(t => t.getBoundingClientRect().height > 0))"""
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_site(tmp_path_factory.mktemp("print") / "site")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def open_page(browser: Browser, path: Path) -> Page:

@@ -28,9 +28,9 @@ from typing import Any
 
 import nbformat
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, PLOTLY_MIME, LabServer, build_site, start_lab, stop_lab
+from tests.browser_support import PLOTLY_MIME, LabServer, start_lab, stop_lab
 from tools.notebooks import notebook_paths
 from tools.site import PLOTLY_BUNDLE
 
@@ -96,19 +96,6 @@ def problems(chart: dict[str, Any]) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_site(tmp_path_factory.mktemp("projector") / "site")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def measure(browser: Browser, url: str, size: tuple[int, int], scheme: str) -> list[dict[str, Any]]:
