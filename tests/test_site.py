@@ -352,35 +352,29 @@ def test_widget_snapshot_shows_text_control_value_and_chart():
     assert numbers_drawn(json.loads(page.json_scripts[page.charts[0]["data-spec"]])) == [7]
 
 
-def test_pages_render_their_charts_offline_in_a_browser(site: Path, pages: dict[str, Page]):
+def test_pages_render_their_charts_offline_in_a_browser(site: Path, pages: dict[str, Page], browser):
     """Opened from disk with the network off, every chart is drawn by plotly.js and nothing is fetched."""
-    chromium = shutil.which("chromium")
-    assert chromium, "chromium is needed (./tasks test installs Debian's chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        context = browser.new_context(offline=True)
-        try:
-            for name, parsed in pages.items():
-                page = context.new_page()
-                remote: list[str] = []
-                errors: list[str] = []
-                page.on("request", lambda r, remote=remote: None if r.url.startswith("file:") else remote.append(r.url))
-                page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-                page.goto((site / name).as_uri())
-                page.wait_for_load_state("load")
-                if parsed.charts:
-                    page.wait_for_function(
-                        f"document.querySelectorAll('.wa-chart .main-svg').length >= {len(parsed.charts)}", timeout=20_000
-                    )
-                drawn = page.locator(".wa-chart").evaluate_all("els => els.filter(e => e.querySelector('.main-svg')).length")
-                assert drawn == len(parsed.charts), f"{name}: {drawn} of {len(parsed.charts)} charts drawn"
-                assert not remote, f"{name} fetched {remote}"
-                assert not errors, f"{name}: script errors {errors}"
-                page.close()
-        finally:
-            browser.close()
+    context = browser.new_context(offline=True)
+    try:
+        for name, parsed in pages.items():
+            page = context.new_page()
+            remote: list[str] = []
+            errors: list[str] = []
+            page.on("request", lambda r, remote=remote: None if r.url.startswith("file:") else remote.append(r.url))
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            page.goto((site / name).as_uri())
+            page.wait_for_load_state("load")
+            if parsed.charts:
+                page.wait_for_function(
+                    f"document.querySelectorAll('.wa-chart .main-svg').length >= {len(parsed.charts)}", timeout=20_000
+                )
+            drawn = page.locator(".wa-chart").evaluate_all("els => els.filter(e => e.querySelector('.main-svg')).length")
+            assert drawn == len(parsed.charts), f"{name}: {drawn} of {len(parsed.charts)} charts drawn"
+            assert not remote, f"{name} fetched {remote}"
+            assert not errors, f"{name}: script errors {errors}"
+            page.close()
+    finally:
+        context.close()
 
 
 # ------------------------------------------------------------------ hostile outputs (issue 12)
@@ -453,7 +447,7 @@ def _poisoned_notebook() -> nbformat.NotebookNode:
     return notebook
 
 
-def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path):
+def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path, browser):
     """Built through the command line (--notebooks, --out), as the XSS test does; nothing runs in a browser."""
     folder = tmp_path / "notebooks"
     folder.mkdir()
@@ -472,27 +466,18 @@ def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path):
     assert "1,200,000,000" in body and "emphasis</em>" in body and "<b>bold</b>" in body
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in body, "the Label's text is shown, escaped"
 
-    chromium = shutil.which("chromium")
-    assert chromium, "chromium is needed"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            tab = browser.new_page()
-            fired: list[str] = []
-            tab.on("dialog", lambda d: (fired.append(d.message), d.dismiss()))
-            tab.goto((out / "00-poisoned.html").as_uri())
-            tab.wait_for_function("document.querySelectorAll('.wa-chart .main-svg').length >= 1", timeout=20_000)
-            tab.hover(".wa-chart .nsewdrag")  # hover labels render the planted text too
-            tab.wait_for_timeout(300)
-            assert fired == [], f"planted script ran: {fired}"
-            planted = tab.evaluate(
-                "[...document.querySelectorAll('main img, main iframe, main svg')].filter(e => !e.closest('.wa-chart')).length"
-            )
-            assert planted == 0, f"{planted} planted elements live on the page"
-        finally:
-            browser.close()
+    tab = browser.new_page()
+    fired: list[str] = []
+    tab.on("dialog", lambda d: (fired.append(d.message), d.dismiss()))
+    tab.goto((out / "00-poisoned.html").as_uri())
+    tab.wait_for_function("document.querySelectorAll('.wa-chart .main-svg').length >= 1", timeout=20_000)
+    tab.hover(".wa-chart .nsewdrag")  # hover labels render the planted text too
+    tab.wait_for_timeout(300)
+    assert fired == [], f"planted script ran: {fired}"
+    planted = tab.evaluate(
+        "[...document.querySelectorAll('main img, main iframe, main svg')].filter(e => !e.closest('.wa-chart')).length"
+    )
+    assert planted == 0, f"{planted} planted elements live on the page"
 
 
 def test_data_tables_read_like_a_report():
@@ -532,21 +517,12 @@ def trace_types_in_notebooks(notebooks: list[Path]) -> dict[str, set[str]]:
     return found
 
 
-def test_every_trace_type_used_is_in_the_vendored_bundle(notebooks: list[Path]):
+def test_every_trace_type_used_is_in_the_vendored_bundle(notebooks: list[Path], browser):
     """The bundle's own registry (Plotly.PlotSchema) lists what it can draw; read in a browser, not typed here."""
-    chromium = shutil.which("chromium")
-    assert chromium, "chromium is needed"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            tab = browser.new_page()
-            tab.set_content("<html><body></body></html>")
-            tab.add_script_tag(path=str(BUNDLE))
-            info = tab.evaluate("({version: Plotly.version, traces: Object.keys(Plotly.PlotSchema.get().traces)})")
-        finally:
-            browser.close()
+    tab = browser.new_page()
+    tab.set_content("<html><body></body></html>")
+    tab.add_script_tag(path=str(BUNDLE))
+    info = tab.evaluate("({version: Plotly.version, traces: Object.keys(Plotly.PlotSchema.get().traces)})")
     assert info["version"] == plotly.offline.get_plotlyjs_version()
     assert "scatter" in info["traces"] and "scattergeo" not in info["traces"], "not the cartesian bundle"
     used = trace_types_in_notebooks(notebooks)
