@@ -47,7 +47,7 @@ def _after(t: Tables, provision_id: str, term_id: str) -> date:
 
 
 def _shortest_step(t: Tables) -> str:
-    """01.C: the resolution whose provision was the newest for the fewest days before the next one came."""
+    """01.3: the resolution whose provision was the newest for the fewest days before the next one came."""
     steps = t["resolutions"].sort_values("adopted")
     return str(steps.loc[(steps["adopted"].shift(-1) - steps["adopted"]).dt.days.idxmin(), "resolution"])
 
@@ -123,10 +123,10 @@ def _weekly_fall_2018(t: Tables) -> float:
 
 
 EXERCISES = [
-    Exercise("01.A", "date", lambda t: _after(t, "R2321", "T2397_MIDTERM")),
-    Exercise("01.B", "number", lambda t: (_after(t, "R2397", "T2397_MIDTERM") - _after(t, "R2397", "T2397_MIDTERM_COVERS")).days,
+    Exercise("01.1", "date", lambda t: _after(t, "R2321", "T2397_MIDTERM")),
+    Exercise("01.2", "number", lambda t: (_after(t, "R2397", "T2397_MIDTERM") - _after(t, "R2397", "T2397_MIDTERM_COVERS")).days,
              tolerances={"rel_tol": 0.0, "close_tol": 0.012, "close_hint": COUNTING_HINT}),
-    Exercise("01.C", "choice", _shortest_step, options=("2321", "2371", "2375", "2397")),
+    Exercise("01.3", "choice", _shortest_step, options=("2321", "2371", "2375", "2397")),
     Exercise("02.1", "number", _revenue_per_worker_month, tolerances=NEAREST_WHOLE),
     Exercise("02.2", "number", _split_excess,
              tolerances={**NEAREST_WHOLE, "close_hint": "Close: add the two parts, then subtract the total."}),

@@ -197,7 +197,7 @@ def test_csv_cells_never_start_a_formula():
 
 def test_check_cell_pattern():
     assert CHECK_RE.search('check("03.1", answer_1)')["name"] == "answer_1"
-    assert CHECK_RE.search("check('01.A', answer_a)  # ok")["id"] == "01.A"
+    assert CHECK_RE.search("check('01.1', answer_1)  # ok")["id"] == "01.1"
     assert CHECK_RE.search("checkpoint(answer_1)") is None
 
 

@@ -29,7 +29,7 @@ GUIDE = project_root() / "docs" / "teacher-guide.md"
 # C: 30 Nov 2016 -> 5 Aug 2017 (F02): 31+31+28+31+30+31+30+31 (Dec..Jul) - 0 + 5 = 248 days;
 #    5 Aug -> 11 Sep 2017 (F03): 26 + 11 = 37 days; 11 Sep -> 22 Dec 2017: 19+31+30+22 = 102 days.
 #    The fewest, 37, belong to 2371.
-BY_HAND = {"01.A": date(2018, 2, 28), "01.B": 90, "01.C": "2371"}
+BY_HAND = {"01.1": date(2018, 2, 28), "01.2": 90, "01.3": "2371"}
 
 
 @pytest.mark.parametrize("exercise_id", sorted(BY_HAND))
@@ -38,26 +38,26 @@ def test_registry_computes_the_hand_worked_answer(exercise_id: str, tables: dict
 
 
 def test_right_answers_in_every_form_a_student_may_type(tables: dict[str, pd.DataFrame]) -> None:
-    for exercise_id, answer in [("01.A", date(2018, 2, 28)), ("01.A", "2018-02-28"), ("01.B", 90), ("01.B", 90.0),
-                                ("01.B", np.int64(90)), ("01.C", "2371"), ("01.C", " 2371 "), ("01.C", 2371)]:
+    for exercise_id, answer in [("01.1", date(2018, 2, 28)), ("01.1", "2018-02-28"), ("01.2", 90), ("01.2", 90.0),
+                                ("01.2", np.int64(90)), ("01.3", "2371"), ("01.3", " 2371 "), ("01.3", 2371)]:
         assert check(exercise_id, answer, tables).correct, (exercise_id, answer)
 
 
 def test_off_by_one_day_counts_get_the_counting_hint(tables: dict[str, pd.DataFrame]) -> None:
     for answer in (89, 91):
-        feedback = check("01.B", answer, tables)
+        feedback = check("01.2", answer, tables)
         assert not feedback.correct
         assert "count" in feedback.message and "(end - start).days" in feedback.message
     for answer in (88, 92, 3):  # two days off, or months instead of days: not a counting slip
-        feedback = check("01.B", answer, tables)
+        feedback = check("01.2", answer, tables)
         assert not feedback.correct and "count" not in feedback.message
 
 
 def test_wrong_answers_are_wrong(tables: dict[str, pd.DataFrame]) -> None:
-    assert not check("01.A", date(2018, 3, 2), tables).correct  # 15 x 30 days from 30 Nov 2016, near the trap
-    assert not check("01.A", "2018-02-27", tables).correct
-    assert not check("01.C", "2397", tables).correct  # no step followed 2397
-    assert not check("01.C", "2375", tables).correct
+    assert not check("01.1", date(2018, 3, 2), tables).correct  # 15 x 30 days from 30 Nov 2016, near the trap
+    assert not check("01.1", "2018-02-27", tables).correct
+    assert not check("01.3", "2397", tables).correct  # no step followed 2397
+    assert not check("01.3", "2375", tables).correct
 
 
 @pytest.mark.parametrize("answer", [None, ..., "", "abc", [90], {"a": 1}, math.nan, math.inf, 10**400, True,
@@ -122,11 +122,11 @@ def _widget_texts() -> list[str]:
 def test_no_answer_is_shown_above_its_exercise() -> None:
     cells = _cells()
     starts = {key: next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
-                        and (_source(c).startswith(f"**{key}.") or f"\n**{key}." in _source(c))) for key in "ABC"}
+                        and (_source(c).startswith(f"**Exercise {key}.") or f"\n**Exercise {key}." in _source(c))) for key in "123"}
     shown_answers = {
-        "A": re.compile(r"2018-02-28|28 Feb(ruary)? 2018|Feb(ruary)? 28,? 2018"),
-        "B": re.compile(r"\b90\b"),
-        "C": re.compile(r"\b37\b"),  # the gap that gives 2371 away (2371 itself is in the first table)
+        "1": re.compile(r"2018-02-28|28 Feb(ruary)? 2018|Feb(ruary)? 28,? 2018"),
+        "2": re.compile(r"\b90\b"),
+        "3": re.compile(r"\b37\b"),  # the gap that gives 2371 away (2371 itself is in the first table)
     }
     for key, pattern in shown_answers.items():
         above = [t for c in cells[: starts[key] + 1] for t in _texts_shown(c)] + _widget_texts()
@@ -141,6 +141,6 @@ def test_teacher_guide_key_states_what_the_registry_computes(tables: dict[str, p
     section = section[: section.index("\n### ", 1)]
     bullets = {m[1]: m[0] for m in re.finditer(r"^- \*\*Exercise \w \(`(01\.\w)`.*$", section, re.MULTILINE)}
     assert set(bullets) == set(BY_HAND)
-    assert f"`{expected('01.A', tables).isoformat()}`" in bullets["01.A"]
-    assert re.search(rf"\bis {expected('01.B', tables)}\b", bullets["01.B"])
-    assert f'`"{expected("01.C", tables)}"`' in bullets["01.C"]
+    assert f"`{expected('01.1', tables).isoformat()}`" in bullets["01.1"]
+    assert re.search(rf"\bis {expected('01.2', tables)}\b", bullets["01.2"])
+    assert f'`"{expected("01.3", tables)}"`' in bullets["01.3"]

@@ -196,6 +196,6 @@ def test_absolute_tolerance_and_close_hint():
 
 
 def test_a_day_the_calendar_lacks_gets_its_own_hint():
-    """Exercise 01.A's trap: 30 Feb does not exist; the feedback says so instead of 'use YYYY-MM-DD'."""
+    """Exercise 01.1's trap: 30 Feb does not exist; the feedback says so instead of 'use YYYY-MM-DD'."""
     assert "not in the calendar" in check_date("2018-02-30", DEADLINE).message
     assert "YYYY-MM-DD" in check_date("30 Feb 2018", DEADLINE).message
