@@ -12,7 +12,9 @@ Registered as an ``nbconvert.exporters`` entry point in pyproject.toml, so after
 ``inline_assets=False`` (one shared copy of the bundle in assets/) and a site bar.
 
 Run: ``jupyter nbconvert --to workers-abroad notebooks/03-the-visa-surge.ipynb`` or
-``python -m tools.export NOTEBOOK [--out FILE]``.
+``python -m tools.export NOTEBOOK [--out FILE]``. Both write to ``build/export/`` unless told
+otherwise (``--output-dir``, ``--out``): generated pages stay out of git's way, never beside
+the notebook.
 """
 
 from __future__ import annotations
@@ -24,10 +26,15 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from nbconvert import HTMLExporter
 from traitlets import Bool, Unicode, default
 
 from tools import site
+
+#: Where exported pages go when no output folder is given: the ignored build/ folder.
+DEFAULT_OUTPUT_DIR = site.ROOT / "build" / "export"
 
 
 class WorkersAbroadExporter(HTMLExporter):
@@ -39,6 +46,10 @@ class WorkersAbroadExporter(HTMLExporter):
         True, help="Inline plotly.js and the CSS into the page (one offline file) instead of linking assets/."
     ).tag(config=True)
     site_bar = Unicode("", help="HTML of the navigation bar put at the top of the page (the site sets it).")
+    default_output_dir = Unicode(
+        str(DEFAULT_OUTPUT_DIR),
+        help="Folder nbconvert writes the page to when --output-dir is not given (not the notebook's).",
+    ).tag(config=True)
 
     @default("template_name")
     def _template_name_default(self) -> str:
@@ -53,6 +64,15 @@ class WorkersAbroadExporter(HTMLExporter):
         """Our page shell's folder, searched before nbconvert's lab template that it extends."""
         return [str(site.SITE_ASSETS)]
 
+    @pass_context
+    def markdown2html(self, context: Context, source: str) -> str:
+        """A markdown cell as HTML, sanitized exactly as outputs are (tools/site.py's ``sanitize``).
+
+        Why: nbconvert passes raw HTML in markdown through, so a shared notebook's cell
+        could hold ``<script>`` or a ``javascript:`` link; a teacher exports students' work.
+        """
+        return site.sanitize(super().markdown2html(context, source))
+
     def from_notebook_node(
         self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[str, dict[str, Any]]:
@@ -64,16 +84,31 @@ class WorkersAbroadExporter(HTMLExporter):
         prepared.metadata["title"] = title
         resources["wa"] = {**site.page_resources(self.inline_assets, self.site_bar), "title": title, "charts": charts}
         body, resources = super().from_notebook_node(prepared, resources, **kw)
-        return site.unwrap_plain_tokens(body), resources
+        return site.unwrap_plain_tokens(body), self._to_output_dir(resources)
+
+    def _to_output_dir(self, resources: dict[str, Any]) -> dict[str, Any]:
+        """Resources pointing nbconvert's writer at ``default_output_dir``.
+
+        Why: without ``--output-dir`` nbconvert writes beside the notebook (the writer reads
+        the folder from ``metadata.path``), which puts generated pages in notebooks/ where
+        git sees them. An explicit ``--output-dir`` still wins: the writer prefers it.
+        """
+        Path(self.default_output_dir).mkdir(parents=True, exist_ok=True)
+        metadata = dict(resources.get("metadata") or {})
+        metadata["path"] = self.default_output_dir
+        return {**resources, "metadata": metadata}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebook", type=Path, help="the .ipynb file to export")
-    parser.add_argument("--out", type=Path, default=None, help="output .html (default: beside the notebook)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="output .html (default: build/export/NOTEBOOK.html)"
+    )
     args = parser.parse_args(argv)
     body, resources = WorkersAbroadExporter().from_filename(str(args.notebook))
-    out = args.out or args.notebook.with_suffix(".html")
+    out = args.out or DEFAULT_OUTPUT_DIR / args.notebook.with_suffix(".html").name
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, encoding="utf-8")
     print(f"{out} ({len(body.encode()) / 1024:.0f} KB, {resources['wa']['charts']} charts)")
     return 0

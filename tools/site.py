@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import argparse
 import base64
-import copy
+import binascii
+import hashlib
 import html
 import json
 import math
@@ -78,23 +79,34 @@ MISSING = "–"
 #: Tags an output may keep: nh3's safe default set (no script, style, iframe, form, svg), less images,
 #: which would load from the network; a chart or table never needs one.
 SAFE_TAGS = set(nh3.ALLOWED_TAGS) - {"img", "map", "area"}
+#: Headings keep their id: markdown cells' anchors (``#Section``) and links to them need it.
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 #: Attributes an output may keep: nh3's defaults plus presentation-only ones.
 SAFE_ATTRIBUTES = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    **{tag: {"id"} for tag in HEADINGS},
     "*": {"class", "title", "lang", "dir", "style"},
 }
 #: Inline style properties kept (pandas' and helpers' tables align and emphasise cells).
 SAFE_STYLE = {"text-align", "font-weight", "font-style", "white-space", "vertical-align", "padding", "color",
               "background-color", "border", "border-bottom", "border-top"}
-#: Link schemes kept: only web links; relative links (between notebooks) stay as they are.
-SAFE_SCHEMES = {"http", "https"}
+#: Link schemes kept: web and mail links; relative links (between notebooks) stay as they are.
+SAFE_SCHEMES = {"http", "https", "mailto"}
+#: Cell tags and ids end up in HTML attributes: only plain names are kept.
+PLAIN_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: Image outputs kept as they are drawn by the template: base64 data only, checked strictly.
+IMAGE_MIMES = ("image/png", "image/jpeg")
+#: Output kinds the page shows; anything else (script, SVG, widgets' raw JSON) is dropped.
+TEXT_MIMES = ("text/plain", "text/latex")
 
 
 def sanitize(fragment: str) -> str:
     """An HTML fragment with everything that could run or load removed (nh3/ammonia).
 
-    Why: outputs and widget values carry text from data/, which anyone can edit; on a page
-    served from disk a planted ``<img onerror>`` would run. Links keep only http(s) URLs.
+    Why: outputs and widget values carry text from data/, which anyone can edit, and a
+    shared or exported notebook's markdown cells are anyone's text too; on a page served
+    from disk a planted ``<img onerror>`` would run. Links keep only http(s), mailto and
+    relative URLs.
     """
     return nh3.clean(
         fragment,
@@ -106,29 +118,89 @@ def sanitize(fragment: str) -> str:
     )
 
 
-def _joined(value: Any) -> str:
-    return "".join(value) if isinstance(value, list) else str(value)
+class MalformedOutput(ValueError):
+    """An output the page cannot show; the message says why, in words for the page's reader."""
+
+
+def _text(value: Any) -> str:
+    """An output's text field as one string, whatever list or scalar the notebook holds."""
+    if isinstance(value, list):
+        return "".join(str(part) for part in value)
+    return "" if value is None else str(value)
+
+
+def _strict_base64(value: Any) -> str | None:
+    """Base64 image data with nothing else in it (it lands inside an attribute), or None."""
+    text = "".join(_text(value).split())
+    try:
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return text or None
+
+
+def sanitized_data(data: Mapping[str, Any]) -> dict[str, str]:
+    """An output's data reduced to what the page shows, every kind made safe.
+
+    HTML and markdown become one sanitized text/html (markdown rendered first: mistune
+    passes raw HTML through); plain text and LaTeX are escaped by the template; images
+    keep strictly checked base64. Everything else (scripts, SVG, unknown kinds) is dropped.
+    """
+    kept: dict[str, str] = {}
+    if "text/html" in data:
+        kept["text/html"] = sanitize(_text(data["text/html"]))
+    elif "text/markdown" in data:
+        kept["text/html"] = sanitize(markdown2html_mistune(_text(data["text/markdown"])))
+    for mime in TEXT_MIMES:
+        if mime in data:
+            kept[mime] = _text(data[mime])
+    for mime in IMAGE_MIMES:
+        image = _strict_base64(data.get(mime)) if mime in data else None
+        if image is not None:
+            kept[mime] = image
+    return kept
 
 
 def sanitized_output(output: Mapping[str, Any]) -> dict[str, Any]:
-    """An output whose text/html and text/markdown are replaced by one sanitized text/html.
+    """A copy of an output with only the fields and kinds the page shows, each made safe.
 
-    Markdown is rendered first (mistune passes raw HTML through), then sanitized, so both
-    kinds end as the same safe HTML.
+    Why rebuild rather than filter: nbconvert's template writes some fields unquoted or
+    unescaped (image width and height from the output's metadata, file names, the execution
+    count), so a hostile notebook could add attributes through them. The copy has no
+    metadata, a whole-number execution count and sanitized data.
     """
-    output = copy.deepcopy(dict(output))
+    kind = output.get("output_type") if isinstance(output, Mapping) else None
+    if kind == "stream":
+        name = output.get("name") if output.get("name") in {"stdout", "stderr"} else "stdout"
+        return {"output_type": "stream", "name": name, "text": _text(output.get("text"))}
+    if kind == "error":
+        trace = output.get("traceback")
+        lines = [str(line) for line in trace] if isinstance(trace, list) else [_text(trace)]
+        return {
+            "output_type": "error",
+            "ename": _text(output.get("ename")),
+            "evalue": _text(output.get("evalue")),
+            "traceback": lines,
+        }
+    if kind not in {"display_data", "execute_result"}:
+        raise MalformedOutput(f"an output of unknown type {str(kind)[:40]!r}")
     data = output.get("data")
-    if not isinstance(data, dict):
-        return output
-    if "text/html" in data:
-        data["text/html"] = sanitize(_joined(data["text/html"]))
-        data.pop("text/markdown", None)
-    elif "text/markdown" in data:
-        data["text/html"] = sanitize(markdown2html_mistune(_joined(data.pop("text/markdown"))))
-    # Scripts, SVG and JavaScript outputs have no place on a static page built from data.
-    for mime in ("application/javascript", "text/javascript", "image/svg+xml"):
-        data.pop(mime, None)
-    return output
+    if not isinstance(data, Mapping):
+        raise MalformedOutput("an output whose data is not a set of formats")
+    clean: dict[str, Any] = {"output_type": kind, "data": sanitized_data(data), "metadata": {}}
+    if kind == "execute_result":
+        count = output.get("execution_count")
+        clean["execution_count"] = count if isinstance(count, int) and not isinstance(count, bool) else None
+    return clean
+
+
+def note_output(cell_number: int, problem: str) -> dict[str, Any]:
+    """A visible note in place of an output the page cannot show, naming the cell and the reason."""
+    note = (
+        f'<p class="wa-output-note" role="note">Cell {cell_number}: this output could not be shown '
+        f"({html.escape(problem)}). Open the notebook in JupyterLab to see it.</p>"
+    )
+    return {"output_type": "display_data", "data": {"text/html": note}, "metadata": {}}
 
 
 @dataclass(frozen=True)
@@ -144,20 +216,106 @@ class Page:
 # ---------------------------------------------------------------------------- chart data
 
 
+#: The typed-array dtypes plotly.js decodes (``bdata``); anything else is a malformed chart.
+PLOTLY_DTYPES = {"i1", "u1", "u1c", "i2", "u2", "i4", "u4", "f4", "f8"}
+#: At most this many values in one typed array: far above any chart, far below a memory problem.
+MAX_ARRAY_VALUES = 10_000_000
+
+
+def _array_shape(value: Mapping[str, Any], size: int) -> list[int] | None:
+    """A typed array's declared shape, refused unless it holds exactly ``size`` values."""
+    shape = value.get("shape")
+    if shape in (None, ""):
+        return None
+    parts = str(shape).split(",")
+    if not all(part.strip().isdigit() for part in parts):
+        raise MalformedOutput(f"a chart array with the shape {str(shape)[:40]!r}")
+    dimensions = [int(part) for part in parts]
+    if math.prod(dimensions) != size:
+        raise MalformedOutput(f"a chart array of {size} values with the impossible shape {shape}")
+    return dimensions
+
+
 def decode_array(value: Any) -> list[Any]:
     """A trace attribute as a plain list, decoding plotly's base64 typed arrays.
 
     plotly 6+ writes numpy arrays as ``{"dtype": "f8", "bdata": "...", "shape": "..."}``;
-    the table of a chart's data must show the numbers, not the encoding.
+    the table of a chart's data must show the numbers, not the encoding. A dtype plotly.js
+    cannot decode, data that is not base64 or a shape that does not fit raise MalformedOutput.
     """
     if isinstance(value, Mapping) and "bdata" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        if value.get("shape"):
-            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
-        return array.tolist()
+        dtype = value.get("dtype")
+        if dtype not in PLOTLY_DTYPES:
+            raise MalformedOutput(f"a chart array of the unsupported type {str(dtype)[:20]!r}")
+        try:
+            raw = base64.b64decode(_text(value["bdata"]), validate=True)
+            array = np.frombuffer(raw, dtype=np.dtype(str(dtype).removesuffix("c")))
+        except (binascii.Error, ValueError) as error:
+            raise MalformedOutput(f"a chart array that cannot be decoded: {error}") from None
+        if array.size > MAX_ARRAY_VALUES:
+            raise MalformedOutput(f"a chart array of {array.size:,} values")
+        shape = _array_shape(value, array.size)
+        return (array.reshape(shape) if shape else array).tolist()
     if isinstance(value, list | tuple):
         return list(value)
     return [value]
+
+
+def _typed_arrays(value: Any) -> list[Mapping[str, Any]]:
+    """Every typed array (``{"bdata": ...}``) anywhere inside a figure, walked without recursion."""
+    found: list[Mapping[str, Any]] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Mapping):
+            if "bdata" in item:
+                found.append(item)
+            else:
+                pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return found
+
+
+def _local_images(images: Any) -> list[Any]:
+    """Layout images whose source is a ``data:`` URI; one on another host would be fetched on load."""
+    if not isinstance(images, list):
+        return []
+    return [
+        image
+        for image in images
+        if isinstance(image, Mapping) and str(image.get("source", "")).strip().lower().startswith("data:image/")
+    ]
+
+
+def _safe_layout(layout: Mapping[str, Any]) -> dict[str, Any]:
+    """A chart layout without images from the network, in the layout and in its template."""
+    layout = dict(layout)
+    if "images" in layout:
+        layout["images"] = _local_images(layout["images"])
+    template = layout.get("template")
+    if isinstance(template, Mapping) and isinstance(template.get("layout"), Mapping):
+        layout["template"] = {**template, "layout": _safe_layout(template["layout"])}
+    return layout
+
+
+def checked_figure(figure: Any) -> dict[str, Any]:
+    """A plotly figure as the page draws it: a list of traces, a layout, every array decodable.
+
+    Raises MalformedOutput naming what is wrong, so the page shows a note instead of a
+    chart that would break the page's script (or the build).
+    """
+    if not isinstance(figure, Mapping):
+        raise MalformedOutput("a chart that is not a plotly figure")
+    traces = figure.get("data", [])
+    layout = figure.get("layout", {}) or {}
+    if not isinstance(traces, list) or not all(isinstance(trace, Mapping) for trace in traces):
+        raise MalformedOutput("a chart whose data is not a list of traces")
+    if not isinstance(layout, Mapping):
+        raise MalformedOutput("a chart whose layout is not a set of settings")
+    for array in _typed_arrays(traces):
+        decode_array(array)
+    return {"data": traces, "layout": _safe_layout(layout)}
 
 
 def trace_columns(trace: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -267,12 +425,16 @@ def chart_html(figure: Mapping[str, Any], caption_md: str, counter: ChartCounter
 
     The figure element carries the accessible name (title and caption); the plot itself has
     no role, because plotly puts focusable controls inside it, which an ``img`` may not hold.
+    A malformed figure raises MalformedOutput before anything is counted or written.
     """
+    spec = checked_figure(figure)
+    try:
+        # "<" escaped so that no string in the data can close the script element.
+        payload = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
+    except ValueError:
+        raise MalformedOutput("a chart holding a number JSON cannot carry (NaN or infinity)") from None
     chart_id = counter.next_id()
-    spec = {"data": figure.get("data", []), "layout": figure.get("layout", {})}
-    # "<" escaped so that no string in the data can close the script element.
-    payload = json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c")
-    title = figure.get("layout", {}).get("title", {})
+    title = spec["layout"].get("title", {})
     title_text = plotly_text(title.get("text", "") if isinstance(title, Mapping) else str(title))
     caption = caption_md.strip() or "A chart; its data is in the table below."
     label = plain_text(f"{title_text}. {caption}" if title_text else caption)
@@ -282,7 +444,7 @@ def chart_html(figure: Mapping[str, Any], caption_md: str, counter: ChartCounter
         f'<script type="application/json" id="{chart_id}-data">{payload}</script>'
         f"<figcaption>{sanitize(markdown2html_mistune(caption))}</figcaption>"
         f'<details class="wa-data-details"><summary>Data behind this chart (table)</summary>'
-        f"{data_table(figure)}</details>"
+        f"{data_table(spec)}</details>"
         f"</figure>"
     )
 
@@ -318,17 +480,57 @@ def _formatted(value: Any, readout_format: str | None) -> str:
     return str(value)
 
 
-def widget_html(model_id: str, models: Mapping[str, Any], caption_md: str, counter: ChartCounter) -> str:
-    """A static snapshot of one widget and its children from the saved widget state."""
+#: Widgets nested deeper than this are refused: no explorer nests more than three, and a
+#: chain of thousands would exhaust Python's recursion.
+MAX_WIDGET_DEPTH = 32
+BOX_MODELS = {"VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel", "AccordionModel", "TabModel"}
+
+
+def view_model_id(view: Any) -> str:
+    """The model a widget view output shows; a view without a text ``model_id`` is malformed."""
+    model_id = view.get("model_id") if isinstance(view, Mapping) else None
+    if not isinstance(model_id, str) or not model_id:
+        raise MalformedOutput("a widget view without a model_id")
+    return model_id
+
+
+def _widget_model(model_id: str, models: Mapping[str, Any], ancestors: tuple[str, ...]) -> Mapping[str, Any] | None:
+    """A widget's saved model, refused when it contains itself or nests too deep; None if unsaved."""
+    if model_id in ancestors:
+        raise MalformedOutput(f"a widget that contains itself ({model_id[:40]})")
+    if len(ancestors) >= MAX_WIDGET_DEPTH:
+        raise MalformedOutput(f"widgets nested more than {MAX_WIDGET_DEPTH} deep")
     model = models.get(model_id)
+    if model is not None and not isinstance(model, Mapping):
+        raise MalformedOutput(f"a widget whose saved model is not a set of settings ({model_id[:40]})")
+    return model
+
+
+def widget_html(
+    model_id: str,
+    models: Mapping[str, Any],
+    caption_md: str,
+    counter: ChartCounter,
+    ancestors: tuple[str, ...] = (),
+) -> str:
+    """A static snapshot of one widget and its children from the saved widget state.
+
+    ``ancestors`` are the boxes around this widget: a box listed among its own descendants
+    (saved state can say anything) raises MalformedOutput instead of recursing forever.
+    """
+    model = _widget_model(model_id, models, ancestors)
     if model is None:
         return '<p class="wa-widget-note">(This widget was not saved with the notebook; run the notebook to see it.)</p>'
     name, state = model.get("model_name", ""), model.get("state", {})
-    if name in {"VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel", "AccordionModel", "TabModel"}:
+    if not isinstance(state, Mapping):
+        raise MalformedOutput(f"a widget whose state is not a set of settings ({model_id[:40]})")
+    inside = (*ancestors, model_id)
+    if name in BOX_MODELS:
         direction = "row" if name == "HBoxModel" else "column"
+        refs = state.get("children", [])
         children = "".join(
-            widget_html(child, models, caption_md, counter)
-            for child in (_model_id(ref) for ref in state.get("children", []))
+            widget_html(child, models, caption_md, counter, inside)
+            for child in (_model_id(ref) for ref in (refs if isinstance(refs, list) else []))
             if child
         )
         return f'<div style="display:flex;flex-direction:{direction};gap:4px">{children}</div>'
@@ -337,7 +539,10 @@ def widget_html(model_id: str, models: Mapping[str, Any], caption_md: str, count
     if name == "LabelModel":
         return f"<div>{html.escape(str(state.get('value', '')))}</div>"
     if name == "OutputModel":
-        return "".join(output_html(out, caption_md, counter, models) for out in state.get("outputs", []))
+        outputs = state.get("outputs", [])
+        return "".join(
+            output_html(out, caption_md, counter, models, inside) for out in (outputs if isinstance(outputs, list) else [])
+        )
     if "value" in state or "index" in state:
         description = html.escape(str(state.get("description", "")))
         return (
@@ -358,19 +563,27 @@ def widget_snapshot(model_id: str, models: Mapping[str, Any], caption_md: str, c
     return f'<div class="wa-widget">{note}{body}</div>'
 
 
-def output_html(output: Mapping[str, Any], caption_md: str, counter: ChartCounter, models: Mapping[str, Any]) -> str:
+def output_html(
+    output: Mapping[str, Any],
+    caption_md: str,
+    counter: ChartCounter,
+    models: Mapping[str, Any],
+    ancestors: tuple[str, ...] = (),
+) -> str:
     """One output inside an Output widget, rendered without a kernel (sanitized like any output)."""
-    data = output.get("data", {})
+    data = output.get("data", {}) if isinstance(output, Mapping) else {}
+    data = data if isinstance(data, Mapping) else {}
     if PLOTLY_MIME in data:
         return chart_html(data[PLOTLY_MIME], caption_md, counter)
     if WIDGET_VIEW_MIME in data:
-        return widget_html(data[WIDGET_VIEW_MIME]["model_id"], models, caption_md, counter)
-    if "text/html" in data or "text/markdown" in data:
-        return sanitized_output(output)["data"]["text/html"]
-    if output.get("output_type") == "stream":
-        return f"<pre>{html.escape(_joined(output.get('text', '')))}</pre>"
-    if "text/plain" in data:
-        return f"<pre>{html.escape(_joined(data['text/plain']))}</pre>"
+        return widget_html(view_model_id(data[WIDGET_VIEW_MIME]), models, caption_md, counter, ancestors)
+    clean = sanitized_output(output)
+    if "text/html" in clean.get("data", {}):
+        return clean["data"]["text/html"]
+    if clean["output_type"] in {"stream", "error"}:
+        return f"<pre>{html.escape(clean.get('text') or clean.get('evalue', ''))}</pre>"
+    if "text/plain" in clean["data"]:
+        return f"<pre>{html.escape(clean['data']['text/plain'])}</pre>"
     return ""
 
 
@@ -403,51 +616,144 @@ def split_caption(markdown: str) -> tuple[str, str]:
 
 def _draws(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and any(
-        PLOTLY_MIME in o.get("data", {}) or WIDGET_VIEW_MIME in o.get("data", {}) for o in cell.outputs
+        isinstance(o, Mapping) and isinstance(o.get("data"), Mapping)
+        and (PLOTLY_MIME in o["data"] or WIDGET_VIEW_MIME in o["data"])
+        for o in cell.outputs
     )
 
 
-def prepare(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
-    """A copy of the notebook whose outputs are sanitized HTML and whose charts and widgets are drawn.
+def _plain_names(values: Any) -> list[str]:
+    """Cell tags that are plain names: they end up in a class attribute."""
+    return [v for v in values if isinstance(v, str) and PLAIN_NAME_RE.match(v)] if isinstance(values, list) else []
 
-    Returns the copy and the number of charts drawn. A chart's caption (the first paragraph
-    of the markdown cell after it) moves into the chart's figure, so the page shows it once,
-    under the chart; the rest of that cell stays where it was. The saved widget state is
-    dropped once rendered: the page does not need it.
+
+def clean_cell(cell: Mapping[str, Any]) -> nbformat.NotebookNode | None:
+    """A markdown or code cell with only what the page shows; None for any other cell.
+
+    Why: the template writes a cell's tags, id and execution count into the page; a hostile
+    notebook's would add markup. Raw cells are dropped (nbconvert would pass their HTML
+    through); attachments go too (the page shows no images from markdown). Outputs are
+    kept as they are for :func:`prepared_output`.
     """
-    notebook = copy.deepcopy(notebook)
-    models = notebook.metadata.get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
+    kind = cell.get("cell_type")
+    if kind not in {"markdown", "code"}:
+        return None
+    metadata = cell.get("metadata") if isinstance(cell.get("metadata"), Mapping) else {}
+    clean: dict[str, Any] = {
+        "cell_type": kind,
+        "metadata": {"tags": _plain_names(metadata.get("tags"))},
+        "source": _text(cell.get("source")),
+    }
+    if isinstance(cell.get("id"), str) and PLAIN_NAME_RE.match(cell["id"]):
+        clean["id"] = cell["id"]
+    if kind == "code":
+        outputs = cell.get("outputs")
+        count = cell.get("execution_count")
+        clean["outputs"] = []
+        clean["execution_count"] = count if isinstance(count, int) and not isinstance(count, bool) else None
+        node = nbformat.from_dict(clean)
+        node.outputs = list(outputs) if isinstance(outputs, list) else []
+        return node
+    return nbformat.from_dict(clean)
+
+
+def saved_models(metadata: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The widget models saved in a notebook's metadata, or none when that state is malformed."""
+    widgets = metadata.get("widgets")
+    saved = widgets.get(WIDGET_STATE_MIME) if isinstance(widgets, Mapping) else None
+    state = saved.get("state") if isinstance(saved, Mapping) else None
+    return state if isinstance(state, Mapping) else {}
+
+
+def _html_output(output: Mapping[str, Any], fragment: str) -> dict[str, Any]:
+    """An output replaced by HTML the site rendered (a chart, a widget snapshot), keeping its prompt."""
+    kind = "execute_result" if output.get("output_type") == "execute_result" else "display_data"
+    clean: dict[str, Any] = {"output_type": kind, "data": {"text/html": fragment}, "metadata": {}}
+    if kind == "execute_result":
+        count = output.get("execution_count")
+        clean["execution_count"] = count if isinstance(count, int) and not isinstance(count, bool) else None
+    return clean
+
+
+def prepared_output(
+    output: Any, models: Mapping[str, Any], caption: str, counter: ChartCounter
+) -> tuple[dict[str, Any], bool]:
+    """One code cell output as the page shows it, and whether it drew a chart.
+
+    Raises MalformedOutput (or the error a malformed structure causes) for an output the
+    page cannot show; :func:`prepare` puts a note in its place.
+    """
+    if not isinstance(output, Mapping):
+        raise MalformedOutput("an output that is not a set of fields")
+    data = output.get("data")
+    data = data if isinstance(data, Mapping) else {}
+    if PLOTLY_MIME in data:
+        return _html_output(output, chart_html(data[PLOTLY_MIME], caption, counter)), True
+    if WIDGET_VIEW_MIME in data:
+        before = counter.count
+        snapshot = widget_snapshot(view_model_id(data[WIDGET_VIEW_MIME]), models, caption, counter)
+        return _html_output(output, snapshot), counter.count > before
+    return sanitized_output(output), False
+
+
+#: What a malformed output's structure can raise while it is drawn, beyond MalformedOutput.
+MALFORMED_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError)
+
+
+def shown_output(
+    output: Any, cell_number: int, models: Mapping[str, Any], caption: str, counter: ChartCounter
+) -> tuple[dict[str, Any], bool]:
+    """:func:`prepared_output`, or a note naming the cell when the output is malformed."""
+    try:
+        return prepared_output(output, models, caption, counter)
+    except MalformedOutput as problem:
+        return note_output(cell_number, str(problem)), False
+    except MALFORMED_ERRORS as error:
+        return note_output(cell_number, f"its saved data is malformed: {type(error).__name__}"), False
+
+
+def prepare(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
+    """A copy of the notebook whose cells and outputs are safe and whose charts and widgets are drawn.
+
+    Returns the copy and the number of charts drawn. Every cell is rebuilt by
+    :func:`clean_cell` and every output by :func:`shown_output` (a malformed one becomes a
+    note naming its cell). A chart's caption (the first paragraph of the markdown cell
+    after it) moves into the chart's figure, so the page shows it once, under the chart;
+    the rest of that cell stays where it was. The saved widget state is dropped once
+    rendered: the page does not need it. Markdown cells are sanitized when rendered
+    (tools/export.py's ``markdown2html``).
+    """
+    metadata = notebook.get("metadata") if isinstance(notebook.get("metadata"), Mapping) else {}
+    models = saved_models(metadata)
+    numbered = [(number, clean_cell(cell)) for number, cell in enumerate(notebook.cells, start=1)]
+    kept = [(number, cell) for number, cell in numbered if cell is not None]
+    cells = [cell for _, cell in kept]
     counter = ChartCounter()
     captions: dict[int, str] = {}  # caption cell index -> what stays of it once its caption moved
-    for index, cell in enumerate(notebook.cells):
+    for index, (number, cell) in enumerate(kept):
         if cell.cell_type != "code":
             continue
-        where = caption_index(notebook.cells, index) if _draws(cell) else None
-        caption, rest = split_caption(notebook.cells[where].source) if where is not None else ("", "")
+        where = caption_index(cells, index) if _draws(cell) else None
+        caption, rest = split_caption(cells[where].source) if where is not None else ("", "")
         if not caption:
             where = None
         outputs = []
         for output in cell.outputs:
-            data = output.get("data", {})
-            if PLOTLY_MIME in data:
-                output["data"] = {"text/html": chart_html(data[PLOTLY_MIME], caption, counter)}
-                if where is not None:
-                    captions[where] = rest
-            elif WIDGET_VIEW_MIME in data:
-                before = counter.count
-                snapshot = widget_snapshot(data[WIDGET_VIEW_MIME]["model_id"], models, caption, counter)
-                output["data"] = {"text/html": snapshot}
-                if counter.count > before and where is not None:
-                    captions[where] = rest
-            else:
-                output = sanitized_output(output)
-            outputs.append(output)
-        cell.outputs = outputs
+            shown, drew = shown_output(output, number, models, caption, counter)
+            if drew and where is not None:
+                captions[where] = rest
+            outputs.append(shown)
+        cell.outputs = [nbformat.from_dict(output) for output in outputs]
     for where, rest in captions.items():
-        notebook.cells[where].source = rest
-    notebook.cells = [cell for i, cell in enumerate(notebook.cells) if i not in captions or captions[i]]
-    notebook.metadata.pop("widgets", None)
-    return notebook, counter.count
+        cells[where].source = rest
+    title = metadata.get("title")
+    prepared = nbformat.v4.new_notebook(
+        cells=[cell for i, cell in enumerate(cells) if i not in captions or captions[i]],
+        metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}},
+    )
+    if isinstance(title, str):
+        prepared.metadata["title"] = title
+    return prepared, counter.count
 
 
 def site_bar(has_guide: bool) -> str:
@@ -536,13 +842,55 @@ def css_files() -> dict[str, str]:
     return files
 
 
+def script_source(text: str) -> str:
+    """A CSP source allowing exactly one inline script: its SHA-256, base64, quoted."""
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+def content_security_policy(inline_scripts: Sequence[str] = ()) -> str:
+    """The policy every page carries: its own scripts run, nothing else; nothing from another host.
+
+    Why: sanitizing is the first wall; this is the second. Even if markup got through, the
+    browser runs no script but the page's own (``'self'`` for the site's linked files, or the
+    hash of each script the exporter inlines), no handler attribute or ``javascript:`` URL,
+    loads images and fonts only from the page itself or ``data:``, and connects nowhere.
+    Styles may be inline: plotly.js sets them as it draws.
+    """
+    scripts = " ".join(script_source(text) for text in inline_scripts) or "'self'"
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {scripts}",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'none'",
+            "media-src 'none'",
+            "object-src 'none'",
+            "frame-src 'none'",
+            "worker-src 'none'",
+            "manifest-src 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
 def page_resources(inline: bool, bar: str = "") -> dict[str, Any]:
-    """What the page template needs (``resources["wa"]``): linked or inlined shared files, the bar."""
+    """What the page template needs (``resources["wa"]``): linked or inlined shared files, the bar.
+
+    ``csp`` is the page's Content-Security-Policy: with inlined files it names the hash of
+    each inlined script, exactly as the template writes it.
+    """
     resources: dict[str, Any] = {"inline": inline, "plotly_name": PLOTLY_BUNDLE.name, "site_bar": bar}
     if inline:
         resources["plotly_js"] = check_bundle().read_text(encoding="utf-8").replace("</script", "<\\/script")
         resources["site_js"] = (SITE_ASSETS / "site.js").read_text(encoding="utf-8")
         resources["css"] = css_files()
+        resources["csp"] = content_security_policy([resources["plotly_js"], resources["site_js"]])
+    else:
+        resources["csp"] = content_security_policy()
     return resources
 
 

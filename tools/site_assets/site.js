@@ -12,7 +12,10 @@
 
   function draw() {
     charts().forEach(function (div) {
-      var spec = JSON.parse(document.getElementById(div.dataset.spec).textContent);
+      // The chart's data is the JSON block the builder wrote, never another element that took its id.
+      var block = document.getElementById(div.dataset.spec);
+      if (!block || block.tagName !== "SCRIPT" || block.type !== "application/json") { return; }
+      var spec = JSON.parse(block.textContent);
       if (typeof Plotly === "undefined") {
         div.textContent = "The interactive chart needs plotly.js, which did not load; its data is in the table below.";
         return;
