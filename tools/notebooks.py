@@ -58,3 +58,57 @@ def first_heading(notebook: Path | str | Mapping[str, Any]) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     raise ValueError(f"{name}: no '# Title' heading in a markdown cell")
+
+
+#: Cells carrying this tag are the contents list in 00-start-here, written by tools.navigation.
+CONTENTS_TAG = "contents"
+#: Words a student reads in a minute, for the reading times in docs/teacher-guide.md.
+WORDS_PER_MINUTE = 200
+#: The most prose a notebook may hold: about 11 minutes of reading, so that a lesson has room
+#: for its exercises (docs/teacher-guide.md, "How long each notebook takes").
+MAX_PROSE_WORDS = 2_200
+_LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
+_HTML_TAG = re.compile(r"<[^>\n]+>")
+_WORD = re.compile(r"\S*[A-Za-z0-9]\S*")
+
+
+def prose_cells(notebook: Path | str | Mapping[str, Any]) -> list[str]:
+    """The markdown a student reads: every markdown cell but navigation and the contents list."""
+    if isinstance(notebook, (str, Path)):
+        notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    texts = []
+    for cell in notebook.get("cells", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.get("cell_type") != "markdown" or NAV_TAG in tags or CONTENTS_TAG in tags:
+            continue
+        source = cell.get("source", "")
+        texts.append("".join(source) if isinstance(source, list) else source)
+    return texts
+
+
+def word_count(markdown: str) -> int:
+    """Words as a reader meets them: link addresses and HTML tags are not read, so not counted."""
+    return len(_WORD.findall(_HTML_TAG.sub(" ", _LINK_TARGET.sub("]", markdown))))
+
+
+def prose_words(notebook: Path | str | Mapping[str, Any]) -> int:
+    """The words of a notebook's prose (its markdown cells, without navigation)."""
+    return sum(word_count(text) for text in prose_cells(notebook))
+
+
+def reading_minutes(words: int) -> int:
+    """Minutes to read ``words`` at WORDS_PER_MINUTE, rounded up: a lesson plan needs the whole minute."""
+    return -(-words // WORDS_PER_MINUTE)
+
+
+def main() -> int:
+    """``python -m tools.notebooks``: each notebook's prose words and reading time, for the teacher guide."""
+    for path in notebook_paths():
+        words = prose_words(path)
+        flag = "" if words <= MAX_PROSE_WORDS else f"  (over {MAX_PROSE_WORDS:,})"
+        print(f"{path.stem}: {words:,} words, {reading_minutes(words)} min at {WORDS_PER_MINUTE} words a minute{flag}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
