@@ -28,6 +28,8 @@ class Exercise:
     answer: Callable[[Tables], Any]
     options: tuple[str, ...] = ()
     tolerances: dict[str, Any] = field(default_factory=dict)  # rel_tol, close_tol, abs_tol, close_hint
+    #: The decimal places the question asks for (numbers only): what a handout's hashed check rounds to.
+    places: int | None = None
 
     def check(self, given: Any, tables: Tables) -> Feedback:
         """Feedback on ``given`` without revealing the answer."""
@@ -125,23 +127,23 @@ def _weekly_fall_2018(t: Tables) -> float:
 EXERCISES = [
     Exercise("01.1", "date", lambda t: _after(t, "R2321", "T2397_MIDTERM")),
     Exercise("01.2", "number", lambda t: (_after(t, "R2397", "T2397_MIDTERM") - _after(t, "R2397", "T2397_MIDTERM_COVERS")).days,
-             tolerances={"rel_tol": 0.0, "close_tol": 0.012, "close_hint": COUNTING_HINT}),
+             tolerances={"rel_tol": 0.0, "close_tol": 0.012, "close_hint": COUNTING_HINT}, places=0),
     Exercise("01.3", "choice", _shortest_step, options=("2321", "2371", "2375", "2397")),
-    Exercise("02.1", "number", _revenue_per_worker_month, tolerances=NEAREST_WHOLE),
+    Exercise("02.1", "number", _revenue_per_worker_month, tolerances=NEAREST_WHOLE, places=0),
     Exercise("02.2", "number", _split_excess,
-             tolerances={**NEAREST_WHOLE, "close_hint": "Close: add the two parts, then subtract the total."}),
-    Exercise("02.3", "number", _pay_from_experts_low_end, tolerances=NEAREST_WHOLE),
-    Exercise("03.1", "number", lambda t: _visas(t, "2019", "student") / _visas(t, "2018", "student")),
+             tolerances={**NEAREST_WHOLE, "close_hint": "Close: add the two parts, then subtract the total."}, places=0),
+    Exercise("02.3", "number", _pay_from_experts_low_end, tolerances=NEAREST_WHOLE, places=0),
+    Exercise("03.1", "number", lambda t: _visas(t, "2019", "student") / _visas(t, "2018", "student"), places=2),
     # 03.2: a rounding slip at two decimals (0.81, 0.83) is "close"; 0.79, the old flow-over-stock answer, is not.
-    Exercise("03.2", "number", _share_matching_presanctions_low, tolerances={"rel_tol": 0.005, "close_tol": 0.015}),
+    Exercise("03.2", "number", _share_matching_presanctions_low, tolerances={"rel_tol": 0.005, "close_tol": 0.015}, places=2),
     # 03.3: a figure counted over a period is a flow; one on a day is a stock.
     Exercise("03.3", "choice", lambda t: "flow" if row(t["russia_workers"], "RW_NEW_REG")["date_precision"] == "period"
              else "stock", options=("stock", "flow")),
-    Exercise("04.1", "number", _break_even_from_end_2017, tolerances={"rel_tol": 0.001}),
+    Exercise("04.1", "number", _break_even_from_end_2017, tolerances={"rel_tol": 0.001}, places=1),
     Exercise("04.2", "number", _share_after_closure_to_carry_all,
-             tolerances={"rel_tol": 0.005, "close_hint": "Close: did you count the week before the closure?"}),
+             tolerances={"rel_tol": 0.005, "close_hint": "Close: did you count the week before the closure?"}, places=2),
     Exercise("04.3", "number", _weekly_fall_2018,
-             tolerances={"rel_tol": 0.001, "close_hint": "Close: use the exact days ÷ 7 as the weeks, not whole weeks."}),
+             tolerances={"rel_tol": 0.001, "close_hint": "Close: use the exact days ÷ 7 as the weeks, not whole weeks."}, places=1),
 ]
 
 

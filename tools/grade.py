@@ -1,89 +1,74 @@
-"""Grade students' copies of the notebooks with otter-grader: one CSV row per student and exercise.
+"""Grade students' notebooks: each run in a sandbox, its answers scored outside it, a new CSV.
 
 Usage, from the repository root (``./tasks grade`` runs this)::
 
-    python -m tools.grade submissions/                     # submissions/<student>/03-the-visa-surge.ipynb ...
+    python -m tools.grade submissions/            # submissions/<student>/03-the-visa-surge.ipynb ...
     python -m tools.grade alice.ipynb bob.ipynb --notebook 03 --out build/grades-03.csv
 
-Why otter, and how: otter-grader is what many courses already use to autograde notebooks. For
-each notebook of the collection this writes otter's OK-format test files (one per exercise,
-``build/grading/<notebook>/tests/``), each calling the exercise registry's
-``helpers.exercises.check`` on the answer variable named in that notebook's check cell, and
-packs them with ``otter generate`` into an autograder zip. Every submission is then graded by
-``otter.api.grade_submission`` -- otter's non-containerized run path: it re-executes the
-submitted notebook in a fresh kernel of this environment (errors in a cell do not stop the
-run) and runs the tests on what it defined. The answers are never typed here: the registry
-computes them from data/, exactly as the students' own check cells do.
+How, and why this way: a submission is hostile code, and a score that its own kernel reports is
+whatever the submission wants. So each submission's code cells run in a sandbox of their own
+(``tools.sandbox``: bubblewrap namespaces, an unprivileged user, limits, no network, no view of
+the teacher's files, of the answer registry or of other submissions) in a fresh python3 kernel,
+whatever kernel the file names (``tools.sandbox_runner``). The sandboxed run hands back only
+the values of ``answer_1``, ``answer_2``, ... as JSON; here, outside, that JSON is validated as
+untrusted data and each value is checked against the exercise registry (``helpers.exercises``)
+in the grader's own process. Nothing the submission prints, patches or writes elsewhere counts.
 
-Whatever comes in, each student gets a row for each exercise with a score and a reason that a
-teacher can read to the student: a wrong answer gets the check's own feedback ("Not yet: your
-answer is too high."), an answer cell left as given gets "Not answered yet", a deleted or
-crashing answer cell gets "answer_1 is not defined", and a file that is not a notebook, or
-that otter cannot grade, gets a score of 0 for every exercise of its notebook and the reason.
+Whatever comes in, each student gets a row for each exercise with a score and a reason a teacher
+can read to the student: the check's own feedback ("Not yet: your answer is too high."), "Not
+answered yet" for an answer left as given, "Missing: answer_1 is not defined" for a deleted or
+crashing answer cell, "Not plain data" for an answer that is no number, text or date, and a
+reason for a file that cannot be graded at all (not JSON, another nbformat, a malformed cell, too
+large, a run that never ends or kills its kernel). The rest of the class is graded regardless.
 
-Naming: a file named after a notebook of the collection (``03-the-visa-surge.ipynb``) belongs
-to the student named by its folder; any other file is named after its student
-(``alice.ipynb``), and its notebook is read from its exercises or given with ``--notebook``.
+Each run writes a new CSV (``build/grades-<time>.csv`` unless ``--out``), and never overwrites one
+without ``--force``. No sandbox, no grading: without bubblewrap the command stops and says what to
+install; ``--no-sandbox-i-understand`` grades without one and says so in every row.
 
-Trust: grading runs the students' code on this machine with your rights, as running their
-notebooks would. Grade untrusted submissions as an unprivileged user or in a container.
+Naming: a file named after a notebook of the collection (``03-the-visa-surge.ipynb``) belongs to
+the student named by its folder; any other file is named after its student (``alice.ipynb``),
+and its notebook is read from its check cells or given with ``--notebook``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
-import io
+import datetime as dt
 import json
-import logging
-import multiprocessing
+import math
 import os
 import re
-import signal
+import shutil
 import sys
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
+from tools import sandbox
 from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
 #: A check cell: ``check("03.1", answer_1)``; the id and the answer variable are all the grader needs.
 CHECK_RE = re.compile(r"""\bcheck\(\s*["'](?P<id>\d\d\.\w+)["']\s*,\s*(?P<name>[A-Za-z_]\w*)\s*[,)]""")
-WORK_DIR = ROOT / "build" / "grading"
-FIELDS = ("student", "notebook", "exercise", "score", "max", "reason")
+FIELDS = ("student", "notebook", "exercise", "score", "max", "reason", "isolation")
 POINTS = 1
-#: otter's OK format, as ``otter assign`` writes it: a Python file defining ``test``.
-OK_TEMPLATE = '''OK_FORMAT = True
-
-test = {{
-    "name": "{name}",
-    "points": {points},
-    "suites": [
-        {{
-            "cases": [
-                {{
-                    "code": r"""
-{code}""",
-                    "hidden": False,
-                    "locked": False,
-                }},
-            ],
-            "scored": True,
-            "setup": "",
-            "teardown": "",
-            "type": "doctest",
-        }},
-    ],
-}}
-'''
+BUILD = ROOT / "build"
 #: What a spreadsheet would run as a formula if a cell started with it (a student's file name might).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_NOTEBOOK_BYTES = 20 * 1024**2
+MAX_CELLS = 2_000
+MAX_TEXT = 200
+SANDBOXED = "sandboxed (bubblewrap)"
+UNSANDBOXED = "NOT SANDBOXED: graded with the teacher's rights (--no-sandbox-i-understand)"
+ANSWER_KINDS = {"missing", "placeholder", "bool", "number", "text", "date", "other"}
+MISSING = "Missing: {name} is not defined (its cell was deleted, renamed or raised an error)."
 
 
 @dataclass(frozen=True)
@@ -105,6 +90,30 @@ class Row:
     score: float
     max: float
     reason: str
+    isolation: str = SANDBOXED
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One file handed in: whose it is, which notebook it answers, its code cells, or why not."""
+
+    path: Path
+    student: str
+    notebook: str | None
+    cells: tuple[str, ...] = ()
+    problem: str | None = None
+
+
+@dataclass
+class Report:
+    """What a sandboxed run reported, validated: the answers by variable and what went wrong."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    problem: str | None = None  # why no answer at all can be read
+
+
+# ---------------------------------------------------------------- reading submissions
 
 
 def find_exercises(notebook: nbformat.NotebookNode) -> list[ExerciseCell]:
@@ -126,92 +135,76 @@ def collection_exercises(folder: Path = NOTEBOOKS_DIR) -> dict[str, list[Exercis
     return table
 
 
-def ok_test(exercise: ExerciseCell) -> str:
-    """An otter OK-format test file for one exercise: the registry's check must answer "Correct.".
-
-    The doctest prints the check's feedback, so a failure's "Got:" line is the sentence the
-    student saw. A missing variable is reported, not raised; ``builtins.print`` is used so a
-    notebook that rebinds ``print`` cannot fake the output.
-    """
-    missing = f"Missing: {exercise.variable} is not defined (its cell was deleted, renamed or raised an error)."
-    code = (
-        ">>> import builtins as _wa_builtins\n"
-        ">>> from helpers.exercises import check as _wa_check\n"
-        f">>> _wa_builtins.print(_wa_check({exercise.exercise_id!r}, {exercise.variable}) "
-        f"if {exercise.variable!r} in globals() else {missing!r})\n"
-        "Correct.\n"
-    )
-    return OK_TEMPLATE.format(name=exercise.exercise_id, points=POINTS, code=code)
+def cell_source(cell: Any, index: int) -> str:
+    """A cell's source as text; ValueError naming the cell and the rule when it is not one."""
+    if not isinstance(cell, dict):
+        raise ValueError(f"cell {index} is a {type(cell).__name__}, not an object")
+    kind = cell.get("cell_type")
+    if kind not in ("code", "markdown", "raw"):
+        shown = "no cell_type" if kind is None else f"cell_type {str(kind)[:40]!r}"
+        raise ValueError(f"cell {index} has {shown} (expected code, markdown or raw)")
+    source = cell.get("source", "")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    if isinstance(source, str):
+        return source
+    raise ValueError(f"cell {index}'s source is a {type(source).__name__}, not text")
 
 
-def test_file_name(exercise_id: str) -> str:
-    """``03.1`` -> ``q03_1.py``: otter imports test files, so the name must be a module name."""
-    return "q" + re.sub(r"\W", "_", exercise_id) + ".py"
-
-
-def build_autograder(notebook: str, exercises: list[ExerciseCell], work_dir: Path = WORK_DIR) -> Path:
-    """Write the OK test files and otter's config for one notebook, and ``otter generate`` its zip."""
-    from otter.generate import main as otter_generate
-
-    folder = work_dir / notebook
-    tests = folder / "tests"
-    tests.mkdir(parents=True, exist_ok=True)
-    for stale in tests.glob("q*.py"):
-        stale.unlink()
-    for exercise in exercises:
-        (tests / test_file_name(exercise.exercise_id)).write_text(ok_test(exercise), encoding="utf-8")
-    config = folder / "otter_config.json"
-    config.write_text(json.dumps({"print_summary": False}, indent=2) + "\n", encoding="utf-8")
-    zip_path = folder / "autograder.zip"
-    with quiet():
-        otter_generate(
-            tests_dir=str(tests),
-            output_path=str(zip_path),
-            config=str(config),
-            no_requirements=True,
-            no_environment=True,
-        )
-    return zip_path
-
-
-@contextlib.contextmanager
-def quiet() -> Iterator[None]:
-    """Silence otter's prints and its kernel's chatter; the CSV and the summary are the output."""
-    sink = io.StringIO()
-    previous = logging.root.manager.disable
-    logging.disable(logging.WARNING)
+def code_cells(path: Path) -> list[str]:
+    """The code cells of a notebook file, read as untrusted JSON; ValueError says why not."""
+    if path.is_symlink() or not path.is_file():
+        raise ValueError("not a regular file (a link or a folder)")
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"too large: {size:,} bytes (at most {MAX_NOTEBOOK_BYTES:,})")
     try:
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            yield
-    finally:
-        logging.disable(previous)
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One file handed in: whose it is and which notebook of the collection it answers."""
-
-    path: Path
-    student: str
-    notebook: str | None
-    problem: str | None = None  # why it cannot be graded, if it cannot
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ValueError(f"not a readable notebook (not UTF-8 text, byte {error.start})") from error
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not a readable notebook (invalid JSON at line {error.lineno}, column {error.colno})") from error
+    except RecursionError as error:
+        raise ValueError("not a readable notebook (JSON nested too deeply)") from error
+    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+        raise ValueError("not a readable notebook (no list of cells: not nbformat 4)")
+    if document.get("nbformat") != 4:
+        raise ValueError(f"not a readable notebook (nbformat {str(document.get('nbformat'))[:10]}, expected 4)")
+    if len(document["cells"]) > MAX_CELLS:
+        raise ValueError(f"too many cells: {len(document['cells'])} (at most {MAX_CELLS})")
+    sources = [(cell_source(cell, index), cell) for index, cell in enumerate(document["cells"])]
+    return [source if cell["cell_type"] == "code" else "" for source, cell in sources]
 
 
 def submission_files(arguments: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
     """Each file to grade, with its student when a folder says so.
 
-    A file named on the command line is graded whatever it is. Under a folder named, the
-    ``.ipynb`` files are graded (hidden ones skipped), and a file in a subfolder belongs to the
+    A file named on the command line is graded whatever it is. Under a folder, the ``.ipynb``
+    files are graded (hidden ones and links skipped), and a file in a subfolder belongs to the
     student that subfolder is named after (``submissions/alice/...``).
     """
     for argument in arguments:
         if not argument.is_dir():
             yield argument, None
             continue
-        for path in sorted(argument.rglob("*.ipynb")):
-            parts = path.relative_to(argument).parts
-            if path.is_file() and not any(part.startswith(".") for part in parts):
-                yield path, parts[0] if len(parts) > 1 else None
+        for top, folders, files in os.walk(argument, followlinks=False):
+            folders[:] = sorted(f for f in folders if not f.startswith("."))
+            for name in sorted(files):
+                path = Path(top) / name
+                parts = path.relative_to(argument).parts
+                if name.endswith(".ipynb") and not name.startswith(".") and not path.is_symlink():
+                    yield path, parts[0] if len(parts) > 1 else None
+
+
+def owner(path: Path, named_after: str | None, student: str | None) -> str:
+    """Whose file: its folder's student, or the name before the notebook's (``alice-03-...``)."""
+    if student is not None:
+        return student
+    if named_after and path.stem == named_after:
+        return path.resolve().parent.name
+    if named_after:
+        return path.stem.removesuffix(named_after).rstrip("-_ ") or path.stem
+    return path.stem
 
 
 def identify(
@@ -220,245 +213,317 @@ def identify(
     forced: str | None = None,
     student: str | None = None,
 ) -> Submission:
-    """Whose file this is and which notebook it answers; never raises (a problem is recorded).
-
-    Without a ``student`` from its folder: a file named after a notebook (``03-the-visa-surge``)
-    is its folder's student's; ``alice-03-the-visa-surge`` and ``alice`` are alice's.
-    """
+    """Whose file this is, which notebook it answers, and its code cells; never raises."""
     named_after = next((stem for stem in notebooks if path.stem == stem or path.stem.endswith(stem)), None)
-    if student is None:
-        if named_after and path.stem == named_after:
-            student = path.resolve().parent.name
-        elif named_after:
-            student = path.stem.removesuffix(named_after).rstrip("-_ ") or path.stem
-        else:
-            student = path.stem
-    if not path.is_file():
-        return Submission(path, student, forced or named_after, f"no such file: {path}")
+    who = owner(path, named_after, student)
     try:
-        notebook = nbformat.read(path, as_version=4)
-    except Exception as error:  # nbformat raises several kinds for a broken file
-        reason = f"not a readable notebook ({type(error).__name__}: {first_line(error)})"
-        return Submission(path, student, forced or named_after, reason)
-    ids = {e.exercise_id for e in find_exercises(notebook)}
-    by_ids = next((stem for stem, exercises in notebooks.items() if ids & {e.exercise_id for e in exercises}), None)
+        cells = code_cells(path)
+    except (ValueError, OSError) as error:
+        return Submission(path, who, forced or named_after, problem=str(error))
+    ids = {m["id"] for source in cells for m in CHECK_RE.finditer(source)}
+    by_ids = next((stem for stem, found in notebooks.items() if ids & {e.exercise_id for e in found}), None)
     which = forced or named_after or by_ids
     if which is None:
-        return Submission(path, student, None, "no exercise of the collection in it: name the notebook with --notebook")
-    return Submission(path, student, which)
+        return Submission(path, who, None, problem="no exercise of the collection in it: name the notebook with --notebook")
+    return Submission(path, who, which, tuple(cells))
 
 
-def first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0][:200] if text else type(error).__name__
+# ---------------------------------------------------------------- reading the sandbox's report
 
 
-def reason_from(message: str, passed: bool) -> str:
-    """The check's own feedback, out of otter's doctest report (its "Got:" lines)."""
-    if passed:
-        return "Correct."
-    got = re.search(r"^Got:\n((?:    .*\n?)+)", message, flags=re.M)
-    if got:
-        return " ".join(line.strip() for line in got.group(1).splitlines() if line.strip())
-    exception = re.search(r"^(\w+(?:Error|Exception)\b.*)$", message, flags=re.M)
-    return f"The check could not run: {exception.group(1)}" if exception else "Not correct."
+def plain_text(value: Any, limit: int = MAX_TEXT) -> str:
+    """Text from the sandbox, made safe to show: no control characters, at most ``limit`` characters."""
+    text = value if isinstance(value, str) else ""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text)[:limit]
 
 
-def saved_errors(path: Path) -> list[str]:
-    """Errors shown in the notebook as handed in (its last run), e.g. 'cell 4: RuntimeError: boom'."""
+def answer_value(entry: Any) -> tuple[bool, Any]:
+    """(found, value) for one reported answer; ValueError when the entry is not what the runner writes."""
+    if not isinstance(entry, dict) or entry.get("kind") not in ANSWER_KINDS:
+        raise ValueError("an answer entry of an unknown form")
+    kind, value = entry["kind"], entry.get("value")
+    if kind == "missing":
+        return False, None
+    if kind == "placeholder":
+        return True, ...
+    if kind == "bool" and isinstance(value, bool):
+        return True, value
+    if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True, float(value)
+    if kind == "number" and value in ("nan", "inf", "-inf"):
+        return True, float(value)
+    if kind == "text" and isinstance(value, str) and len(value) <= MAX_TEXT:
+        return True, value
+    if kind == "date" and isinstance(value, str):
+        return True, dt.date.fromisoformat(value)
+    if kind == "other":
+        return True, NotPlain(plain_text(entry.get("type"), 60) or "object")
+    raise ValueError(f"a {kind} answer with a value of the wrong type")
+
+
+@dataclass(frozen=True)
+class NotPlain:
+    """An answer that was no number, text or date: only its type's name comes out of the sandbox."""
+
+    type_name: str
+
+
+def read_report(outcome: sandbox.Outcome, variables: list[str]) -> Report:
+    """The sandbox's result validated strictly: anything unexpected is a problem, never a crash."""
+    if outcome.timed_out:
+        return Report(problem="grading stopped: it ran past the time limit (a cell that never ends?)")
+    if not outcome.result:
+        return Report(problem=f"the run ended without a report (exit code {outcome.exit_code}: a crash or a limit)")
     try:
-        notebook = nbformat.read(path, as_version=4)
-    except Exception:
-        return []
-    return [
-        f"cell {index}: {output.get('ename', 'Error')}: {str(output.get('evalue', ''))[:120]}"
-        for index, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "error"
-    ]
+        result = json.loads(outcome.result.decode("utf-8"))
+        if not isinstance(result, dict):
+            raise ValueError("not an object")
+        errors = [plain_text(e, 300) for e in result.get("errors", [])[:5]] if isinstance(result.get("errors"), list) else []
+        status = plain_text(result.get("status"), 60)
+        if result.get("answers") is None:
+            why = "the kernel died (memory, a crash or a limit)" if status == "kernel died" else status
+            return Report(errors=errors, problem=f"no answers could be read: {why}")
+        raw = json.loads(str(result["answers"]))
+        if not isinstance(raw, dict):
+            raise ValueError("answers not an object")
+        answers = {}
+        for name in variables:
+            found, value = answer_value(raw.get(name, {"kind": "missing"}))
+            if found:
+                answers[name] = value
+        return Report(answers=answers, errors=errors)
+    except (ValueError, TypeError, KeyError, RecursionError, UnicodeDecodeError) as error:
+        return Report(problem=f"the run's report is not valid ({plain_text(str(error), 80)})")
 
 
-def grade_one(submission: Submission, exercises: list[ExerciseCell], autograder: Path) -> list[Row]:
-    """Rows for one submission: otter's score per exercise, or 0 with the reason it could not run."""
-    import otter.api
+# ---------------------------------------------------------------- scoring, outside the sandbox
 
-    def rows_all(score: float, reason: str) -> list[Row]:
-        return [
-            Row(submission.student, submission.notebook or "", e.exercise_id, score, POINTS, reason) for e in exercises
-        ]
 
-    if submission.problem:
-        return rows_all(0, submission.problem)
-    try:
-        with quiet():
-            results = otter.api.grade_submission(str(submission.path), str(autograder), quiet=True)
-    except Exception as error:  # otter raises anything from a kernel crash to a bad zip
-        return rows_all(0, f"otter could not grade it ({type(error).__name__}: {first_line(error)})")
-    report = results.to_dict()
-    errors = saved_errors(submission.path)
-    note = f" (the notebook as handed in shows an error: {errors[0]})" if errors else ""
+def score(exercise: ExerciseCell, report: Report, tables: Any) -> tuple[float, str]:
+    """The registry's verdict on one reported answer, computed here."""
+    from helpers.exercises import check
+
+    if exercise.variable not in report.answers:
+        return 0, MISSING.format(name=exercise.variable)
+    value = report.answers[exercise.variable]
+    if isinstance(value, NotPlain):
+        return 0, f"Not plain data: {exercise.variable} is a {value.type_name}; give a number, a text or a date."
+    feedback = check(exercise.exercise_id, value, tables)
+    return (POINTS if feedback.correct else 0), str(feedback.message)
+
+
+def rows_of(submission: Submission, exercises: list[ExerciseCell], report: Report, tables: Any, isolation: str) -> list[Row]:
+    """One row per exercise: the score and reason, and a note of the run's first error."""
+    note = f" (the run showed an error: {report.errors[0]})" if report.errors else ""
     rows = []
     for exercise in exercises:
-        result = report.get(exercise.exercise_id)
-        if result is None:
-            rows.append(
-                Row(submission.student, submission.notebook or "", exercise.exercise_id, 0, POINTS, "not graded")
-            )
-            continue
-        cases = result.get("test_case_results") or []
-        passed = bool(cases) and all(case.get("passed") for case in cases)
-        message = "\n".join(case.get("message", "") for case in cases)
-        reason = reason_from(message, passed) + note
-        score = float(result.get("score") or 0)
-        rows.append(Row(submission.student, submission.notebook or "", exercise.exercise_id, score, POINTS, reason))
+        if report.problem:
+            points, reason = 0.0, report.problem
+        else:
+            points, reason = score(exercise, report, tables)
+        rows.append(Row(submission.student, submission.notebook or "", exercise.exercise_id, points, POINTS, reason + note, isolation))
     return rows
 
 
-def rows_for(submission: Submission, exercises: list[ExerciseCell], score: float, reason: str) -> list[Row]:
-    """The same score and reason for every exercise of a submission."""
-    return [Row(submission.student, submission.notebook or "", e.exercise_id, score, POINTS, reason) for e in exercises]
+def rows_for(submission: Submission, exercises: list[ExerciseCell], reason: str, isolation: str) -> list[Row]:
+    """The same zero and reason for every exercise of a submission that could not be run."""
+    if not exercises:
+        return [Row(submission.student, submission.notebook or "", "", 0, 0, reason, isolation)]
+    return [Row(submission.student, submission.notebook or "", e.exercise_id, 0, POINTS, reason, isolation) for e in exercises]
 
 
-def _child(target: Callable[..., Any], args: tuple[Any, ...], sender: Connection) -> None:
-    """A forked worker: its own process group (so its kernel dies with it), one job, one answer."""
-    os.setpgid(0, 0)
-    try:
-        sender.send(target(*args))
-    finally:
-        sender.close()
-
-
-def run_bounded(
-    target: Callable[..., Any],
-    jobs: list[tuple[Any, ...]],
-    workers: int,
-    timeout: float,
-    on_done: Callable[[int, Any], None] | None = None,
-) -> list[Any]:
-    """``target(*job)`` for each job in forked processes, ``workers`` at a time; None for one that
-    outlives ``timeout`` seconds (it and its children, e.g. a kernel stuck in a loop, are killed).
-
-    Why not a process pool: a pool cannot stop a worker whose notebook never ends, and otter
-    sets no time limit on a cell. Forked, because otter is already imported here and changes the
-    working directory (no threads).
-    """
-    context = multiprocessing.get_context("fork")
-    results: list[Any] = [None] * len(jobs)
-    waiting = list(range(len(jobs)))
-    running: dict[int, tuple[Any, Connection, float]] = {}
-    while waiting or running:
-        while waiting and len(running) < max(1, workers):
-            index = waiting.pop(0)
-            receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(target, jobs[index], sender))
-            process.start()
-            sender.close()
-            running[index] = (process, receiver, time.monotonic() + timeout)
-        for index, (process, receiver, deadline) in list(running.items()):
-            if receiver.poll(0.1):
-                with contextlib.suppress(EOFError):
-                    results[index] = receiver.recv()
-            elif process.is_alive() and time.monotonic() < deadline:
-                continue
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.join()
-            receiver.close()
-            del running[index]
-            if on_done and results[index] is not None:
-                on_done(index, results[index])
-    return results
+# ---------------------------------------------------------------- the grade sheet
 
 
 def safe_cell(value: object) -> object:
     """A value a spreadsheet shows as text, never runs as a formula (a file name may start with '=')."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
     if isinstance(value, float):
         return f"{value:g}"
-    return value
+    if not isinstance(value, str):
+        return value
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def write_csv(rows: Iterable[Row], out: Path) -> int:
-    """Write the grade sheet; return how many rows."""
+def default_out(now: dt.datetime | None = None) -> Path:
+    """``build/grades-YYYYMMDD-HHMMSS.csv``, numbered if that name is taken: every run a new file."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    candidate = BUILD / f"grades-{stamp}.csv"
+    number = 2
+    while candidate.exists():
+        candidate = BUILD / f"grades-{stamp}-{number}.csv"
+        number += 1
+    return candidate
+
+
+def write_csv(rows: Iterable[Row], out: Path, force: bool = False) -> int:
+    """Write the grade sheet beside ``out`` and move it in place; an existing file only with ``force``."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", newline="", encoding="utf-8", dir=out.parent, prefix=".grades-", delete=False)
     count = 0
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(FIELDS)
-        for row in rows:
-            writer.writerow([safe_cell(getattr(row, name)) for name in FIELDS])
-            count += 1
+    try:
+        with handle:
+            writer = csv.writer(handle)
+            writer.writerow(FIELDS)
+            for row in rows:
+                writer.writerow([safe_cell(getattr(row, name)) for name in FIELDS])
+                count += 1
+        if force:
+            os.replace(handle.name, out)
+        else:
+            os.link(handle.name, out)  # fails if out exists: never overwritten by accident
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
     return count
 
 
+# ---------------------------------------------------------------- the run
+
+
+def resolve_notebook(forced: str | None, notebooks: dict[str, list[ExerciseCell]]) -> str | None:
+    """``--notebook 03`` -> ``03-the-visa-surge``; SystemExit for a name that is not one notebook."""
+    if forced is None or forced in notebooks:
+        return forced
+    matches = [stem for stem in notebooks if stem.startswith(f"{forced}-")]
+    if len(matches) != 1:
+        raise SystemExit(f"grade: --notebook {forced!r}: choose one of {', '.join(notebooks)}")
+    return matches[0]
+
+
+def gather(paths: list[Path], notebooks: dict[str, list[ExerciseCell]], forced: str | None) -> list[Submission]:
+    """Every submission under ``paths``; SystemExit when a path is missing or nothing is found."""
+    missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
+    if missing:
+        raise SystemExit(f"grade: no such file or folder: {', '.join(missing)} (nothing was graded)")
+    found = [identify(path, notebooks, forced, student) for path, student in submission_files(paths)]
+    if not found:
+        raise SystemExit(f"grade: no .ipynb file in {', '.join(map(str, paths))} (nothing was graded)")
+    return found
+
+
+@dataclass
+class Progress:
+    """'[3 of 30] alice / 03-the-visa-surge: 2 of 3', printed as each submission is done."""
+
+    total: int
+    done: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def tell(self, rows: list[Row]) -> None:
+        with self.lock:
+            self.done += 1
+            got, of = sum(r.score for r in rows), sum(r.max for r in rows)
+            who = rows[0].student if rows else "?"
+            print(f"  [{self.done} of {self.total}] {who} / {rows[0].notebook if rows else '?'}: {got:g} of {of:g}", flush=True)
+
+
+def grade_one(
+    submission: Submission,
+    exercises: list[ExerciseCell],
+    collection: Path,
+    limits: sandbox.Limits,
+    tables: Any,
+    isolated: bool,
+) -> list[Row]:
+    """Rows for one submission: run in its sandbox, scored here."""
+    isolation = SANDBOXED if isolated else UNSANDBOXED
+    if submission.problem:
+        return rows_for(submission, exercises, submission.problem, isolation)
+    job = {"cells": list(submission.cells), "variables": sorted({e.variable for e in exercises}), "cell_timeout": limits.wall_seconds}
+    run = sandbox.run if isolated else sandbox.run_unsandboxed
+    outcome = run(collection, job, limits)
+    return rows_of(submission, exercises, read_report(outcome, job["variables"]), tables, isolation)
+
+
 def grade(
-    paths: Iterable[Path],
+    paths: list[Path],
     out: Path,
     forced: str | None = None,
     folder: Path = NOTEBOOKS_DIR,
-    work_dir: Path = WORK_DIR,
     workers: int = 2,
-    timeout: float = 600,
+    limits: sandbox.Limits | None = None,
+    isolated: bool = True,
+    force: bool = False,
 ) -> list[Row]:
     """Grade every submission in ``paths`` and write ``out``; the rows are returned too."""
+    from helpers.data import load_all
+    from tools.handout import build_tree
+
+    if out.exists() and not force:
+        raise SystemExit(f"grade: {out} exists: choose another --out, or add --force to replace it (nothing was graded)")
+    limits = limits or sandbox.Limits()
     notebooks = collection_exercises(folder)
-    if forced is not None and forced not in notebooks:
-        matches = [stem for stem in notebooks if stem.startswith(f"{forced}-") or stem == forced]
-        if len(matches) != 1:
-            raise SystemExit(f"grade: --notebook {forced!r}: choose one of {', '.join(notebooks)}")
-        forced = matches[0]
-    submissions = [identify(path, notebooks, forced, student) for path, student in submission_files(paths)]
-    autograders = {
-        name: build_autograder(name, notebooks[name], work_dir)
-        for name in dict.fromkeys(s.notebook for s in submissions if s.notebook and not s.problem)
-    }
-    jobs = [
-        (s, notebooks[s.notebook], autograders.get(s.notebook, Path())) for s in submissions if s.notebook is not None
-    ]
-    import otter.api  # noqa: F401 -- imported once here (seconds), inherited by the forked workers
-
-    def report(index: int, done: list[Row]) -> None:
-        print(
-            f"  {done[0].student} / {done[0].notebook}: {sum(r.score for r in done):g} of {sum(r.max for r in done):g}"
-        )
-
-    results = run_bounded(grade_one, jobs, workers, timeout, on_done=report)
-    graded = {
-        index: result
-        if result is not None
-        else rows_for(
-            jobs[index][0],
-            jobs[index][1],
-            0,
-            f"grading stopped: it took over {timeout:g} s (a cell that never ends?) or its process died",
-        )
-        for index, result in enumerate(results)
-    }
-    rows = [row for index in range(len(jobs)) for row in graded[index]]
-    rows += [Row(s.student, "", "", 0, 0, s.problem or "unknown notebook") for s in submissions if s.notebook is None]
-    write_csv(rows, out)
+    forced = resolve_notebook(forced, notebooks)
+    submissions = gather(paths, notebooks, forced)
+    work = Path(tempfile.mkdtemp(prefix="wa-grade-"))
+    try:
+        collection = build_tree(work / "collection")
+        for path in [collection, *collection.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        if isolated:
+            sandbox.probe(collection)
+        tables = load_all()
+        progress = Progress(len(submissions))
+        results: dict[int, list[Row]] = {}
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = {
+                pool.submit(grade_one, s, notebooks.get(s.notebook or "", []), collection, limits, tables, isolated): index
+                for index, s in enumerate(submissions)
+            }
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                progress.tell(results[futures[future]])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rows = [row for index in range(len(submissions)) for row in results[index]]
+    write_csv(rows, out, force)
     return rows
+
+
+def summary(rows: list[Row]) -> list[str]:
+    """One line per student: their total and each notebook's."""
+    lines = []
+    for student in dict.fromkeys(r.student for r in rows):
+        mine = [r for r in rows if r.student == student]
+        parts = []
+        for notebook in dict.fromkeys(r.notebook for r in mine):
+            theirs = [r for r in mine if r.notebook == notebook]
+            parts.append(f"{notebook or 'unknown notebook'} {sum(r.score for r in theirs):g}/{sum(r.max for r in theirs):g}")
+        total = sum(r.score for r in mine)
+        lines.append(f"  {student}: {total:g} of {sum(r.max for r in mine):g} ({', '.join(parts)})")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="./tasks grade",
-        description="Grade students' notebooks against the exercise registry with otter-grader; write a CSV.",
+        description="Grade students' notebooks, each in a bubblewrap sandbox, against the exercise registry; write a new CSV.",
     )
     parser.add_argument("submissions", nargs="+", type=Path, help="notebook files, or folders of them")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "grades.csv", help="the CSV to write")
+    parser.add_argument("--out", type=Path, default=None, help="the CSV to write (default build/grades-<time>.csv)")
+    parser.add_argument("--force", action="store_true", help="replace --out if it exists")
+    parser.add_argument("--notebook", default=None, help="which notebook these answer (e.g. 03), if their names do not say")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once (default: cores)")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds one submission may run (default 300)")
     parser.add_argument(
-        "--notebook", default=None, help="which notebook these answer (e.g. 03), if their names do not say"
+        "--no-sandbox-i-understand",
+        dest="unsandboxed",
+        action="store_true",
+        help="grade WITHOUT a sandbox, with your rights (every row says so); only for code you trust",
     )
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds one submission may take to grade")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    print(f"Grading with otter-grader (no Docker); work files in {WORK_DIR}")
-    rows = grade(args.submissions, args.out, args.notebook, workers=args.jobs, timeout=args.timeout)
+    out = args.out or default_out()
+    limits = sandbox.Limits(wall_seconds=args.timeout, cpu_seconds=max(1, math.ceil(args.timeout)))
+    print("Grading each submission in a bubblewrap sandbox" if not args.unsandboxed else f"WARNING: {UNSANDBOXED}")
+    started = time.monotonic()
+    try:
+        rows = grade(args.submissions, out, args.notebook, workers=args.jobs, limits=limits, isolated=not args.unsandboxed, force=args.force)
+    except sandbox.SandboxUnavailable as error:
+        raise SystemExit(f"grade: no sandbox, so nothing was graded: {error}. To grade anyway, with your rights: --no-sandbox-i-understand") from error
+    print("Per student:")
+    print("\n".join(summary(rows)))
     students = len({r.student for r in rows})
-    print(f"Wrote {len(rows)} rows for {students} student(s) to {args.out}")
+    print(f"Wrote {len(rows)} rows for {students} student(s) to {out} in {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

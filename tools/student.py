@@ -1,18 +1,18 @@
-"""Student copies of the notebooks: the exercises as given, nothing that reveals an answer.
+"""Student handouts: the notebooks with every answer reset, data/, and helpers/ without the answers.
 
 Usage, from the repository root (``./tasks student`` runs this)::
 
-    python -m tools.student              # writes build/student/NN-*.ipynb
-    python -m tools.student handout/     # or into another folder
+    python -m tools.student              # writes build/student/ and build/student.zip
+    python -m tools.student handout/     # or another folder (and handout.zip beside it)
 
-Why a separate copy: the collection's notebooks are committed executed (strict nbval compares
-their outputs), so a check cell carries the output of its last run; a teacher who tried an
-answer in their own copy would hand that answer out too. A student copy resets every answer
-line to its ``...`` placeholder, clears the outputs of the answer and check cells, and is then
-searched for the registry's expected values (as a number would be printed: rounded, with
-thousands separators, as a percentage; a date in the usual spellings) in the cells just above
-each exercise and in its own cells. A copy in which one is found is not written: the command
-names the exercise and the cell instead.
+What a teacher hands out is the folder or the zip, whole: ``notebooks/`` (answer lines back to
+``...``, no outputs, each exercise's precision stated), ``data/``, and ``helpers/``, whose
+``exercises.py`` is replaced by self-checks that hold salted hashes instead of answers
+(``tools.handout``). Why the notebooks are searched too: the collection's notebooks are committed
+executed, so a check cell carries the output of its last run; a copy is searched for the
+registry's expected values (rounded, with thousands separators, as a percentage, a date in the
+usual spellings) in the cells around each exercise, and the whole handout for any file showing
+one. A handout in which one is found is not written: the command names the exercise and the file.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 import nbformat
 
 from tools.grade import ExerciseCell, find_exercises
-from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
+from tools.notebooks import ROOT
 
 #: How many cells above an exercise's check cell are searched for its answer.
 NEAR = 4
@@ -119,28 +119,18 @@ def answer_leaks(notebook: nbformat.NotebookNode, tables: Any = None) -> list[st
     return leaks
 
 
-def write_copies(out: Path, folder: Path = NOTEBOOKS_DIR) -> list[Path]:
-    """Write a student copy of every notebook into ``out``; refuse (SystemExit) if one would leak."""
-    copies = {path.name: student_copy(nbformat.read(path, as_version=4)) for path in notebook_paths(folder)}
-    leaks = [f"{name}: {leak}" for name, notebook in copies.items() for leak in answer_leaks(notebook)]
-    if leaks:
-        raise SystemExit("student: not written, an answer would be shown:\n  " + "\n  ".join(leaks))
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, notebook in copies.items():
-        nbformat.write(notebook, out / name)
-        written.append(out / name)
-    return written
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="./tasks student", description="Write student copies of the notebooks.")
+    from tools.handout import build_handout
+
+    parser = argparse.ArgumentParser(prog="./tasks student", description="Write the student handout: a folder and a zip.")
     parser.add_argument("out", nargs="?", type=Path, default=OUT, help=f"folder to write into (default {OUT})")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    written = write_copies(args.out)
-    print(f"Wrote {len(written)} student copies to {args.out}:")
-    for path in written:
-        print(f"  {path.name}: {len(find_exercises(nbformat.read(path, as_version=4)))} exercise(s)")
+    folder, archive = build_handout(args.out)
+    notebooks = sorted((folder / "notebooks").glob("*.ipynb"))
+    print(f"Wrote the handout to {folder} and {archive}:")
+    for path in notebooks:
+        print(f"  notebooks/{path.name}: {len(find_exercises(nbformat.read(path, as_version=4)))} exercise(s)")
+    print("  data/, helpers/ (self-checks hold no answer), README.txt")
 
 
 if __name__ == "__main__":
