@@ -196,3 +196,19 @@ def test_the_closures_of_late_january_2020_are_dated_from_their_sources() -> Non
     assert dates["E_CHINA_ROUTES"] == "2020-01-31"  # F54: "as of 31 January 2020"
     assert dates["E_VLADIVOSTOK_SUSPENDED"] == "2020-01-31"  # F55: the note of Friday 31 Jan 2020
     assert dates["E_ENTRY_CLOSED_REPORTED"] == "2020-02-26"  # F56: Yonhap, 26 Feb 2020
+
+
+def test_the_airline_is_named_only_with_the_sources_that_name_it() -> None:
+    """The seed says only "one airline": a row that names Air Koryo says which sources give the
+    name and that the name is secondary, even on a seed row (fact-check, December 2026)."""
+    known = {row["source_id"] for row in raw_rows("sources")}
+    named = [row for row in raw_rows("transport") if row["operator"]]
+    assert named
+    for row in named:
+        naming = set(row["operator_source_ids"].split())
+        assert naming and naming <= known, row["transport_id"]
+        assert "S01" not in naming, row["transport_id"]  # the seed does not name the airline
+        assert row["operator_status"] == "secondary", row["transport_id"]
+    for row in raw_rows("transport"):
+        if not row["operator"]:
+            assert not row["operator_source_ids"] and not row["operator_status"], row["transport_id"]

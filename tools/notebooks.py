@@ -5,7 +5,8 @@ notebooks; each used to glob and parse titles its own way. They all import this 
 new notebook (one file named ``NN-slug.ipynb``) is picked up everywhere at once.
 
 The API is small and stable: :data:`ROOT`, :data:`NOTEBOOKS_DIR`, :data:`NAV_TAG`,
-:func:`notebook_paths` and :func:`first_heading`. It reads notebooks as plain JSON: importing
+:func:`notebook_paths` and :func:`first_heading`; and, for the teacher guide's reading times
+(``python -m tools.notebooks`` prints them), :func:`prose_words` and :func:`reading_minutes`. It reads notebooks as plain JSON: importing
 nbformat costs seconds (it compiles JSON schemas), too much for a pre-commit hook.
 """
 
@@ -106,7 +107,8 @@ def main() -> int:
     for path in notebook_paths():
         words = prose_words(path)
         flag = "" if words <= MAX_PROSE_WORDS else f"  (over {MAX_PROSE_WORDS:,})"
-        print(f"{path.stem}: {words:,} words, {reading_minutes(words)} min at {WORDS_PER_MINUTE} words a minute{flag}")
+        minutes = reading_minutes(words)
+        print(f"{path.stem}: {words:,} words, {minutes} min at {WORDS_PER_MINUTE} words a minute{flag}")
     return 0
 
 
