@@ -1,29 +1,35 @@
 """Load data/ as typed DataFrames, validated, and look rows up by key. Every number a reader sees comes from these
 tables, which a student may edit, so each stage checks what the last passed: datapackage.json's shape and paths
-(before a table byte is read); bytes and headers; Frictionless (given only vetted keys); strict cells (ASCII digits,
-finite numbers, YYYY-MM-DD, http(s) URLs); our rules. A failure is one DataValidationError naming file, row, column
-and rule for each problem; a success leaves a stamp, so unchanged data is validated once."""
+(before a table byte is read); each file read once, only if it is a regular file under its size limit, opened so
+that nothing blocks; bytes, control characters and headers; the schema (Frictionless checks its metadata); every
+cell against its type and constraints, column by column, so time grows linearly with rows; our rules. A failure is
+one DataValidationError naming file, row, column and rule for each problem; a success leaves a stamp, so unchanged
+data is validated once, and the tables are built from the very bytes that were validated."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import hashlib
 import io
 import json
 import math
 import os
 import re
-from dataclasses import dataclass
+import stat
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers import __version__
 from helpers._imports import decline_slow_optional_imports
 from helpers.derived import evaluate_rule
-from helpers.numbers import states
+from helpers.numbers import numbers_in
 from helpers.paths import data_dir, unsafe_reason
 
 if TYPE_CHECKING:
@@ -31,6 +37,14 @@ if TYPE_CHECKING:
 
 PACKAGE_FILE = "datapackage.json"
 CACHE_ENV = "WORKERS_ABROAD_CACHE"
+#: Size limits, far above today's data (the descriptor is 53 KB, the largest table 20 KB; 100,000 rows of visas
+#: take about 12 MB), so that a huge or endless file is refused by its size before a byte is parsed.
+MAX_DESCRIPTOR_BYTES = 4 * 1024 * 1024
+MAX_TABLE_BYTES = 32 * 1024 * 1024
+#: The largest maximum an assumption may have. The model multiplies at most three settings and a sourced count
+#: (an integer below 10**18), then weeks (below 10**6 in the calendar): 10**18 * 10**9 * 10**9 * 10**6 = 10**42,
+#: far from a float's 1.8e308, so no slider position can make the arithmetic overflow to inf.
+ASSUMPTION_LIMIT = 1e9
 _DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "date": "string"}
 _CELLS = {  # kind: (pattern, rule, what is expected)
     "integer": (r"-?[0-9]{1,18}", "integer-format", "a whole number in ASCII digits, e.g. 2035"),
@@ -38,6 +52,34 @@ _CELLS = {  # kind: (pattern, rule, what is expected)
     "date": (r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", "date-format", "a date as YYYY-MM-DD, e.g. 2019-12-22"),
     "uri": (r"https?://[^\s\"'<>`\\]+", "http-url", "an http:// or https:// address"),
 }
+#: Control characters are never data: NUL and the rest of C0 and C1, except tab, newline and a CR before a newline.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+_NOT_C0 = bytes(b for b in range(256) if b in b"\t\n\r" or 0x20 <= b < 0x7f or b > 0x7f)  # deleted by translate
+#: The tables and columns the notebooks and helpers read, with the type they compute with: each must be declared in
+#: datapackage.json (a column dropped from a CSV and its schema together would otherwise load, and fail later), and
+#: each table must hold at least one row. Why each: the cells that read it.
+REQUIRED: dict[str, tuple[str, str]] = {
+    "sources": ("source_id publisher title published url note",
+                "every chart's source line and each notebook's Sources table"),
+    "resolutions": ("provision_id resolution:integer paragraph:integer paragraph_note adopted:date kind summary",
+                    "01's timeline of the resolutions and exercises 01.1-01.3"),
+    "resolution_terms": ("term_id provision_id value:number unit", "paragraph 8's deadlines (01, exercises 01.1-01.2, 04.1)"),
+    "provision_clauses": ("provision_id text", "01's quotation of paragraph 8's exceptions"),
+    "events": ("event_id date:date date_precision kind title", "the timelines of 01 and 04 and the closure date of 04"),
+    "russia_workers": ("obs_id as_of_label as_of:date date_precision measure count:integer qualifier kind who",
+                       "03's and 04's counts of workers in Russia and exercises 03.3, 04.1-04.3"),
+    "worker_estimates": ("estimate_id source_date_label estimator source_type measure region low:number high:number "
+                         "qualifier flag", "02's estimates and exercises 02.1-02.3"),
+    "repatriations": ("rep_id as_of:date as_of_label country measure value:number qualifier", "02's repatriation figures"),
+    "visas": ("visa_id period period_start:date period_end:date category count:integer",
+              "03's visa chart and exercises 03.1-03.2"),
+    "entries": ("entry_id period period_start:date period_end:date measure low:integer high:integer qualifier",
+                "03's entries and exercise 03.2"),
+    "transport": ("transport_id mode operator measure value:integer note", "04's flights a week (the capacity model)"),
+    "assumptions": ("assumption_id label default:number minimum:number maximum:number step:number unit why",
+                    "the sliders of 02-04 and the capacity model's settings"),
+}
+_PROVENANCE = "fact_id source_id also_source_ids status quote"  # every table but sources: its chart's source line
 
 
 @dataclass(frozen=True)
@@ -61,6 +103,56 @@ class DataValidationError(ValueError):
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(f"data/ failed validation ({len(problems)} problem(s)):\n  " + "\n  ".join(map(str, problems[:20])) + more)
 
+
+class FileRefused(Exception):
+    """A file that is not read, with the rule that refuses it (missing, not a regular file, too large)."""
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+# ---------------------------------------------------------------- reading a file: regular, bounded, never blocking
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else FileRefused naming the rule.
+
+    Why this way: a FIFO opened for reading waits for a writer forever, and a device or a growing file never ends.
+    The path is checked with lstat before it is opened; it is opened non-blocking without following a symlink at its
+    last step (a FIFO then opens at once), checked again on the open descriptor, and read to at most ``limit`` + 1
+    bytes, so a file swapped or grown in between is still refused."""
+    try:
+        before = os.lstat(path)
+    except FileNotFoundError:
+        raise FileRefused("file-exists", f"{path} not found") from None
+    except OSError as exc:
+        raise FileRefused("file-readable", f"{path} cannot be read: {exc.strerror}") from None
+    _check_regular(before, path, limit)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        rule = "regular-file" if exc.errno == errno.ELOOP else "file-readable"
+        raise FileRefused(rule, f"{path} cannot be opened as a regular file: {exc.strerror}") from None
+    with os.fdopen(descriptor, "rb", buffering=0) as handle:
+        _check_regular(os.fstat(handle.fileno()), path, limit)
+        chunks, size = [], 0
+        while size <= limit and (chunk := handle.read(min(1 << 20, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    if size > limit:
+        raise FileRefused("file-size", f"{path} grew past the limit of {limit:,} bytes while it was read")
+    return b"".join(chunks)
+
+
+def _check_regular(info: os.stat_result, path: Path, limit: int) -> None:
+    """A regular file under the limit; a FIFO, socket, device, directory or symlink is refused unread."""
+    if not stat.S_ISREG(info.st_mode):
+        raise FileRefused("regular-file", f"{path} is not a regular file (a pipe, device, folder or link is not read)")
+    if info.st_size > limit:
+        raise FileRefused("file-size", f"{path} has {info.st_size:,} bytes, over the limit of {limit:,}")
+
+
+# ---------------------------------------------------------------- datapackage.json
 
 def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
     """The shape the loader relies on, and every resource path confined to the folder."""
@@ -97,196 +189,567 @@ def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
 def read_descriptor(folder: Path) -> dict[str, Any]:
     """The parsed, checked datapackage.json, or a DataValidationError naming what is wrong with it."""
     problem = (None, *reason) if (reason := unsafe_reason(folder, PACKAGE_FILE)) else None
-    try:
-        desc = None if problem else json.loads(text := (folder / PACKAGE_FILE).read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        problem = (None, "file-exists", f"{folder / PACKAGE_FILE} not found")
-    except (ValueError, RecursionError) as exc:  # bad JSON (with its line), bad UTF-8, nesting too deep
-        problem = (getattr(exc, "lineno", None), "json", str(exc))
+    desc, text = None, ""
+    if problem is None:
+        try:
+            text = read_regular_file(folder / PACKAGE_FILE, MAX_DESCRIPTOR_BYTES).decode("utf-8-sig")
+            desc = json.loads(text)
+        except FileRefused as exc:
+            problem = (None, exc.rule, str(exc))
+        except (ValueError, RecursionError) as exc:  # bad JSON (with its line), bad UTF-8, nesting too deep
+            problem = (getattr(exc, "lineno", None), "json", str(exc))
     if problems := [Problem(PACKAGE_FILE, problem[0], None, *problem[1:])] if problem else _descriptor_problems(folder, desc, text):
         raise DataValidationError(problems)
     return desc
 
 
-def _rows(folder: Path, resource: dict[str, Any]) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and each CSV record as (line, row); a leading UTF-8 BOM is allowed and dropped."""
-    with open(folder / resource["path"], encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=True)
+def _schema_problems(desc: dict[str, Any]) -> list[Problem]:
+    """What Frictionless says about each schema's metadata, each constraint's value, the declared foreign keys, and
+    the tables and columns the notebooks need (REQUIRED)."""
+    decline_slow_optional_imports()
+    from frictionless import Schema
+
+    problems, by_name = [], {r["name"]: r for r in desc["resources"]}
+    for i, res in enumerate(desc["resources"]):
+        vetted = {k: res["schema"][k] for k in ("fields", "primaryKey", "foreignKeys", "missingValues") if k in res["schema"]}
         try:
-            header, records = next(reader, []), [(reader.line_num, cells) for cells in reader]
-        except csv.Error as exc:
-            raise DataValidationError([Problem(resource["path"], reader.line_num, None, "csv", str(exc))]) from None
-    return header, [(line, dict(zip(header, cells))) for line, cells in records]
+            errors = [(e.type, e.message) for e in Schema.metadata_validate(vetted)]
+        except Exception as exc:  # noqa: BLE001 - whatever frictionless raises, the reader gets one named problem
+            errors = [("frictionless", f"{type(exc).__name__}: {exc}")]
+        where = f"resources[{i}].schema"
+        problems += [Problem(PACKAGE_FILE, None, where, rule, f"resource {res['name']!r}: {message}") for rule, message in errors]
+        if not errors:
+            problems += _constraint_problems(res, where) + _foreign_key_problems(res, by_name, where)
+    return problems + _required_problems(desc)
 
 
-def _precheck_file(folder: Path, resource: dict[str, Any]) -> list[Problem]:
-    """What frictionless reports poorly: a missing or empty file, bad bytes or CSV, a wrong header."""
-    name, expected = resource["path"], [f["name"] for f in resource["schema"]["fields"]]
-    if not (folder / name).is_file():
-        return [Problem(name, None, None, "file-exists", f"{folder / name} not found")]
-    if not (raw := (folder / name).read_bytes()).strip():
-        return [Problem(name, 1, None, "not-empty", "the file is empty: expected a header and rows")]
+def _constraint_problems(res: dict[str, Any], where: str) -> list[Problem]:
+    """Each constraint holds a value of the kind its check compares with: a pattern that compiles, numbers for a
+    number's bounds, dates for a date's; what this loader does not check is refused rather than ignored."""
+    problems = []
+    for j, spec in enumerate(res["schema"]["fields"]):
+        for key, value in (spec.get("constraints") or {}).items():
+            if (reason := _constraint_value_reason(spec.get("type", "string"), key, value)) is not None:
+                problems.append(Problem(PACKAGE_FILE, None, f"{where}.fields[{j}].constraints.{key}", "constraint-value",
+                                        f"resource {res['name']!r}, field {spec['name']!r}: {reason}"))
+    return problems
+
+
+def _constraint_value_reason(kind: str, key: str, value: Any) -> str | None:
+    """Why a constraint's value cannot be checked, or None when it can."""
+    if key in ("required", "unique"):
+        return None if isinstance(value, bool) else "expected true or false"
+    if key in ("minLength", "maxLength"):
+        return None if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else "expected a count"
+    if key == "pattern":
+        try:
+            re.compile(value)
+        except (re.error, TypeError) as exc:
+            return f"the pattern does not compile: {exc}"
+        return None
+    if key in ("minimum", "maximum", "enum"):
+        items = value if key == "enum" and isinstance(value, list) and value else [value] if key != "enum" else [None]
+        return None if all(_parse_constant(kind, item) is not None for item in items) else (
+            f"expected {'a list of ' if key == 'enum' else ''}values of type {kind}")
+    return f"constraint {key!r} is not checked by this loader"
+
+
+def _parse_constant(kind: str, value: Any) -> Any:
+    """A constraint's value as the type its cells parse to, or None."""
+    if kind == "string":
+        return value if isinstance(value, str) else None
+    if kind == "date":
+        return _parse_date(value) if isinstance(value, str) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return value if kind == "number" or float(value).is_integer() else None
+
+
+def _foreign_key_problems(res: dict[str, Any], by_name: dict[str, Any], where: str) -> list[Problem]:
+    """Each foreign key names fields of this table and of an existing one, as many on each side."""
+    problems = []
+    for k, key in enumerate(res["schema"].get("foreignKeys", [])):
+        target = by_name.get(key["reference"].get("resource") or res["name"])
+        own, theirs = key["fields"], key["reference"].get("fields", [])
+        names = {f["name"] for f in res["schema"]["fields"]}
+        target_names = {f["name"] for f in target["schema"]["fields"]} if target else set()
+        if target is None or len(own) != len(theirs) or not set(own) <= names or not set(theirs) <= target_names:
+            problems.append(Problem(PACKAGE_FILE, None, f"{where}.foreignKeys[{k}]", "foreign-key-declared",
+                                    f"resource {res['name']!r}: expected fields of this table and as many of a declared one"))
+    return problems
+
+
+def _required_problems(desc: dict[str, Any]) -> list[Problem]:
+    """Every table in REQUIRED is declared, with each column it lists, of the type it lists."""
+    problems, index = [], {r["name"]: i for i, r in enumerate(desc["resources"])}
+    for name, (columns, why) in REQUIRED.items():
+        if name not in index:
+            problems.append(Problem(PACKAGE_FILE, None, "resources", "required-table", f"a resource {name!r} is required: {why}"))
+            continue
+        declared = {f["name"]: f.get("type", "string") for f in desc["resources"][index[name]]["schema"]["fields"]}
+        needed = columns if name == "sources" else f"{columns} {_PROVENANCE}"
+        for column, kind in (item.partition(":")[::2] for item in needed.split()):
+            if declared.get(column) != (kind or "string"):
+                problems.append(Problem(PACKAGE_FILE, None, f"resources[{index[name]}].schema.fields", "required-column",
+                                        f"resource {name!r} needs column {column!r} of type {kind or 'string'}: {why}"))
+    return problems
+
+
+# ---------------------------------------------------------------- each table: bytes, CSV, header
+
+@dataclass
+class _Table:
+    """One CSV as read: its header, and each record's cells with the line it ends on."""
+    resource: dict[str, Any]
+    header: list[str]
+    lines: list[int]
+    records: list[list[str]]
+
+    @cached_property
+    def columns(self) -> dict[str, list[str]]:
+        """Each column's cells, a short record padded with empty cells (its missing-cell problem says so)."""
+        width = len(self.header)
+        padded = self.records
+        if set(map(len, padded)) - {width}:
+            padded = [r if len(r) == width else (r + [""] * width)[:width] for r in padded]
+        return {name: list(cells) for name, cells in zip(self.header, zip(*padded))} if padded else {n: [] for n in self.header}
+
+    def rows(self) -> Iterable[tuple[int, dict[str, str]]]:
+        """Each record as (line, {column: cell})."""
+        return ((line, dict(zip(self.header, cells))) for line, cells in zip(self.lines, self.records))
+
+
+def _parse(text: str) -> tuple[list[str], list[int], list[list[str]]]:
+    """Header, line numbers and records; csv.Error names the line. One record a line is the common case, counted
+    instead of tracked: without a lone CR, as many lines as records means no record spans two."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = raw.decode("utf-8") and _rows(folder, resource)[0]
+        header, records = next(reader, []), list(reader)
+        physical = text.count("\n") + (not text.endswith("\n"))
+        if physical == len(records) + 1 and text.count("\r") == text.count("\r\n"):
+            return header, list(range(2, len(records) + 2)), records
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header, lines, records = next(reader, []), [], []
+        for cells in reader:
+            lines.append(reader.line_num)
+            records.append(cells)
+    except csv.Error as exc:
+        raise DataValidationError([Problem("", reader.line_num, None, "csv", str(exc))]) from None
+    return header, lines, records
+
+
+def _read_table(resource: dict[str, Any], raw: bytes | FileRefused) -> tuple[_Table | None, list[Problem]]:
+    """The table, or what keeps it from being read: missing, not a regular file, too large, empty, not UTF-8, bad
+    CSV, a control character, a wrong header."""
+    name, expected = resource["path"], [f["name"] for f in resource["schema"]["fields"]]
+    if isinstance(raw, FileRefused):
+        return None, [Problem(name, None, None, raw.rule, str(raw))]
+    if not raw.strip():
+        return None, [Problem(name, 1, None, "not-empty", "the file is empty: expected a header and rows")]
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # the CSV up to the bad byte says which record and cell hold it
         reader = csv.reader(io.StringIO(raw[: exc.start].decode("utf-8") + "?"))
         index = len([*reader][-1]) - 1
-        return [Problem(name, reader.line_num, expected[index] if index < len(expected) else None,
-                        "utf-8", f"byte 0x{raw[exc.start]:02x} is not UTF-8 (at byte {exc.start})")]
+        return None, [Problem(name, reader.line_num, expected[index] if index < len(expected) else None,
+                              "utf-8", f"byte 0x{raw[exc.start]:02x} is not UTF-8 (at byte {exc.start})")]
+    try:
+        header, lines, records = _parse(text.removeprefix("\ufeff"))
     except DataValidationError as exc:
-        return exc.problems
+        return None, [Problem(name, p.row, p.column, p.rule, p.message) for p in exc.problems]
+    table = _Table(resource, header, lines, records)
+    if problems := _control_problems(name, table, text):
+        return None, problems
     problems = [Problem(name, 1, col, "header", "column missing from the header") for col in expected if col not in header]
     problems += [Problem(name, 1, col, "header", "column not declared in datapackage.json") for col in header if col not in expected]
-    return problems or [Problem(name, 1, None, "header", f"columns out of order: expected {expected}")] * (header != expected)
+    problems = problems or [Problem(name, 1, None, "header", f"columns out of order: expected {expected}")] * (header != expected)
+    return (None if problems else table), problems
 
 
-def _frictionless_problems(folder: Path, desc: dict[str, Any]) -> list[Problem]:
-    """The Data Package standard's checks, on a copy holding only vetted keys; its exceptions are wrapped."""
-    decline_slow_optional_imports()
-    from frictionless import Package
-    res = {r["name"]: r for r in desc["resources"]}
-    vetted = [{"name": r["name"], "path": r["path"], "format": "csv", "encoding": "utf-8", "dialect": {  # no sniffing
-        "headerRows": [1], "csv": {"delimiter": ","}}, "schema": {k: r["schema"][k] for k in (
-        "fields", "primaryKey", "foreignKeys", "missingValues") if k in r["schema"]}} for r in res.values()]
-    try:
-        report = Package({"resources": vetted}, basepath=str(folder)).validate()
-    except Exception as exc:  # noqa: BLE001 - whatever frictionless raises, the reader gets one named problem
-        return [Problem(PACKAGE_FILE, None, None, "frictionless", f"{type(exc).__name__}: {exc}")]
-    problems = [Problem(PACKAGE_FILE, None, None, e.type, e.message) for e in report.errors]
-    for task, error in ((t, e) for t in report.tasks for e in t.errors):
-        schema = res[task.name]["schema"]
-        column = getattr(error, "field_name", None) or ",".join(schema["primaryKey"] if error.type == "primary-key" else [
-            x for fk in schema.get("foreignKeys", []) for x in fk["fields"]] if error.type == "foreign-key" else [])
-        row = getattr(error, "row_number", None) or min(getattr(error, "row_numbers", None) or [None])  # a header: its rows
-        problems.append(Problem(res[task.name]["path"], row, column or None, error.type, error.message))
-    # A missing cell also breaks "required": say it once, as the missing cell it is.
-    missing = {(p.file, p.row, p.column) for p in problems if p.rule == "missing-cell"}
-    return [p for p in problems if not (p.rule == "constraint-error" and (p.file, p.row, p.column) in missing)]
-
-
-def _cell_problems(folder: Path, resource: dict[str, Any]) -> list[Problem]:
-    """Stricter than frictionless: ASCII digits, finite numbers, real YYYY-MM-DD dates, http(s) URLs only. Then an
-    assumption's slider must be able to show its default: minimum <= default <= maximum, step > 0."""
-    problems, file = [], resource["path"]
-    for line, row in _rows(folder, resource)[1]:
-        before = len(problems)
-        for name, kind in ((f["name"], "uri" if f.get("format") == "uri" else f.get("type")) for f in resource["schema"]["fields"]):
-            if not (value := row.get(name)) or kind not in _CELLS:
-                continue
-            pattern, rule, expected = _CELLS[kind]
-            if kind == "number" and value.lower().lstrip("+-") in ("inf", "infinity", "nan"):
-                rule = "finite-number"
-            elif re.fullmatch(pattern, value, re.ASCII) and (kind != "date" or _is_date(value)):
-                if kind != "number" or math.isfinite(float(value)):
-                    continue
-                rule = "finite-number"
-            problems.append(Problem(file, line, name, rule, f"expected {expected}, got {value[:40]!r}"))
-        if resource["name"] == "assumptions" and len(problems) == before and all(row.get(c) for c in ("minimum", "default", "maximum", "step")):
-            low, default, high, step = (float(row[c]) for c in ("minimum", "default", "maximum", "step"))
-            span = f"minimum {low:g} .. maximum {high:g}"
-            problems += [Problem(file, line, column, rule, message) for broken, column, rule, message in [
-                (not low <= default <= high, "default", "default-in-range", f"default {default:g} is outside {span}"),
-                (low > high, "maximum", "range-order", f"the maximum is below the minimum: {span}"),
-                (not step > 0, "step", "step-positive", f"step {step:g} must be above 0")] if broken]
-    return problems
-
-
-def _is_date(text: str) -> bool:
-    with contextlib.suppress(ValueError):
-        return bool(date.fromisoformat(text))
-    return False
-
-
-def _provenance_problems(folder: Path, desc: dict[str, Any]) -> list[Problem]:
-    """This collection's rules that a Table Schema cannot state: sources resolve, figures in quotes, derived rows."""
-    resources = {r["name"]: r for r in desc["resources"]}
-    known_sources = {row.get("source_id") for _, row in _rows(folder, resources["sources"])[1]}
-    rows_by_id = {row[r["schema"]["primaryKey"][0]]: row for r in resources.values() for _, row in _rows(folder, r)[1]}
+def _control_problems(name: str, table: _Table, text: str) -> list[Problem]:
+    """A control character in a cell (NUL, escape, ...), named by row and column; tab and newline are text."""
+    raw = text.encode()
+    may_hold = raw.translate(None, _NOT_C0) or b"\xc2" in raw or raw.count(b"\r") != raw.count(b"\r\n")
+    if not (may_hold and _CONTROL_RE.search(text)):  # C-speed byte scans first: a regex over 10 MB takes 0.3 s
+        return []
     problems = []
-    for resource in resources.values():
-        file, figures = resource["path"], [f["name"] for f in resource["schema"]["fields"] if f.get("x-figure")]
-        for line, row in _rows(folder, resource)[1]:
-            problems += [Problem(file, line, "also_source_ids", "source-exists", f"unknown source id {extra!r}")
-                         for extra in (row.get("also_source_ids") or "").split() if extra not in known_sources]
-            if row.get("status") not in ("seed", "secondary", "derived"):
-                continue
-            problems += [Problem(file, line, c, "figure-in-quote", f"figure {row[c]} does not appear in the quote {row.get('quote')!r}")
-                         for c in figures if row[c] and not states(row.get("quote") or "", float(row[c]))]
-            if not (rule := row.get("derived_from")):
-                continue
-            target = "date" if "date" in row else (figures or ["derived_from"])[0]
-            try:
-                expected = evaluate_rule(rule, rows_by_id)
-                if str(expected) != row[target] and not (target != "date" and float(row[target]) == float(expected)):
-                    problems.append(Problem(file, line, target, "derived-recomputes", f"{rule} gives {expected}, the row says {row[target]}"))
-            except (KeyError, ValueError, TypeError, OverflowError) as exc:
-                problems.append(Problem(file, line, "derived_from", "derived-recomputes", f"cannot evaluate {rule!r}: {exc}"))
+    for line, cells in [(1, table.header), *zip(table.lines, table.records)]:
+        for index, cell in enumerate(cells):
+            if found := _CONTROL_RE.search(cell):
+                column = table.header[index] if line > 1 and index < len(table.header) else None
+                problems.append(Problem(name, line, column, "control-character",
+                                        f"character U+{ord(found[0][0]):04X} is a control character, not text"))
     return problems
+
+
+# ---------------------------------------------------------------- cells, column by column
+
+_COMPILED = {kind: re.compile(pattern, re.ASCII) for kind, (pattern, _, _) in _CELLS.items()}
+
+
+def _parse_date(text: str) -> date | None:
+    if not _COMPILED["date"].fullmatch(text):
+        return None
+    with contextlib.suppress(ValueError):
+        return date.fromisoformat(text)
+    return None
+
+
+def _parse_cell(kind: str, text: str) -> tuple[Any, str | None]:
+    """(value, None) for a well-formed cell, (None, rule) otherwise. Stricter than Table Schema: ASCII digits,
+    finite numbers, real YYYY-MM-DD dates, http(s) URLs only."""
+    if kind == "date":
+        value = _parse_date(text)
+        return (value, None) if value is not None else (None, "date-format")
+    if kind == "number" and text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        return None, "finite-number"
+    if not _COMPILED[kind].fullmatch(text):
+        return None, _CELLS[kind][1]
+    if kind == "integer":
+        return int(text), None
+    if kind == "number":
+        number = float(text)
+        return (number, None) if math.isfinite(number) else (None, "finite-number")
+    return text, None
+
+
+def _column_problems(file: str, spec: dict[str, Any], cells: list[str], lines: list[int]) -> tuple[dict[str, Any], list[Problem]]:
+    """One column's parsed values (by cell text; a malformed cell is absent) and its problems: format, then
+    constraints (a malformed cell is named once, by its format). Each distinct text is judged once, so a column of
+    100,000 rows with a handful of values costs a handful of checks."""
+    typed = spec.get("type", "string")
+    kind = "uri" if typed == "string" and spec.get("format") == "uri" else typed
+    name, distinct, failing = spec["name"], set(cells) - {""}, {}
+    values = dict.fromkeys(distinct) if kind in _CELLS else {text: text for text in distinct}
+    if kind in _CELLS:
+        for text in distinct:
+            values[text], rule = _parse_cell(kind, text)
+            if rule:
+                failing[text] = (rule, f"expected {_CELLS[kind][2]}, got {text[:40]!r}")
+                del values[text]
+    constraints = spec.get("constraints") or {}
+    for key, limit in constraints.items():
+        check = _CONSTRAINTS[key](limit, typed)
+        if key == "required" and limit and "" in cells:
+            failing[""] = ("constraint-error", "constraint required True is not met by ''")
+        broken = [text for text, value in values.items() if key != "required" and text not in failing and not check(text, value)]
+        failing |= {text: ("constraint-error", f"constraint {key} {limit!r} is not met by {text[:40]!r}") for text in broken}
+    problems = [Problem(file, line, name, *failing[text]) for line, text in zip(lines, cells) if text in failing] if failing else []
+    if constraints.get("unique"):
+        problems += _duplicates(file, name, cells, lines, "unique-error")
+    return values, problems
+
+
+def _constraint_check(key: str) -> Callable[[Any, str], Callable[[str, Any], bool]]:
+    """The test for one constraint, given its value and the field's type: (cell text, parsed value) -> holds."""
+    def make(limit: Any, kind: str) -> Callable[[str, Any], bool]:
+        constant = _parse_constant(kind, limit) if key in ("minimum", "maximum") else None
+        if key == "required":
+            return lambda text, _value: bool(text) or not limit
+        if key == "minimum":
+            return lambda _text, value: value >= constant
+        if key == "maximum":
+            return lambda _text, value: value <= constant
+        if key == "enum":
+            allowed = {_parse_constant(kind, item) for item in limit}
+            return lambda _text, value: value in allowed
+        if key == "pattern":
+            pattern = re.compile(limit)
+            return lambda text, _value: pattern.fullmatch(text) is not None
+        if key == "minLength":
+            return lambda text, _value: len(text) >= limit
+        if key == "maxLength":
+            return lambda text, _value: len(text) <= limit
+        return lambda _text, _value: True  # unique: checked over the whole column
+    return make
+
+
+_CONSTRAINTS = {key: _constraint_check(key) for key in ("required", "unique", "minimum", "maximum", "enum", "pattern",
+                                                         "minLength", "maxLength")}
+
+
+def _duplicates(file: str, column: str, cells: list[str], lines: list[int], rule: str) -> list[Problem]:
+    """Every repeat of a value already seen higher up the column."""
+    counts = Counter(c for c in cells if c)
+    if all(n == 1 for n in counts.values()):
+        return []
+    first: dict[str, int] = {}
+    problems = []
+    for index, text in enumerate(cells):
+        if text and counts[text] > 1 and first.setdefault(text, lines[index]) != lines[index]:
+            problems.append(Problem(file, lines[index], column, rule, f"{text[:40]!r} is already in row {first[text]}"))
+    return problems
+
+
+def _table_problems(table: _Table) -> tuple[dict[str, list[Any]], list[Problem]]:
+    """A table's parsed columns and the problems of its rows: shape, cells, constraints, primary key."""
+    file, width, problems = table.resource["path"], len(table.header), []
+    for line, cells in zip(table.lines, table.records):
+        if not any(cells):
+            problems.append(Problem(file, line, None, "blank-row", "the row is blank"))
+        elif len(cells) < width:
+            problems += [Problem(file, line, name, "missing-cell", "the row ends before this column")
+                         for name in table.header[len(cells):]]
+        elif len(cells) > width:
+            problems.append(Problem(file, line, None, "extra-cell", f"{len(cells)} cells, the header has {width}"))
+    broken_rows = {p.row for p in problems if p.rule == "blank-row"}
+    missing = {(p.row, p.column) for p in problems if p.rule == "missing-cell"}
+    columns, parsed = table.columns, {}
+    for spec in table.resource["schema"]["fields"]:
+        parsed[spec["name"]], found = _column_problems(file, spec, columns[spec["name"]], table.lines)
+        problems += [p for p in found if p.row not in broken_rows and (p.row, p.column) not in missing]
+    key = table.resource["schema"]["primaryKey"][0]
+    problems += [Problem(file, line, key, "primary-key", "every row needs its key")
+                 for line, text in zip(table.lines, columns[key]) if not text and line not in broken_rows]
+    problems += _duplicates(file, key, columns[key], table.lines, "primary-key")
+    return parsed, problems
+
+
+def _foreign_key_rows(tables: dict[str, _Table]) -> list[Problem]:
+    """Every foreign key's cells are keys of the table it references (a row with none of them empty)."""
+    problems = []
+    for table in tables.values():
+        for key in table.resource["schema"].get("foreignKeys", []):
+            target = tables[key["reference"].get("resource") or table.resource["name"]]
+            known = set(zip(*(target.columns[f] for f in key["reference"]["fields"])))
+            own = list(zip(*(table.columns[f] for f in key["fields"])))
+            problems += [Problem(table.resource["path"], line, ",".join(key["fields"]), "foreign-key",
+                                 f"{values[0] if len(values) == 1 else values!r} is not a key of {target.resource['path']}")
+                         for line, values in zip(table.lines, own) if all(values) and values not in known]
+    return problems
+
+
+def _assumption_problems(table: _Table, parsed: dict[str, dict[str, Any]]) -> list[Problem]:
+    """An assumption's slider must show its default and keep the model finite: minimum <= default <= maximum,
+    step > 0, maximum <= ASSUMPTION_LIMIT, and a share at most 1."""
+    file, problems = table.resource["path"], []
+    names = ("minimum", "default", "maximum", "step")
+    if not set(names) <= set(parsed):
+        return []
+    columns = [[parsed[c].get(text) for text in table.columns[c]] for c in names]
+    units = table.columns.get("unit") or [""] * len(table.lines)
+    for line, low, default, high, step, unit in zip(table.lines, *columns, units):
+        if None in (low, default, high, step):
+            continue
+        span = f"minimum {low:g} .. maximum {high:g}"
+        problems += [Problem(file, line, column, rule, message) for broken, column, rule, message in [
+            (not low <= default <= high, "default", "default-in-range", f"default {default:g} is outside {span}"),
+            (low > high, "maximum", "range-order", f"the maximum is below the minimum: {span}"),
+            (not step > 0, "step", "step-positive", f"step {step:g} must be above 0"),
+            (high > ASSUMPTION_LIMIT, "maximum", "assumption-limit",
+             f"maximum {high:g} is above {ASSUMPTION_LIMIT:g}: the model's arithmetic must stay finite"),
+            (unit == "share" and high > 1, "maximum", "share-at-most-one", f"a share's maximum is at most 1, not {high:g}"),
+        ] if broken]
+    return problems
+
+
+def _row_problems(tables: dict[str, _Table]) -> list[Problem]:
+    """Every row of every table, column by column; then the keys between tables; each needed table has rows."""
+    problems = []
+    for name, table in tables.items():
+        parsed, found = _table_problems(table)
+        problems += found
+        if name == "assumptions" and not found:
+            problems += _assumption_problems(table, parsed)
+        if name in REQUIRED and not table.records:
+            problems.append(Problem(table.resource["path"], 1, None, "has-rows",
+                                    f"only a header: the notebooks need its rows ({REQUIRED[name][1]})"))
+    return problems or _foreign_key_rows(tables)
+
+
+# ---------------------------------------------------------------- provenance
+
+def _provenance_problems(tables: dict[str, _Table]) -> list[Problem]:
+    """This collection's rules that a Table Schema cannot state: sources resolve, figures in quotes, derived rows.
+    Read column by column; a quote's numbers are read once however many rows share it."""
+    known_sources, rows_by_id = set(tables["sources"].columns["source_id"]), _RowsById(tables)
+    stated: dict[str, set[float]] = {}
+    problems = []
+    for table in tables.values():
+        file, columns, lines = table.resource["path"], table.columns, table.lines
+        figures = [f["name"] for f in table.resource["schema"]["fields"] if f.get("x-figure")]
+        empty = [""] * len(lines)
+        unknown = {text for text in set(columns.get("also_source_ids", [])) if set(text.split()) - known_sources}
+        problems += [Problem(file, line, "also_source_ids", "source-exists", f"unknown source id {extra!r}")
+                     for line, text in zip(lines, columns.get("also_source_ids", empty)) if text in unknown
+                     for extra in text.split() if extra not in known_sources]
+        checked = [i for i, status in enumerate(columns.get("status", empty)) if status in ("seed", "secondary", "derived")]
+        quotes = columns.get("quote", empty)
+        for column in figures:
+            for i in (i for i in checked if columns[column][i]):
+                found = stated[quotes[i]] if quotes[i] in stated else stated.setdefault(quotes[i], numbers_in(quotes[i]))
+                if not _stated(found, float(columns[column][i])):
+                    problems.append(Problem(file, lines[i], column, "figure-in-quote",
+                                            f"figure {columns[column][i]} does not appear in the quote {quotes[i]!r}"))
+        rules = columns.get("derived_from", empty)
+        for i in (i for i in checked if rules[i]):
+            row = dict(zip(table.header, (columns[name][i] for name in table.header)))
+            problems += _derived_problems(file, lines[i], row, rules[i], figures, rows_by_id)
+    return problems
+
+
+class _RowsById(Mapping[str, dict[str, str]]):
+    """Every row of every table by its primary key, each made into a dict only when a derived rule reads it."""
+
+    def __init__(self, tables: dict[str, _Table]) -> None:
+        self._tables = tables
+        self._where = {key: (name, i) for name, t in tables.items()
+                       for i, key in enumerate(t.columns[t.resource["schema"]["primaryKey"][0]])}
+
+    def __getitem__(self, key: str) -> dict[str, str]:
+        name, index = self._where[key]
+        table = self._tables[name]
+        return {column: table.columns[column][index] for column in table.header}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+def _stated(found: set[float], value: float, rel_tol: float = 1e-9) -> bool:
+    """The rule of helpers.numbers.states, on numbers already read from the quote."""
+    return any(abs(number - value) <= rel_tol * max(1.0, abs(value)) for number in found)
+
+
+def _derived_problems(file: str, line: int, row: dict[str, str], rule: str, figures: list[str],
+                      rows_by_id: Mapping[str, Mapping[str, str]]) -> list[Problem]:
+    """A derived row's figure (or date) is what its rule recomputes from the rows it names."""
+    target = "date" if "date" in row else (figures or ["derived_from"])[0]
+    try:
+        expected = evaluate_rule(rule, rows_by_id)
+        if str(expected) != row[target] and not (target != "date" and float(row[target]) == float(expected)):
+            return [Problem(file, line, target, "derived-recomputes", f"{rule} gives {expected}, the row says {row[target]}")]
+    except (KeyError, ValueError, TypeError, OverflowError) as exc:
+        return [Problem(file, line, "derived_from", "derived-recomputes", f"cannot evaluate {rule!r}: {exc}")]
+    return []
+
+
+# ---------------------------------------------------------------- one snapshot of the folder, validated once
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The descriptor and each table's bytes, read once; equal snapshots have the same folder and content key."""
+    folder: Path
+    key: str
+    descriptor: dict[str, Any] = field(compare=False, hash=False, repr=False)
+    raw: dict[str, bytes | FileRefused] = field(compare=False, hash=False, repr=False)
+
+
+def _snapshot(folder: Path) -> _Snapshot:
+    """Read datapackage.json and every table it names (each refused file kept as its refusal), and hash them with
+    the rules (this package's checking code): changing either re-validates."""
+    desc = read_descriptor(folder)
+    raw: dict[str, bytes | FileRefused] = {}
+    for path in (r["path"] for r in desc["resources"]):
+        try:
+            raw[path] = read_regular_file(folder / path, MAX_TABLE_BYTES)
+        except FileRefused as exc:
+            raw[path] = exc
+    digest = hashlib.sha256(__version__.encode())
+    for name in ("data.py", "paths.py", "derived.py", "numbers.py"):
+        digest.update(name.encode() + (Path(__file__).parent / name).read_bytes())
+    digest.update(json.dumps(desc, sort_keys=True).encode())
+    for path, content in raw.items():
+        digest.update(path.encode() + (hashlib.sha256(content).digest() if isinstance(content, bytes) else b"<refused>"))
+    return _Snapshot(folder, digest.hexdigest(), desc, raw)
+
+
+def _problems(snapshot: _Snapshot) -> tuple[dict[str, _Table], list[Problem]]:
+    """The tables as read and every problem; each stage runs on what passed the last."""
+    if problems := _schema_problems(desc := snapshot.descriptor):
+        return {}, problems
+    tables, problems = {}, []
+    for resource in desc["resources"]:
+        table, found = _read_table(resource, snapshot.raw[resource["path"]])
+        problems += found
+        if table is not None:
+            tables[resource["name"]] = table
+    if problems:
+        return tables, problems
+    return tables, _row_problems(tables) or _provenance_problems(tables)
 
 
 def validation_problems(folder: Path | None = None) -> list[Problem]:
-    """Every problem in the data folder; an empty list means it is valid. Each stage runs on what passed the last."""
-    desc = read_descriptor(folder := data_dir(folder))
-    problems = [p for r in desc["resources"] for p in _precheck_file(folder, r)]
+    """Every problem in the data folder; an empty list means it is valid."""
+    return _problems(_snapshot(data_dir(folder)))[1]
+
+
+def _content_key(folder: Path, desc: dict[str, Any] | None = None) -> str:
+    """The content key of the folder as it is now (``desc`` is read again; kept for callers that pass it)."""
+    return _snapshot(folder).key
+
+
+def _stamp(key: str) -> Path:
+    base = os.environ.get(CACHE_ENV) or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base, "workers-abroad", "validated", key)
+
+
+def _validated_tables(snapshot: _Snapshot) -> dict[str, _Table]:
+    """The tables of a snapshot that passed every rule (a stamp remembers a success), else DataValidationError."""
+    if _stamp(snapshot.key).exists():
+        tables = {}
+        for resource in snapshot.descriptor["resources"]:
+            table, problems = _read_table(resource, snapshot.raw[resource["path"]])
+            if problems or table is None:  # a stamp for bytes that no longer read: validate for real
+                return _validated_tables_fresh(snapshot)
+            tables[resource["name"]] = table
+        return tables
+    return _validated_tables_fresh(snapshot)
+
+
+def _validated_tables_fresh(snapshot: _Snapshot) -> dict[str, _Table]:
+    tables, problems = _problems(snapshot)
     if problems:
-        return problems
-    cells = [p for r in desc["resources"] for p in _cell_problems(folder, r)]  # where both judge a cell, ours is clearer
-    problems = cells + [p for p in _frictionless_problems(folder, desc) if (p.file, p.row, p.column) not in {(c.file, c.row, c.column) for c in cells}]
-    return problems or _provenance_problems(folder, desc)
-
-
-def _content_key(folder: Path, desc: dict[str, Any]) -> str:
-    """A hash of every data file and of the rules (this package's checking code): changing either re-validates."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in [*(Path(__file__).parent / n for n in ("data.py", "paths.py", "derived.py", "numbers.py")),
-                 *(folder / n for n in (PACKAGE_FILE, *(r["path"] for r in desc["resources"])))]:
-        digest.update(path.name.encode() + (path.read_bytes() if path.is_file() else b"<missing>"))
-    return digest.hexdigest()
+        raise DataValidationError(problems)
+    with contextlib.suppress(OSError):  # a read-only home only costs the next run a re-validation
+        _stamp(snapshot.key).parent.mkdir(parents=True, exist_ok=True)
+        _stamp(snapshot.key).touch()
+    return tables
 
 
 def validate(folder: Path | None = None) -> None:
     """Raise DataValidationError unless every table passes every rule; remember a success in a stamp file."""
-    base = os.environ.get(CACHE_ENV) or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    stamp = Path(base, "workers-abroad", "validated", _content_key(folder := data_dir(folder), read_descriptor(folder)))
-    if stamp.exists():
-        return
-    if problems := validation_problems(folder):
-        raise DataValidationError(problems)
-    with contextlib.suppress(OSError):  # a read-only home only costs the next run a re-validation
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.touch()
+    _validated_tables(_snapshot(data_dir(folder)))
+
+
+def _frame(table: _Table) -> pd.DataFrame:
+    """A validated table as a DataFrame typed by its schema; only an empty cell is missing."""
+    import pandas as pd
+
+    columns = table.columns
+    frame = pd.DataFrame(index=pd.RangeIndex(len(table.records)))
+    for spec in table.resource["schema"]["fields"]:
+        cells, kind = columns[spec["name"]], spec.get("type", "string")
+        if kind == "integer":
+            frame[spec["name"]] = pd.array([int(c) if c else None for c in cells], dtype="Int64")
+        elif kind == "number":
+            frame[spec["name"]] = pd.array([float(c) if c else None for c in cells], dtype="Float64")
+        elif kind == "date":
+            frame[spec["name"]] = pd.to_datetime(pd.Series([c or None for c in cells], dtype="string"), format="%Y-%m-%d")
+        else:
+            frame[spec["name"]] = pd.array([c or None for c in cells], dtype="string")
+    frame.attrs.update(name=table.resource["name"], title=str(table.resource.get("title", table.resource["name"])),
+                       primary_key=table.resource["schema"]["primaryKey"][0])
+    return frame
 
 
 @cache
-def _load_validated(folder: Path, key: str) -> dict[str, pd.DataFrame]:
-    import pandas as pd
-    validate(folder)
-    frames = {}
-    for resource in read_descriptor(folder)["resources"]:
-        fields, file = resource["schema"]["fields"], resource["path"]
-        try:  # validation has named any cell pandas cannot read; this only keeps pandas' errors from going out raw
-            frame = pd.read_csv(folder / file, dtype={f["name"]: _DTYPES[f.get("type", "string")] for f in fields},
-                                keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-            for name in (f["name"] for f in fields if f.get("type") == "date"):
-                frame[name] = pd.to_datetime(frame[name], format="%Y-%m-%d")
-        except (ValueError, OverflowError, TypeError) as exc:
-            raise DataValidationError([Problem(file, None, None, "pandas-read", f"{type(exc).__name__}: {exc}")]) from None
-        if len(frame) != len(_rows(folder, resource)[1]):
-            raise DataValidationError([Problem(file, None, None, "row-count", "pandas and the CSV reader disagree on the rows")])
-        frame.attrs.update(name=resource["name"], title=str(resource.get("title", resource["name"])),
-                           primary_key=resource["schema"]["primaryKey"][0])
-        frames[resource["name"]] = frame
-    return frames
+def _load_validated(snapshot: _Snapshot) -> dict[str, pd.DataFrame]:
+    return {name: _frame(table) for name, table in _validated_tables(snapshot).items()}
 
 
 def load_all(folder: Path | None = None) -> dict[str, pd.DataFrame]:
     """Every table, validated and typed by its schema, all or none. Copies, so callers may change them."""
-    key = _content_key(folder := data_dir(folder).resolve(), read_descriptor(folder))
-    return {name: frame.copy() for name, frame in _load_validated(folder, key).items()}
+    snapshot = _snapshot(data_dir(folder).resolve())
+    return {name: frame.copy() for name, frame in _load_validated(snapshot).items()}
 
 
 def load_table(name: str, folder: Path | None = None) -> pd.DataFrame:
     """One table by its datapackage name (e.g. "visas"), validated and typed."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a table's name as text, e.g. 'visas', not {type(name).__name__}")
     if name not in (tables := load_all(folder)):
         raise KeyError(f"no table {name!r} in {PACKAGE_FILE}; tables: {sorted(tables)}")
     return tables[name]
@@ -294,6 +757,10 @@ def load_table(name: str, folder: Path | None = None) -> pd.DataFrame:
 
 def row(table: pd.DataFrame, key: str) -> pd.Series:
     """The row whose primary key is ``key``, e.g. ``row(tables["russia_workers"], "RW_2018_END")``."""
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be a DataFrame from helpers.data.load_all(), not {type(table).__name__}")
     name, column = table.attrs.get("name", "table"), table.attrs.get("primary_key")
     if column not in table.columns:
         raise KeyError(f"table {name!r} has no primary key in its attrs: load it with helpers.data.load_all()")

@@ -153,11 +153,15 @@ def test_data_path_refuses_a_symlink_out(data_copy: Path, secret_outside: Path, 
 # ---------------------------------------------------------------- frictionless never raises raw
 
 @pytest.mark.parametrize(("change", "column", "rule"), [
-    (lambda r: r["schema"]["fields"][0]["constraints"].update(pattern="(["), None, "frictionless"),
+    (lambda r: r["schema"]["fields"][0]["constraints"].update(pattern="(["), "resources[{i}].schema.fields[0].constraints.pattern",
+     "constraint-value"),
     (lambda r: r["schema"]["fields"][5].update(type="geopoint"), "resources[{i}].schema.fields[5].type", "field-type"),
     (lambda r: r["schema"].update(primaryKey=["nosuch"]), "resources[{i}].schema.primaryKey", "primary-key-declared"),
     (lambda r: r.update(schema="../outside/schema.json"), "resources[{i}].schema.fields", "field-name"),
-    (lambda r: r["schema"].update(foreignKeys=[{"fields": "source_id", "reference": 7}]), None, "frictionless"),
+    (lambda r: r["schema"].update(foreignKeys=[{"fields": "source_id", "reference": 7}]), "resources[{i}].schema", "schema-error"),
+    (lambda r: r["schema"]["fields"][5]["constraints"].update(minimum="abc"), "resources[{i}].schema.fields[5].constraints.minimum",
+     "constraint-value"),
+    (lambda r: r["schema"]["fields"][5]["constraints"].update(exclusiveMinimum=3), "resources[{i}].schema", "field-error"),
 ])
 def test_a_broken_schema_is_one_named_error(data_copy: Path, change: Callable[[dict], None], column: str | None, rule: str) -> None:
     edit_descriptor(data_copy, lambda d: change(resource(d, "visas")))
