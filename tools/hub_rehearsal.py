@@ -424,7 +424,8 @@ def start_hub(venv: Path, clone: Path, run_state: Run, base: Path, transport: st
     log = run_state.secrets / "jupyterhub.log"
     env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("JUPYTERHUB_API_TOKEN", None)
-    with log.open("wb") as sink:
+    write_private(log, "")
+    with log.open("ab") as sink:
         process = subprocess.Popen(
             [
                 str(venv / "bin" / "jupyterhub"),
