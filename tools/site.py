@@ -403,10 +403,13 @@ def data_table(figure: Mapping[str, Any]) -> str:
 
 
 def plain_text(markdown: str) -> str:
-    """A markdown sentence as plain text, for an aria-label."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
-    text = re.sub(r"[*_`#>]", "", text)
-    return " ".join(text.split())
+    """A markdown sentence as the words it shows, for an aria-label.
+
+    Rendered and then stripped of every tag by nh3, so markup in a caption is neither read
+    aloud nor kept: the label says what the caption under the chart says.
+    """
+    shown = nh3.clean(markdown2html_mistune(markdown), tags=set(), attributes={})
+    return " ".join(html.unescape(shown).split())
 
 
 class ChartCounter:
