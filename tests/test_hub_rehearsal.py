@@ -16,6 +16,7 @@ import contextlib
 import json
 import pwd
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -82,6 +83,17 @@ def processes_running_as(uid: int) -> list[int]:
     return found
 
 
+def processes_naming(fragment: str) -> list[int]:
+    """Processes whose command line contains ``fragment`` (the hub names its run folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if fragment.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+    return found
+
+
 def setting(config_text: str, name: str) -> str:
     """One quoted value from the rehearsal's hub config, e.g. the dummy password."""
     found = re.search(rf"^{re.escape(name)}\s*=\s*'([^']+)'", config_text, re.MULTILINE)
@@ -141,6 +153,7 @@ def test_rehearsal_keeps_secrets_private_runs_students_unprivileged_and_leaves_n
     assert users_of(process.pid) == {}
     assert not list(BASE.glob(f"run-{process.pid}-*"))
     assert not list(RUNTIME_PARENT.glob(f"wa-rh-{process.pid}-*"))
+    assert processes_naming(f"run-{process.pid}-") == [], "the hub or proxy outlived the rehearsal"
     for user in watch.users.values():
         assert processes_running_as(user.pw_uid) == [], f"{user.pw_name} still runs processes"
     # What is kept (the reports, the hub's log) holds neither the password nor the admin token.
@@ -148,3 +161,23 @@ def test_rehearsal_keeps_secrets_private_runs_students_unprivileged_and_leaves_n
         text = kept.read_text(encoding="utf-8", errors="replace")
         assert password not in text and token.group(1) not in text, kept.name
     assert stat.S_IMODE((out / f"report-{STUDENTS}-ipc-hub.log").stat().st_mode) == 0o600
+
+
+def test_interrupted_rehearsal_still_removes_its_users_and_secrets(tmp_path):
+    """Ctrl-C once the users exist and the hub is starting: the clean-up still runs."""
+    command = [sys.executable, "-m", "tools.hub_rehearsal", "1", "--out", str(tmp_path)]
+    watch = Watch()
+    with (tmp_path / "rehearsal.log").open("wb") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 600
+        while process.poll() is None and time.monotonic() < deadline and not watch.config_text:
+            look(process.pid, watch)
+            time.sleep(0.1)
+        assert watch.users and watch.config_text, "the rehearsal never created its users and config"
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=300)
+    assert process.returncode != 0
+    assert users_of(process.pid) == {}
+    assert processes_naming(f"run-{process.pid}-") == [], "the hub outlived the rehearsal"
+    assert not list(BASE.glob(f"run-{process.pid}-*"))
+    assert not list(RUNTIME_PARENT.glob(f"wa-rh-{process.pid}-*"))

@@ -440,7 +440,11 @@ def start_hub(venv: Path, clone: Path, run_state: Run, base: Path, transport: st
             umask=0o077,
         )
     hub = Hub(process, f"http://127.0.0.1:{port}", token, log)
-    wait_for_hub(hub)
+    try:
+        wait_for_hub(hub)
+    except BaseException:  # Ctrl-C or a failed start: the hub must not outlive the rehearsal
+        stop_hub(hub)
+        raise
     return hub
 
 
@@ -903,7 +907,9 @@ def run_class(hub: Hub, run_state: Run, students: list[Student], repo: str) -> f
     go = threading.Event()
     threads = [
         threading.Thread(
-            target=simulate, args=(s, hub, run_state.password, repo, tokens[s.name], go)
+            target=simulate,
+            args=(s, hub, run_state.password, repo, tokens[s.name], go),
+            daemon=True,  # an interrupted run exits without waiting for them
         )
         for s in students
     ]
