@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-from tools.execute import unexecuted_cells
+from tools.execute import merge_streams, unexecuted_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,3 +98,16 @@ def test_a_notebook_whose_run_fails_is_not_written(tmp_path: Path):
     with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
         execute(path)
     assert path.read_bytes() == before
+
+
+def test_a_print_split_into_two_stream_messages_is_written_as_one_output() -> None:
+    """On a busy machine the kernel may send a print's text and its line end separately;
+    the written notebook must not depend on that (a second run stays byte-identical)."""
+    cell = nbformat.v4.new_code_cell("print('a'); print('b', file=sys.stderr); print('c')", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="22 Dec 2019"),
+                    nbformat.v4.new_output("stream", name="stdout", text="\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="b\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="c\n")]
+    notebook = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_markdown_cell("text")])
+    merged = merge_streams(notebook).cells[0].outputs
+    assert [(o["name"], o["text"]) for o in merged] == [("stdout", "22 Dec 2019\n"), ("stderr", "b\n"), ("stdout", "c\n")]

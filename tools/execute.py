@@ -70,6 +70,27 @@ def canonical_widget_ids(notebook: nbformat.NotebookNode) -> nbformat.NotebookNo
     return renamed
 
 
+def merge_streams(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Join each run of consecutive stream outputs of one name (stdout, stderr) into one output.
+
+    Why: the kernel sends a print's text and its line end in one message or in two, as the
+    machine's load decides, so without this an unchanged notebook could be rewritten on a busy
+    machine. What a reader sees, and what nbval compares, is the same text either way.
+    """
+    for cell in notebook.cells:
+        merged: list = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            same_stream = previous is not None and previous.get("output_type") == "stream"
+            if same_stream and output.get("output_type") == "stream" and previous.get("name") == output.get("name"):
+                previous["text"] = previous["text"] + output["text"]
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+    return notebook
+
+
 def execute(path: Path) -> float:
     """Execute one notebook in place; return the seconds it took."""
     import nbformat  # imported here: --check must stay fast enough for a pre-commit hook
@@ -86,7 +107,7 @@ def execute(path: Path) -> float:
         raise SystemExit(f"{path.name}: {errors[0].ename}: {errors[0].evalue}")
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)  # timestamps: noise in every diff, no use to a reader
-    nbformat.write(canonical_widget_ids(notebook), path)
+    nbformat.write(canonical_widget_ids(merge_streams(notebook)), path)
     return seconds
 
 
