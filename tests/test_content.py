@@ -415,20 +415,15 @@ def test_word_count_reads_words_not_link_addresses() -> None:
     assert reading_minutes(200) == 1 and reading_minutes(201) == 2
 
 
-def guide_times() -> dict[str, tuple[int, int, int]]:
-    """Notebook number -> (words, reading minutes, exercise minutes) from the guide's table of times."""
-    section = (
-        GUIDE.read_text(encoding="utf-8")
-        .split("## How long each notebook takes", 1)[1]
-        .split("\n## ", 1)[0]
-    )
+def guide_times() -> dict[str, tuple[int, int]]:
+    """Notebook number -> (reading minutes, exercise minutes) from the guide's table of times."""
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text.split("## How long each notebook takes", 1)[1].split("\n## ", 1)[0]
     times = {}
     for line in section.splitlines():
-        match = re.match(
-            r"\| \[(\d\d) [^]]+\]\([^)]+\) \| `([\d,]+)` \| `(\d+) min` \| `(\d+) min` \|", line
-        )
+        match = re.match(r"\| \[(\d\d) [^]]+\]\([^)]+\) \| `(\d+) min` \| `(\d+) min` \|", line)
         if match:
-            times[match[1]] = (int(match[2].replace(",", "")), int(match[3]), int(match[4]))
+            times[match[1]] = (int(match[2]), int(match[3]))
     return times
 
 
@@ -436,11 +431,11 @@ def test_the_guide_records_each_notebooks_reading_time_as_computed() -> None:
     times = guide_times()
     assert set(times) == {p.stem[:2] for p in NOTEBOOKS}
     for path in NOTEBOOKS:
-        words, reading, _ = times[path.stem[:2]]
-        assert words == prose_words(path), (
-            f"{path.name}: the guide says {words:,} words; run python -m tools.notebooks"
+        reading, _ = times[path.stem[:2]]
+        computed = reading_minutes(prose_words(path))
+        assert reading == computed, (
+            f"{path.name}: the guide says {reading} min, the prose takes {computed}"
         )
-        assert reading == reading_minutes(prose_words(path)), path.name
 
 
 def plan_minutes(title: str) -> tuple[int, list[tuple[str, bool, bool]]]:
@@ -458,7 +453,7 @@ def test_each_lesson_plan_fits_its_slot(title: str) -> None:
     times = guide_times()
     slot, uses = plan_minutes(title)
     assert uses, f"{title}: no table of the notebooks it uses"
-    total = sum(times[n][1] * read_it + times[n][2] * exercises for n, read_it, exercises in uses)
+    total = sum(times[n][0] * read_it + times[n][1] * exercises for n, read_it, exercises in uses)
     assert 0 < total <= slot, (
         f"{title}: {total} minutes of reading and exercises in a {slot}-minute slot"
     )
