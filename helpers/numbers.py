@@ -15,7 +15,10 @@ WORD_NUMBERS: dict[str, float] = {  # words that state a number in the sources a
 MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9}
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _EXP = r"(?P<exp>[eE][+-]?\d{1,3}(?![\w.]))?"  # 1e5 is 100000 as Python and a spreadsheet write it, not 1
-_NUMBER_RE = re.compile(rf"(?<![\w.])(?P<a>{_NUM}){_EXP}"
+# A number not inside a word or after a point: the first digit comes first, so the regex engine skips to digits
+# (a leading look-behind would be tried at every character); the look-behind then checks the character before it.
+_FIRST = r"\d(?<![\w.]\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?)"
+_NUMBER_RE = re.compile(rf"(?P<a>{_FIRST}){_EXP}"
                         rf"(?:\s?[–—-]\s?\$?(?P<b>{_NUM}))?(?P<pct>\s?%)?"
                         rf"(?:\s?(?P<mult>thousand|million|billion|bn|mn|m|k|b)\b)?", re.IGNORECASE | re.ASCII)
 _WORD_RE = re.compile(r"\w+")  # each word, looked up in WORD_NUMBERS: faster than one alternation at every letter
@@ -39,7 +42,9 @@ def numbers_in(text: str) -> set[float]:
     "80%" gives 80 and 0.8; "15–0" gives 15 and 0; "half" gives 0.5; "tenth" gives 10."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, not {type(text).__name__}")
-    found = {WORD_NUMBERS[word] for word in WORD_NUMBERS.keys() & set(_WORD_RE.findall(text.casefold()))}
+    folded = text.casefold()
+    words = set(_WORD_RE.findall(folded)) if any(word in folded for word in WORD_NUMBERS) else set()
+    found = {WORD_NUMBERS[word] for word in WORD_NUMBERS.keys() & words}
     for first, exponent, second, percent, multiplier in _NUMBER_RE.findall(text):
         scale = MULTIPLIERS[multiplier.lower()] if multiplier else 0.0
         for number in (float(first.replace(",", "") + exponent), *([float(second.replace(",", ""))] if second else [])):

@@ -11,17 +11,25 @@ table and exits 0 whatever it finds, because speed is something to watch, not a 
   against the import time of the helpers the notebooks themselves import (read from their
   code cells), each the median of fresh interpreters;
 * both ratios: the largest notebook delta over the floor, and helper imports / library
-  imports (target ≤ 1.2: the helpers should cost little beyond the libraries they wrap).
+  imports (target ≤ 1.2: the helpers should cost little beyond the libraries they wrap);
+* the loader: ``load_all`` on a copy of data/ with 100,000 more valid visa rows, first
+  validating (no stamp yet: every rule runs) and then with its stamp (parse and type only),
+  each in a fresh interpreter that has imported pandas already, as a notebook has (target:
+  validation under 3 s, issue 20). ``--loader-only`` measures just this.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import csv
+import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +43,8 @@ LIBRARIES = "import pandas, plotly.graph_objects, ipywidgets"
 DELTA_TARGET = 0.5  # seconds above the floor, per notebook
 IMPORT_RATIO_TARGET = 1.2  # helper imports / library imports
 SIZE_TARGET_KB = 300
+LOADER_ROWS = 100_000
+LOADER_TARGET = 3.0  # seconds to validate and load 100,000 valid rows (issue 20)
 
 
 def run_seconds(notebook: nbformat.NotebookNode) -> float:
@@ -110,6 +120,47 @@ def helper_imports(path: Path) -> list[str]:
     return statements
 
 
+def write_loader_data(folder: Path, rows: int) -> None:
+    """A copy of data/ with ``rows`` more valid visa rows: each its own key, count and quote stating the count."""
+    shutil.copytree(ROOT / "data", folder)
+    with open(folder / "visas.csv", "a", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for i in range(rows):
+            writer.writerow([f"VX{i}", "2018", "2018-01-01", "2018-12-31", "work", i, "F40", "S01", "", "seed",
+                             f"In this benchmark, {i:,} work visas."])
+
+
+def _load_once(folder: Path, cache: Path) -> float:
+    code = ("import time, pandas; from pathlib import Path; from helpers import data; t = time.perf_counter(); "
+            f"data.load_all(Path({str(folder)!r})); print(time.perf_counter() - t)")
+    env = {**os.environ, "WORKERS_ABROAD_CACHE": str(cache)}
+    return float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                                env=env).stdout)
+
+
+def loader_seconds(rows: int, repeats: int) -> tuple[list[float], list[float], int]:
+    """(validating runs, stamped runs, bytes of visas.csv): each run a fresh interpreter; a validating run gets a
+    fresh, empty stamp folder, a stamped run the one its validation left."""
+    with tempfile.TemporaryDirectory(prefix="wa-bench-loader-") as tmp:
+        folder = Path(tmp, "data")
+        write_loader_data(folder, rows)
+        fresh, stamped = [], []
+        for run in range(repeats):
+            cache = Path(tmp, f"cache-{run}")
+            fresh.append(_load_once(folder, cache))
+            stamped.append(_load_once(folder, cache))
+        return fresh, stamped, (folder / "visas.csv").stat().st_size
+
+
+def report_loader(rows: int, repeats: int) -> None:
+    fresh, stamped, size = loader_seconds(rows, repeats)
+    first, again = statistics.median(fresh), statistics.median(stamped)
+    print(f"\nloader, data/ with {rows:,} more visa rows ({size / 1e6:.1f} MB), median of {repeats} fresh interpreters:")
+    print(f"  validate and load (no stamp): {first:6.2f} s  (target < {LOADER_TARGET} s: {verdict(first < LOADER_TARGET)})"
+          f"  runs {', '.join(f'{t:.2f}' for t in fresh)}")
+    print(f"  load with its stamp:          {again:6.2f} s  runs {', '.join(f'{t:.2f}' for t in stamped)}")
+
+
 def verdict(ok: bool) -> str:
     return "ok" if ok else "OVER TARGET"
 
@@ -120,7 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-repeat", type=int, default=7, help="fresh interpreters per import timing (median)")
     parser.add_argument("--no-nbval", action="store_true", help="skip timing the strict-nbval run")
     parser.add_argument("--cells", type=int, default=3, help="show each notebook's N slowest cells (0: none)")
+    parser.add_argument("--loader-only", action="store_true", help="measure only the loader on 100,000 rows")
+    parser.add_argument("--loader-repeat", type=int, default=3, help="fresh interpreters per loader timing (median)")
     args = parser.parse_args(argv)
+    if args.loader_only:
+        report_loader(LOADER_ROWS, args.loader_repeat)
+        return 0
     paths = notebook_paths()
 
     empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
@@ -181,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         print("  max notebook delta over floor: no notebook ran")
     print(f"  helper imports / library imports: {import_ratio:.2f}"
           f"  (target ≤ {IMPORT_RATIO_TARGET}: {verdict(import_ratio <= IMPORT_RATIO_TARGET)})")
+    report_loader(LOADER_ROWS, args.loader_repeat)
     return 0
 
 
