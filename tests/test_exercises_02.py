@@ -18,7 +18,7 @@ from helpers.exercises import check, expected, registry
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "02-worker-estimates.ipynb"
-GUIDE = ROOT / "docs" / "teacher-guide.md"
+KEYS = ROOT / "docs" / "answer-keys.md"  # teacher-only: the site neither builds nor links it
 
 HAND: dict[str, float] = {
     # F10: Pyongyang earned more than $500 million a year from nearly 100,000 workers:
@@ -139,8 +139,8 @@ def test_committed_check_cells_show_the_unanswered_feedback(notebook):
         ]
 
 
-def test_the_teacher_guide_key_states_each_answer_as_the_registry_rounds_it(tables):
-    _, _, keys = GUIDE.read_text(encoding="utf-8").partition("## Answer keys")
+def test_the_answer_key_states_each_answer_as_the_registry_rounds_it(tables):
+    keys = KEYS.read_text(encoding="utf-8")
     section = keys.split("### [02 ", 1)[1].split("\n### ", 1)[0]
     for number, exercise_id in enumerate(sorted(HAND), start=1):
         key = re.search(rf"^- \*\*Exercise {number}\.\*\* (.*)$", section, re.M)

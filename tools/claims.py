@@ -818,6 +818,8 @@ def notebook_outputs(path: Path, row_ids: Iterable[str] = ()) -> Outputs:
 
 
 TEACHER_GUIDE = "teacher-guide.md"
+#: Pages whose numbers may cite the exercises' expected answers: the guide, and the teacher-only keys.
+KEY_PAGES = frozenset({TEACHER_GUIDE, "answer-keys.md"})
 
 
 def answer_keys() -> Outputs:
@@ -855,7 +857,7 @@ def outputs_for(path: Path, registry: Registry, notebooks: Sequence[Path] | None
         printed = notebook_outputs(notebook, registry.row_ids)
         foreign = tuple(replace(f, foreign=True) for f in printed.numbers)
         total = total + Outputs(foreign, printed.dates, printed.rows)
-    if Path(path).name == TEACHER_GUIDE:
+    if Path(path).name in KEY_PAGES:
         total = total + answer_keys()
     return total
 
@@ -1062,9 +1064,11 @@ def passages_of(path: Path) -> list[Passage]:
 
 
 def collection_documents(root: Path = ROOT) -> list[Path]:
-    """The prose the claims rule reads: every notebook, README.md and the teacher guide."""
+    """The prose the claims rule reads: every notebook, README.md, and every docs/*.md page (the
+    teacher guide, the teacher-only answer keys, the grading guide and any page added later)."""
     documents = notebook_paths(Path(root) / "notebooks")
-    return documents + [p for p in (Path(root) / "README.md", Path(root) / "docs" / "teacher-guide.md") if p.is_file()]
+    pages = sorted((Path(root) / "docs").glob("*.md"))
+    return documents + [p for p in (Path(root) / "README.md", *pages) if p.is_file()]
 
 
 def _shown(path: Path) -> str:

@@ -18,7 +18,7 @@ import sys
 from typing import Any
 
 import nbformat
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -86,7 +86,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     """Execute the job's cells and collect the answers file; never raises for the student's code."""
     names = [str(name) for name in job["variables"]]
     notebook = notebook_of([str(source) for source in job["cells"]], names)
-    manager = KernelManager(kernel_name="python3", transport="ipc", ip=f"{SCRATCH}/run/kernel")
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{SCRATCH}/run/kernel")
     client = QuietClient(
         notebook,
         km=manager,
