@@ -1,4 +1,4 @@
-"""A test run leaves nothing in the user's home or $TMPDIR, even when interrupted; ./tasks says what went wrong.
+"""A test run leaves nothing in the user's home or $TMPDIR, even when interrupted (./tasks: tests/test_tasks.py).
 
 The first two tests run a small pytest, which executes a notebook in a real kernel with nbclient, under
 an empty fake HOME and TMPDIR, once to the end and once interrupted with Ctrl-C (SIGINT) while the kernel
@@ -13,8 +13,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import pytest
 
 from helpers.paths import project_root
 
@@ -84,49 +82,3 @@ def test_an_interrupted_run_leaves_home_and_tmpdir_empty(tmp_path: Path) -> None
     assert process.returncode != 0, output
     time.sleep(1)  # a kernel still shutting down must not write anything afterwards
     assert leftovers(home, tmp) == [], output
-
-
-# ---------------------------------------------------------------- ./tasks
-
-def tasks(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(ROOT / "tasks"), *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
-
-
-def test_an_unknown_command_lists_the_valid_ones() -> None:
-    result = tasks("nosuch")
-    assert result.returncode != 0
-    for command in ("lab", "test", "site", "present", "grade", "student", "hub-rehearsal", "fuzz"):
-        assert f"./tasks {command} " in result.stderr
-    assert "Unknown command: nosuch" in result.stderr
-
-
-def test_an_old_python_is_refused_before_a_venv_is_made(tmp_path: Path) -> None:
-    fake = tmp_path / "python3.10"
-    fake.write_text('#!/bin/sh\ncase "$*" in *version_info*) exit 1;; *) echo 3.10.12;; esac\n', encoding="utf-8")
-    fake.chmod(0o755)
-    venv = tmp_path / "venv"
-    result = tasks("test", env={"PYTHON": str(fake), "VENV": str(venv)})
-    assert result.returncode != 0
-    assert "3.11 or newer" in result.stderr and "3.10.12" in result.stderr and "PYTHON=" in result.stderr
-    assert not venv.exists()
-
-
-@pytest.mark.parametrize("extra", [[], ["--ServerApp.terminals_enabled=True"]])
-def test_lab_starts_with_terminals_off_unless_asked(tmp_path: Path, extra: list[str]) -> None:
-    """A fake venv whose jupyter prints its arguments: the real command line, without starting a server."""
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").symlink_to(sys.executable)
-    (venv / "bin" / "jupyter").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n', encoding="utf-8")
-    (venv / "bin" / "jupyter").chmod(0o755)
-    digest = subprocess.run(["sha256sum", str(ROOT / "pyproject.toml")], capture_output=True, text=True, check=True).stdout[:16]
-    (venv / f".installed-{digest}").touch()
-    result = tasks("lab", *extra, env={"VENV": str(venv)})
-    arguments = result.stdout.split()
-    assert result.returncode == 0, result.stderr
-    assert arguments[0] == "lab" and "--ServerApp.terminals_enabled=False" in arguments
-    assert "--ServerApp.ip=127.0.0.1" in arguments
-    assert "./tasks lab --ServerApp.terminals_enabled=True" in result.stderr  # the way to enable them is named
-    if extra:  # a later option wins in traitlets, so the reader's choice overrides the default
-        assert arguments.index(extra[0]) > arguments.index("--ServerApp.terminals_enabled=False")

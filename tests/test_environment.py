@@ -2,7 +2,8 @@
 
 Binder's repo2docker reads environment.yml at the repository root unless a binder/ (or
 .binder/) folder exists, in which case it reads only that folder: so none may exist. A
-classroom image built from environment.yml must install what `pip install .` installs.
+classroom image built from environment.yml must install what `pip install .` installs: the
+reader's packages, no test tools and no grader.
 """
 
 from __future__ import annotations
@@ -78,9 +79,8 @@ def test_python_is_pinned_and_allowed_by_pyproject(environment, pyproject):
 
 def test_same_packages_and_versions_as_pyproject(environment, pyproject):
     conda, _ = conda_specs(environment)
-    # What a hub or Binder needs: the reader's packages plus the classroom kit (projector mode, grading).
-    specs = pyproject["project"]["dependencies"] + pyproject["project"]["optional-dependencies"]["classroom"]
-    runtime = dict(split_spec(spec) for spec in specs)
+    # What a hub or Binder needs: the reader's packages (export menu and projector mode included).
+    runtime = dict(split_spec(spec) for spec in pyproject["project"]["dependencies"])
     packages = {name: version for name, version in conda.items() if name not in CONDA_TOOLING}
     assert set(packages) == set(runtime), (
         f"only in environment.yml: {sorted(set(packages) - set(runtime))}; "
