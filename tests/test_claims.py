@@ -52,11 +52,14 @@ def test_every_number_in_the_prose_is_accounted_for(path: Path, registry: Regist
 
 
 def test_the_collection_is_read() -> None:
-    """Every notebook, the README and the teacher guide: a document missing here is never checked."""
+    """Every notebook, the README and every docs page (the teacher guide, the answer keys):
+    a document missing here is never checked."""
     names = {p.relative_to(ROOT).as_posix() for p in DOCUMENTS}
     notebooks = {p.relative_to(ROOT).as_posix() for p in NOTEBOOKS_DIR.glob("*.ipynb")}
+    pages = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md")}
     assert len(notebooks) >= 5  # 00-start-here to 04-deadline-logistics (README's contents)
-    assert names == notebooks | {"README.md", "docs/teacher-guide.md"}
+    assert {"docs/teacher-guide.md", "docs/answer-keys.md"} <= pages
+    assert names == notebooks | {"README.md"} | pages
 
 
 def test_every_seed_figure_is_mentioned(tables: dict, descriptor: dict) -> None:
