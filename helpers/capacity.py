@@ -70,8 +70,18 @@ class Settings:
         return _finite_result(air + self.rail_seats_per_week, "seats a week (flights x seats x share + rail)")
 
 
+def _tables(tables: object, *names: str) -> Mapping[str, Any]:
+    """The tables from helpers.data.load_all(), holding each table named; else a TypeError/ValueError."""
+    if not isinstance(tables, Mapping):
+        raise TypeError(f"tables must be the tables from helpers.data.load_all(), not {type(tables).__name__}")
+    if missing := [name for name in names if name not in tables]:
+        raise ValueError(f"tables must hold {list(names)} (from helpers.data.load_all()); missing: {missing}")
+    return tables
+
+
 def settings_from(tables: Mapping[str, Any], **changes: object) -> Settings:
     """The sourced flights and the assumption defaults from data/, with any setting changed by name."""
+    _tables(tables, "transport", "assumptions")
     if unknown := set(changes) - {f.name for f in fields(Settings)}:
         raise ValueError(f"no setting {sorted(unknown)}; settings: {[f.name for f in fields(Settings)]}")
     values = {"flights_per_week": float(row(tables["transport"], FLIGHTS_ROW)["value"])} | {
@@ -81,6 +91,7 @@ def settings_from(tables: Mapping[str, Any], **changes: object) -> Settings:
 
 def closure_date(tables: Mapping[str, Any]) -> date:
     """The day the Pyongyang–Vladivostok route was suspended, read from events.csv."""
+    _tables(tables, "events")
     return _day(row(tables["events"], CLOSURE_EVENT)["date"], CLOSURE_EVENT)
 
 
@@ -94,6 +105,8 @@ def full_weeks(start: object, end: object) -> int:
 
 def seats_by(settings: Settings, start: object, end: object, closure: object | None = None) -> float:
     """Seats for returning workers from ``start`` to ``end``; weeks ending after ``closure`` run at its share."""
+    if not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a Settings (from settings_from()), not {type(settings).__name__}")
     weeks = full_weeks(start, end)
     full = weeks if closure is None else min(weeks, full_weeks(start, max(_day(start, "start"), _day(closure, "closure"))))
     seats = settings.weekly * (full + settings.share_after_closure * (weeks - full))

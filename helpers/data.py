@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpers import __version__
 from helpers._imports import decline_slow_optional_imports
-from helpers.derived import evaluate_rule
+from helpers.derived import NotFound, evaluate_rule
 from helpers.numbers import numbers_in
 from helpers.paths import data_dir, unsafe_reason
 
@@ -104,7 +104,7 @@ class DataValidationError(ValueError):
         super().__init__(f"data/ failed validation ({len(problems)} problem(s)):\n  " + "\n  ".join(map(str, problems[:20])) + more)
 
 
-class FileRefused(Exception):
+class FileRefused(ValueError):
     """A file that is not read, with the rule that refuses it (missing, not a regular file, too large)."""
     def __init__(self, rule: str, message: str) -> None:
         super().__init__(message)
@@ -120,12 +120,16 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     The path is checked with lstat before it is opened; it is opened non-blocking without following a symlink at its
     last step (a FIFO then opens at once), checked again on the open descriptor, and read to at most ``limit`` + 1
     bytes, so a file swapped or grown in between is still refused."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a file's path, not {type(path).__name__}")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"limit must be a whole number of bytes, 0 or more, not {limit!r:.40}")
     try:
         before = os.lstat(path)
     except FileNotFoundError:
         raise FileRefused("file-exists", f"{path} not found") from None
-    except OSError as exc:
-        raise FileRefused("file-readable", f"{path} cannot be read: {exc.strerror}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise FileRefused("file-readable", f"{path!s:.200} cannot be read: {getattr(exc, 'strerror', exc)}") from None
     _check_regular(before, path, limit)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -188,6 +192,7 @@ def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
 
 def read_descriptor(folder: Path) -> dict[str, Any]:
     """The parsed, checked datapackage.json, or a DataValidationError naming what is wrong with it."""
+    folder = data_dir(folder)
     problem = (None, *reason) if (reason := unsafe_reason(folder, PACKAGE_FILE)) else None
     desc, text = None, ""
     if problem is None:
@@ -750,8 +755,9 @@ def load_table(name: str, folder: Path | None = None) -> pd.DataFrame:
     """One table by its datapackage name (e.g. "visas"), validated and typed."""
     if not isinstance(name, str):
         raise TypeError(f"name must be a table's name as text, e.g. 'visas', not {type(name).__name__}")
-    if name not in (tables := load_all(folder)):
-        raise KeyError(f"no table {name!r} in {PACKAGE_FILE}; tables: {sorted(tables)}")
+    tables = load_all(folder)
+    if name not in tables:
+        raise NotFound(f"no table {name!r} in {PACKAGE_FILE}; tables: {sorted(tables)}")
     return tables[name]
 
 
@@ -762,9 +768,10 @@ def row(table: pd.DataFrame, key: str) -> pd.Series:
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a DataFrame from helpers.data.load_all(), not {type(table).__name__}")
     name, column = table.attrs.get("name", "table"), table.attrs.get("primary_key")
-    if column not in table.columns:
-        raise KeyError(f"table {name!r} has no primary key in its attrs: load it with helpers.data.load_all()")
-    if (hits := table[table[column] == key] if isinstance(key, str) else table.iloc[:0]).empty:
-        raise KeyError(f"no row {key!r} in table {name!r} (column {column!r}); valid keys include "
+    if not isinstance(column, str) or column not in table.columns:
+        raise NotFound(f"table {name!r} has no primary key in its attrs: load it with helpers.data.load_all()")
+    hits = table[table[column] == key] if isinstance(key, str) else table.iloc[:0]
+    if hits.empty:
+        raise NotFound(f"no row {key!r:.60} in table {name!r} (column {column!r}); valid keys include "
                        + ", ".join(table[column].astype(str).head(5)))
     return hits.iloc[0]

@@ -12,6 +12,14 @@ from helpers.numbers import finite
 _RULE_RE = re.compile(r"^(?P<fn>[a-z_]+)\((?P<a>[A-Z0-9_]+),(?P<b>[A-Z0-9_]+)\)$")
 
 
+class NotFound(KeyError, ValueError):
+    """A key, id or name the data do not hold. A KeyError for code that looks things up, and a ValueError for
+    code that checks its arguments: either ``except`` catches it."""
+
+    def __str__(self) -> str:  # the message as written, not KeyError's repr of it
+        return str(self.args[0]) if self.args else ""
+
+
 def add_months(start: date, months: Real) -> date:
     """``start`` moved by whole calendar months, clamped to the month's last day: "no later than 24 months" from
     22 Dec 2017 is 22 Dec 2019. ``months``: any whole real (24, 24.0, numpy.int64(24)); anything else, or a result
@@ -29,11 +37,37 @@ def add_months(start: date, months: Real) -> date:
 def evaluate_rule(rule: str, rows_by_id: Mapping[str, Mapping[str, str]]) -> str | float:
     """A ``derived_from`` rule on raw CSV rows keyed by primary key: months_after(PROVISION, TERM) is the
     adoption date plus the term's months (ISO text); difference(A, B) is A's count minus B's."""
-    if not (match := _RULE_RE.match(rule) if isinstance(rule, str) else None):
-        raise ValueError(f"not a rule: {rule!r}")
-    a, b = rows_by_id[match["a"]], rows_by_id[match["b"]]
+    match = _RULE_RE.match(rule) if isinstance(rule, str) else None
+    if match is None:
+        raise ValueError(f"not a rule: {rule!r:.60} (rule must be text such as 'months_after(R2397,T2397_REPAT)')")
+    if not isinstance(rows_by_id, Mapping):
+        raise TypeError(f"rows_by_id must map row ids to rows, not {type(rows_by_id).__name__}")
+    a, b = _row(rows_by_id, match["a"]), _row(rows_by_id, match["b"])
     if match["fn"] == "months_after":
-        return add_months(date.fromisoformat(a["adopted"]), float(b["value"])).isoformat()
+        return add_months(_iso_date(a, "adopted"), finite(_number(b, "value"), "value")).isoformat()
     if match["fn"] == "difference":
-        return finite(float(a["count"]) - float(b["count"]), "difference")
+        return finite(_number(a, "count") - _number(b, "count"), "difference")
     raise ValueError(f"unknown rule function {match['fn']!r} in {rule!r}")
+
+
+def _row(rows_by_id: Mapping[str, Mapping[str, str]], row_id: str) -> Mapping[str, str]:
+    """The row a rule names, or NotFound naming the id."""
+    found = rows_by_id.get(row_id)
+    if not isinstance(found, Mapping):
+        raise NotFound(f"no row {row_id!r} for the rule")
+    return found
+
+
+def _cell(row: Mapping[str, str], column: str) -> str:
+    value = row.get(column)
+    if not isinstance(value, str):
+        raise NotFound(f"the rule needs a {column!r} cell as text, not {type(value).__name__}")
+    return value
+
+
+def _iso_date(row: Mapping[str, str], column: str) -> date:
+    return date.fromisoformat(_cell(row, column))  # ValueError names the text
+
+
+def _number(row: Mapping[str, str], column: str) -> float:
+    return float(_cell(row, column))  # ValueError names the text

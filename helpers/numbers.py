@@ -25,13 +25,16 @@ _WORD_RE = re.compile(r"\w+")  # each word, looked up in WORD_NUMBERS: faster th
 
 
 def finite(value: object, name: str) -> float:
-    """``value`` as a float if it is a finite real number (numpy scalars too, not bool); else a ValueError naming it."""
+    """``value`` as a float if it is a finite real number (numpy scalars too, not bool or Decimal); else a
+    ValueError naming it."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ValueError(f"{name} must be a real number, not {type(value).__name__} {value!r:.40}")
     try:
         result = float(value)
     except OverflowError:
         raise ValueError(f"{name} is too large for a float") from None
+    except (TypeError, ValueError):  # a Real that float() refuses (a broken subclass)
+        raise ValueError(f"{name} must be a real number that float() reads, not {value!r:.40}") from None
     if not math.isfinite(result):
         raise ValueError(f"{name} must be finite, not {result}")
     return result
@@ -59,4 +62,6 @@ def numbers_in(text: str) -> set[float]:
 def states(text: str, value: Real, rel_tol: Real = 1e-9) -> bool:
     """True when ``text`` states ``value`` (in any of the forms numbers_in understands)."""
     value, rel_tol = finite(value, "value"), finite(rel_tol, "rel_tol")
+    if rel_tol < 0:
+        raise ValueError(f"rel_tol must be 0 or more, not {rel_tol:g}")
     return any(abs(found - value) <= rel_tol * max(1.0, abs(value)) for found in numbers_in(text))

@@ -11,16 +11,21 @@ from __future__ import annotations
 import html
 import json
 import math
+import numbers
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from helpers.derived import NotFound
+from helpers.numbers import finite
 
 MIMETYPE = "application/vnd.plotly.v1+json"
 TEMPLATE_NAME = "workers_abroad"
@@ -89,30 +94,61 @@ def _is_missing(value: object) -> bool:
 
 
 def money(value: float) -> str:
-    """$500 million, $1.2 billion, $417: dollars in the unit a reader says aloud."""
+    """$500 million, $1.2 billion, $417, -$2.5 million: dollars in the unit a reader says aloud. ``value``
+    must be a finite number (NaN or infinity is no amount of money: a ValueError names it)."""
+    amount = finite(value, "value")
+    sign, size_of = "-" if amount < 0 else "", abs(amount)
     for size, word in ((1e9, "billion"), (1e6, "million")):
-        if abs(value) >= size:
-            return f"${value / size:,.{0 if value % size == 0 else 1}f} {word}"
-    return f"${value:,.0f}"
+        if size_of >= size:
+            return f"{sign}${size_of / size:,.{0 if size_of % size == 0 else 1}f} {word}"
+    return f"{sign}${size_of:,.0f}" if round(size_of) else f"${size_of:,.0f}"  # never "-$0"
 
 
-FORMATS = {"money": lambda v: money(float(v)), "share": lambda v: f"{float(v):.0%}", "pct": lambda v: f"{float(v):g}%"}
+def _number(value: object) -> float:
+    """A cell's value as a finite float: a number, or text that is one (e.g. '0.8'); else a ValueError."""
+    if isinstance(value, str):
+        try:
+            return finite(float(value), "value")
+        except ValueError:
+            raise ValueError(f"value must be a number, not the text {value!r:.40}") from None
+    return finite(value, "value")
+
+
+FORMATS = {"money": lambda v: money(_number(v)), "share": lambda v: f"{_number(v):.0%}", "pct": lambda v: f"{_number(v):g}%"}
+KINDS_OF_CELL = ("auto", "link", *FORMATS)  #: what ``cell`` and ``table`` format a value as
 
 
 def cell(value: object, kind: str = "auto", missing: str = "not given") -> str:
-    """One value as a reader should see it: 30,023 not 30023.0, 80% not 0.8, a date as 22 Dec 2019."""
+    """One value as a reader should see it: 30,023 not 30023.0, 80% not 0.8, a date as 22 Dec 2019,
+    infinity as ∞. ``kind`` is one of KINDS_OF_CELL; ``missing`` the text for a missing value."""
+    if not isinstance(kind, str) or kind not in KINDS_OF_CELL:
+        raise ValueError(f"kind must be one of {KINDS_OF_CELL}, not {kind!r:.40}")
+    if not isinstance(missing, str):
+        raise TypeError(f"missing must be text, not {type(missing).__name__}")
     if _is_missing(value):
         return missing
     if kind in FORMATS:
         return FORMATS[kind](value)
     if isinstance(value, date):  # datetimes and pandas Timestamps too
         return f"{value:%d %b %Y}".lstrip("0")
-    if isinstance(value, bool):
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "yes" if value else "no"
-    if isinstance(value, int | float) or hasattr(value, "dtype"):
-        number = float(value)
-        return f"{int(number):,}" if number.is_integer() and abs(number) < 1e15 else f"{number:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, numbers.Real | Decimal):
+        return _real_cell(value)
     return str(value)
+
+
+def _real_cell(value: numbers.Real | Decimal) -> str:
+    """A number with thousands separators, whole numbers without decimals, at most two decimals."""
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        return str(value)
+    if math.isnan(number):
+        return "not a number"
+    if math.isinf(number):
+        return "∞" if number > 0 else "-∞"
+    return f"{int(number):,}" if number.is_integer() and abs(number) < 1e15 else f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True)
@@ -146,6 +182,13 @@ class Table:
 def table(frame: pd.DataFrame | pd.Series, formats: dict[str, str] | None = None, missing: str = "not given",
           index: bool = False) -> Table:
     """Format a table for display. ``formats`` maps a column to money, share, pct or link."""
+    if not isinstance(frame, pd.DataFrame | pd.Series):
+        raise TypeError(f"frame must be a DataFrame or a Series, not {type(frame).__name__}")
+    if formats is not None and not (isinstance(formats, dict) and all(
+            isinstance(k, str) and isinstance(v, str) and v in KINDS_OF_CELL for k, v in formats.items())):
+        raise ValueError(f"formats must map column names to one of {KINDS_OF_CELL}, not {formats!r:.60}")
+    if not isinstance(missing, str):
+        raise TypeError(f"missing must be text, not {type(missing).__name__}")
     if isinstance(frame, pd.Series):
         frame = frame.rename_axis("").reset_index(name=frame.name or "value")
     return Table(frame.reset_index() if index else frame, formats or {}, missing)
@@ -153,6 +196,7 @@ def table(frame: pd.DataFrame | pd.Series, formats: dict[str, str] | None = None
 
 def source_ids_of(rows: pd.DataFrame) -> list[str]:
     """Every source id the rows cite, primary and further ones, in first-seen order."""
+    _require_columns(rows, "rows", ("source_id",))
     ids: list[str] = []
     extras = rows["also_source_ids"] if "also_source_ids" in rows else [None] * len(rows)
     for primary, extra in zip(rows["source_id"], extras):
@@ -164,7 +208,10 @@ def source_ids_of(rows: pd.DataFrame) -> list[str]:
 
 def sources_table(rows: pd.DataFrame, sources: pd.DataFrame) -> Table:
     """The sources the given rows cite, for the 'Sources' section at the foot of a notebook."""
-    cited = sources.set_index("source_id").loc[source_ids_of(rows), ["publisher", "title", "published", "url"]]
+    by_id = _sources_by_id(sources, ("publisher", "title", "published", "url"))
+    ids = source_ids_of(rows)
+    _require_known(ids, by_id)
+    cited = by_id.loc[ids, ["publisher", "title", "published", "url"]]
     return table(cited.rename_axis("source").reset_index(), {"url": "link"}, missing="no address recorded")
 
 
@@ -172,6 +219,9 @@ def quote(rows: pd.DataFrame, text_column: str = "quote") -> Any:
     """Quotes from data/ as escaped block quotes, each with its source id and status."""
     from IPython.display import HTML
 
+    if not isinstance(text_column, str):
+        raise TypeError(f"text_column must be a column name as text, not {type(text_column).__name__}")
+    _require_columns(rows, "rows", (text_column, "source_id", "status"))
     return HTML("".join(f'<blockquote class="wa-quote">{esc(row[text_column])}<br><small>{esc(row["source_id"])}, '
                         f"{esc(row['status'])}</small></blockquote>" for _, row in rows.iterrows()))
 
@@ -179,13 +229,36 @@ def quote(rows: pd.DataFrame, text_column: str = "quote") -> Any:
 
 def source_line(source_ids: Iterable[str], sources: pd.DataFrame) -> str:
     """'Sources: S01 Reuters (2020-01-23); …' as plain text (finish escapes and wraps it)."""
-    by_id, ids = sources.set_index("source_id"), list(source_ids)
-    if unknown := [i for i in ids if i not in by_id.index]:
-        raise KeyError(f"source id {unknown[0]!r} is not in sources.csv")
+    if isinstance(source_ids, str | bytes) or not isinstance(source_ids, Iterable):
+        raise TypeError(f"source_ids must be a list of ids such as ['S01'], not {type(source_ids).__name__}")
+    ids = list(source_ids)
+    by_id = _sources_by_id(sources, ("publisher", "published"))
+    _require_known(ids, by_id)
     parts = [f"{i} {by_id.loc[i, 'publisher']} ({by_id.loc[i, 'published']})" for i in ids]
     if not parts:
         raise ValueError("a chart needs at least one source")
     return ("Sources: " if len(parts) > 1 else "Source: ") + "; ".join(parts)
+
+
+def _require_columns(frame: object, name: str, columns: Iterable[str]) -> None:
+    """A DataFrame holding these columns, or a TypeError/ValueError naming the parameter."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a DataFrame (rows of a table from helpers.data.load_all()), not {type(frame).__name__}")
+    if missing := [c for c in columns if c not in frame.columns]:
+        raise ValueError(f"{name} needs the column(s) {missing}")
+
+
+def _sources_by_id(sources: object, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The sources table indexed by source id."""
+    _require_columns(sources, "sources", ("source_id", *columns))
+    return sources.set_index("source_id")  # type: ignore[union-attr]
+
+
+def _require_known(ids: list[Any], by_id: pd.DataFrame) -> None:
+    """Every id is a source id of the table, or NotFound naming the first that is not."""
+    unknown = [i for i in ids if not isinstance(i, str) or i not in by_id.index]
+    if unknown:
+        raise NotFound(f"source id {unknown[0]!r:.40} is not in sources.csv")
 
 
 def _legend_rows(fig: go.Figure, width_px: int = 560) -> int:
@@ -207,6 +280,7 @@ def finish(fig: go.Figure, rows: pd.DataFrame, sources: pd.DataFrame, *, title: 
     """House style for one chart: a title that states the finding, a subtitle that says what is
     measured, the legend above the plot, and the source line (plus an optional note, such as an
     assumption) under it. Every text is escaped and wrapped to fit a projector-width chart."""
+    _require_finish_arguments(fig, title, subtitle, note, height)
     title_html, subtitle_html = _wrap(title, TITLE_CHARS), _wrap(subtitle, SUBTITLE_CHARS)
     foot = "<br>".join(filter(None, [_wrap(note or "", SOURCE_CHARS), _wrap(source_line(source_ids_of(rows), sources),
                                                                              SOURCE_CHARS)]))
@@ -227,15 +301,30 @@ def finish(fig: go.Figure, rows: pd.DataFrame, sources: pd.DataFrame, *, title: 
     return fig
 
 
+def _require_finish_arguments(fig: object, title: object, subtitle: object, note: object, height: object) -> None:
+    """What finish() needs: a figure, texts for title and subtitle (and note, if any), a height in pixels."""
+    if not isinstance(fig, go.Figure):
+        raise TypeError(f"fig must be a plotly Figure, not {type(fig).__name__}")
+    for name, text in (("title", title), ("subtitle", subtitle)):
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be text, not {type(text).__name__}")
+    if note is not None and not isinstance(note, str):
+        raise TypeError(f"note must be text or None, not {type(note).__name__}")
+    if isinstance(height, bool) or not isinstance(height, int) or not 100 <= height <= 5000:
+        raise ValueError(f"height must be a whole number of pixels from 100 to 5000, not {height!r:.40}")
+
+
 def marker(kind: str, **extra: Any) -> dict[str, Any]:
     """Marker settings for one kind of figure (KINDS), so a kind looks the same in every chart."""
-    if kind not in KINDS:
-        raise KeyError(f"unknown kind of figure {kind!r}; kinds: {sorted(KINDS)}")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise NotFound(f"unknown kind of figure {kind!r}; kinds: {sorted(KINDS)}")
     return {"color": KINDS[kind]["color"], "symbol": KINDS[kind]["symbol"], "size": 12, **extra}
 
 
 def bundle(fig: go.Figure) -> dict[str, Any]:
     """The figure's display bundle: plotly's JSON mimetype, which JupyterLab, nbval and the site read."""
+    if not isinstance(fig, go.Figure):
+        raise TypeError(f"fig must be a plotly Figure, not {type(fig).__name__}")
     return {MIMETYPE: json.loads(pio.to_json(fig, validate=False)), "text/plain": f"<Figure: {fig.layout.title.text}>"}
 
 
