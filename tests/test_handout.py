@@ -55,11 +55,18 @@ def forms(value: object, places: int | None) -> set[str]:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return {value.isoformat(), f"{value.day} {value:%b %Y}", f"{value.day} {value:%B %Y}", f"{value:%B} {value.day}, {value.year}"}
+        return {
+            value.isoformat(),
+            f"{value.day} {value:%b %Y}",
+            f"{value.day} {value:%B %Y}",
+            f"{value:%B} {value.day}, {value.year}",
+        }
     if isinstance(value, str):
         return set()  # a choice: its options are named in the question itself
     number = float(value)
-    shown = {f"{number:.{p}f}" for p in range(max(places or 0, 0), 4)} | {f"{number:,.{p}f}" for p in range(max(places or 0, 0), 4)}
+    shown = {f"{number:.{p}f}" for p in range(max(places or 0, 0), 4)} | {
+        f"{number:,.{p}f}" for p in range(max(places or 0, 0), 4)
+    }
     if 0 < number < 1:
         shown |= {f"{number * 100:.0f}%", f"{number * 100:.1f}%", f"{number * 100:.0f} %"}
     return {text for text in shown if text.strip("0.,%- ")}
@@ -77,7 +84,13 @@ def typed(value: object, places: int | None) -> object:
 @pytest.fixture(scope="module")
 def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("handout") / "student"
-    done = subprocess.run([sys.executable, "-m", "tools.student", str(folder)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.student", str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return folder
 
@@ -86,17 +99,25 @@ def test_the_handout_has_everything_a_student_needs(handout: Path):
     notebooks = sorted(p.name for p in (handout / "notebooks").glob("*.ipynb"))
     assert notebooks == sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     assert (handout / "data" / "datapackage.json").is_file()
-    assert {p.name for p in (ROOT / "helpers").glob("*.py")} == {p.name for p in (handout / "helpers").glob("*.py")}
+    assert {p.name for p in (ROOT / "helpers").glob("*.py")} == {
+        p.name for p in (handout / "helpers").glob("*.py")
+    }
     with zipfile.ZipFile(handout.with_suffix(".zip")) as bundle:
         names = {name for name in bundle.namelist() if not name.endswith("/")}
-    assert names == {f"student/{p.relative_to(handout).as_posix()}" for p in handout.rglob("*") if p.is_file()}
+    assert names == {
+        f"student/{p.relative_to(handout).as_posix()}" for p in handout.rglob("*") if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("exercise_id", SEARCHABLE)
 def test_no_file_shows_an_answer(handout: Path, exercise_id: str):
     shown = forms(expected(exercise_id), registry()[exercise_id].places)
     assert shown, "every searchable answer has a form to search for"
-    pattern = re.compile(r"(?<![\w.,])(" + "|".join(map(re.escape, sorted(shown, key=len, reverse=True))) + r")(?![\w%]|[.,]\d)")
+    pattern = re.compile(
+        r"(?<![\w.,])("
+        + "|".join(map(re.escape, sorted(shown, key=len, reverse=True)))
+        + r")(?![\w%]|[.,]\d)"
+    )
     found = []
     for path in sorted(p for p in handout.rglob("*") if p.is_file()):
         hit = pattern.search(path.read_bytes().decode("utf-8", errors="replace"))
@@ -173,7 +194,16 @@ def probed(handout: Path) -> dict[str, object]:
     rights = {i: typed(expected(i), e.places) for i, e in registry().items()}
     wrongs = {i: wrong_answer(i) for i in registry()}
     done = subprocess.run(
-        [sys.executable, "-I", "-B", "-c", PROBE, str(handout), json.dumps(rights), json.dumps(wrongs)],
+        [
+            sys.executable,
+            "-I",
+            "-B",
+            "-c",
+            PROBE,
+            str(handout),
+            json.dumps(rights),
+            json.dumps(wrongs),
+        ],
         cwd=handout,
         capture_output=True,
         text=True,
@@ -189,13 +219,27 @@ def test_nothing_importable_holds_an_answer(probed: dict[str, object], exercise_
     if isinstance(value, dt.date):
         hits = [v for kind, v in probed["values"] if kind == "date" and v == value.isoformat()]
         shown = forms(value, places)
-        hits += [v[:80] for kind, v in probed["values"] if kind == "text" and any(form in v for form in shown)]
+        hits += [
+            v[:80]
+            for kind, v in probed["values"]
+            if kind == "text" and any(form in v for form in shown)
+        ]
     else:
         near = 0.5 * 10 ** -(places or 0)
-        hits = [v for kind, v in probed["values"] if kind == "number" and abs(v - float(value)) < near]
+        hits = [
+            v for kind, v in probed["values"] if kind == "number" and abs(v - float(value)) < near
+        ]
         shown = forms(value, places)
-        pattern = re.compile(r"(?<![\w.,])(" + "|".join(map(re.escape, shown)) + r")(?![\w%]|[.,]\d)") if shown else None
-        hits += [v[:80] for kind, v in probed["values"] if kind == "text" and pattern and pattern.search(v)]
+        pattern = (
+            re.compile(r"(?<![\w.,])(" + "|".join(map(re.escape, shown)) + r")(?![\w%]|[.,]\d)")
+            if shown
+            else None
+        )
+        hits += [
+            v[:80]
+            for kind, v in probed["values"]
+            if kind == "text" and pattern and pattern.search(v)
+        ]
     assert hits == []
 
 
@@ -213,6 +257,41 @@ def test_an_existing_folder_that_is_not_a_handout_is_never_removed(tmp_path: Pat
     keep = tmp_path / "mine"
     keep.mkdir()
     (keep / "thesis.txt").write_text("years of work", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "tools.student", str(keep)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.student", str(keep)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0 and "not a handout" in done.stderr
     assert (keep / "thesis.txt").read_text(encoding="utf-8") == "years of work"
+
+
+def test_the_site_students_read_holds_no_key(tmp_path: Path):
+    """The site (``tools.site``) builds the teacher guide but not the teacher-only answer keys."""
+    out = tmp_path / "site"
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.site", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    pages = sorted(out.rglob("*.html"))
+    assert "teacher-guide.html" in {p.name for p in pages}
+    found = []
+    for exercise_id in SEARCHABLE:
+        shown = forms(expected(exercise_id), registry()[exercise_id].places)
+        pattern = re.compile(
+            r"(?<![\w.,])("
+            + "|".join(map(re.escape, sorted(shown, key=len, reverse=True)))
+            + r")(?![\w%]|[.,]\d)"
+        )
+        for page in pages:
+            hit = pattern.search(page.read_text(encoding="utf-8"))
+            if hit:
+                found.append(f"{page.name}: {exercise_id} shows {hit.group(1)!r}")
+    assert found == []
+    assert "answer-keys" not in "".join(p.read_text(encoding="utf-8") for p in pages)

@@ -56,7 +56,9 @@ from tools import sandbox
 from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
 #: A check cell: ``check("03.1", answer_1)``; the id and the answer variable are all the grader needs.
-CHECK_RE = re.compile(r"""\bcheck\(\s*["'](?P<id>\d\d\.\w+)["']\s*,\s*(?P<name>[A-Za-z_]\w*)\s*[,)]""")
+CHECK_RE = re.compile(
+    r"""\bcheck\(\s*["'](?P<id>\d\d\.\w+)["']\s*,\s*(?P<name>[A-Za-z_]\w*)\s*[,)]"""
+)
 FIELDS = ("student", "notebook", "exercise", "score", "max", "reason", "isolation")
 POINTS = 1
 BUILD = ROOT / "build"
@@ -121,7 +123,9 @@ def find_exercises(notebook: nbformat.NotebookNode) -> list[ExerciseCell]:
     found = []
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code":
-            found += [ExerciseCell(m["id"], m["name"], index) for m in CHECK_RE.finditer(cell.source)]
+            found += [
+                ExerciseCell(m["id"], m["name"], index) for m in CHECK_RE.finditer(cell.source)
+            ]
     return found
 
 
@@ -138,7 +142,7 @@ def collection_exercises(folder: Path = NOTEBOOKS_DIR) -> dict[str, list[Exercis
 def cell_source(cell: Any, index: int) -> str:
     """A cell's source as text; ValueError naming the cell and the rule when it is not one."""
     if not isinstance(cell, dict):
-        raise ValueError(f"cell {index} is a {type(cell).__name__}, not an object")
+        raise ValueError(f"cell {index} is not an object (it is {type(cell).__name__})")
     kind = cell.get("cell_type")
     if kind not in ("code", "markdown", "raw"):
         shown = "no cell_type" if kind is None else f"cell_type {str(kind)[:40]!r}"
@@ -148,7 +152,7 @@ def cell_source(cell: Any, index: int) -> str:
         return "".join(source)
     if isinstance(source, str):
         return source
-    raise ValueError(f"cell {index}'s source is a {type(source).__name__}, not text")
+    raise ValueError(f"cell {index}'s source is not text (it is {type(source).__name__})")
 
 
 def code_cells(path: Path) -> list[str]:
@@ -163,13 +167,17 @@ def code_cells(path: Path) -> list[str]:
     except UnicodeDecodeError as error:
         raise ValueError(f"not a readable notebook (not UTF-8 text, byte {error.start})") from error
     except json.JSONDecodeError as error:
-        raise ValueError(f"not a readable notebook (invalid JSON at line {error.lineno}, column {error.colno})") from error
+        raise ValueError(
+            f"not a readable notebook (invalid JSON at line {error.lineno}, column {error.colno})"
+        ) from error
     except RecursionError as error:
         raise ValueError("not a readable notebook (JSON nested too deeply)") from error
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         raise ValueError("not a readable notebook (no list of cells: not nbformat 4)")
     if document.get("nbformat") != 4:
-        raise ValueError(f"not a readable notebook (nbformat {str(document.get('nbformat'))[:10]}, expected 4)")
+        raise ValueError(
+            f"not a readable notebook (nbformat {str(document.get('nbformat'))[:10]}, expected 4)"
+        )
     if len(document["cells"]) > MAX_CELLS:
         raise ValueError(f"too many cells: {len(document['cells'])} (at most {MAX_CELLS})")
     sources = [(cell_source(cell, index), cell) for index, cell in enumerate(document["cells"])]
@@ -214,17 +222,26 @@ def identify(
     student: str | None = None,
 ) -> Submission:
     """Whose file this is, which notebook it answers, and its code cells; never raises."""
-    named_after = next((stem for stem in notebooks if path.stem == stem or path.stem.endswith(stem)), None)
+    named_after = next(
+        (stem for stem in notebooks if path.stem == stem or path.stem.endswith(stem)), None
+    )
     who = owner(path, named_after, student)
     try:
         cells = code_cells(path)
     except (ValueError, OSError) as error:
         return Submission(path, who, forced or named_after, problem=str(error))
     ids = {m["id"] for source in cells for m in CHECK_RE.finditer(source)}
-    by_ids = next((stem for stem, found in notebooks.items() if ids & {e.exercise_id for e in found}), None)
+    by_ids = next(
+        (stem for stem, found in notebooks.items() if ids & {e.exercise_id for e in found}), None
+    )
     which = forced or named_after or by_ids
     if which is None:
-        return Submission(path, who, None, problem="no exercise of the collection in it: name the notebook with --notebook")
+        return Submission(
+            path,
+            who,
+            None,
+            problem="no exercise of the collection in it: name the notebook with --notebook",
+        )
     return Submission(path, who, which, tuple(cells))
 
 
@@ -271,17 +288,29 @@ class NotPlain:
 def read_report(outcome: sandbox.Outcome, variables: list[str]) -> Report:
     """The sandbox's result validated strictly: anything unexpected is a problem, never a crash."""
     if outcome.timed_out:
-        return Report(problem="grading stopped: it ran past the time limit (a cell that never ends?)")
+        return Report(
+            problem="grading stopped: it ran past the time limit (a cell that never ends?)"
+        )
     if not outcome.result:
-        return Report(problem=f"the run ended without a report (exit code {outcome.exit_code}: a crash or a limit)")
+        return Report(
+            problem=f"the run ended without a report (exit code {outcome.exit_code}: a crash or a limit)"
+        )
     try:
         result = json.loads(outcome.result.decode("utf-8"))
         if not isinstance(result, dict):
             raise ValueError("not an object")
-        errors = [plain_text(e, 300) for e in result.get("errors", [])[:5]] if isinstance(result.get("errors"), list) else []
+        errors = (
+            [plain_text(e, 300) for e in result.get("errors", [])[:5]]
+            if isinstance(result.get("errors"), list)
+            else []
+        )
         status = plain_text(result.get("status"), 60)
         if result.get("answers") is None:
-            why = "the kernel died (memory, a crash or a limit)" if status == "kernel died" else status
+            why = (
+                "the kernel died (memory, a crash or a limit)"
+                if status == "kernel died"
+                else status
+            )
             return Report(errors=errors, problem=f"no answers could be read: {why}")
         raw = json.loads(str(result["answers"]))
         if not isinstance(raw, dict):
@@ -307,12 +336,21 @@ def score(exercise: ExerciseCell, report: Report, tables: Any) -> tuple[float, s
         return 0, MISSING.format(name=exercise.variable)
     value = report.answers[exercise.variable]
     if isinstance(value, NotPlain):
-        return 0, f"Not plain data: {exercise.variable} is a {value.type_name}; give a number, a text or a date."
+        return (
+            0,
+            f"Not plain data: {exercise.variable} is a {value.type_name}; give a number, a text or a date.",
+        )
     feedback = check(exercise.exercise_id, value, tables)
     return (POINTS if feedback.correct else 0), str(feedback.message)
 
 
-def rows_of(submission: Submission, exercises: list[ExerciseCell], report: Report, tables: Any, isolation: str) -> list[Row]:
+def rows_of(
+    submission: Submission,
+    exercises: list[ExerciseCell],
+    report: Report,
+    tables: Any,
+    isolation: str,
+) -> list[Row]:
     """One row per exercise: the score and reason, and a note of the run's first error."""
     note = f" (the run showed an error: {report.errors[0]})" if report.errors else ""
     rows = []
@@ -321,15 +359,38 @@ def rows_of(submission: Submission, exercises: list[ExerciseCell], report: Repor
             points, reason = 0.0, report.problem
         else:
             points, reason = score(exercise, report, tables)
-        rows.append(Row(submission.student, submission.notebook or "", exercise.exercise_id, points, POINTS, reason + note, isolation))
+        rows.append(
+            Row(
+                submission.student,
+                submission.notebook or "",
+                exercise.exercise_id,
+                points,
+                POINTS,
+                reason + note,
+                isolation,
+            )
+        )
     return rows
 
 
-def rows_for(submission: Submission, exercises: list[ExerciseCell], reason: str, isolation: str) -> list[Row]:
+def rows_for(
+    submission: Submission, exercises: list[ExerciseCell], reason: str, isolation: str
+) -> list[Row]:
     """The same zero and reason for every exercise of a submission that could not be run."""
     if not exercises:
         return [Row(submission.student, submission.notebook or "", "", 0, 0, reason, isolation)]
-    return [Row(submission.student, submission.notebook or "", e.exercise_id, 0, POINTS, reason, isolation) for e in exercises]
+    return [
+        Row(
+            submission.student,
+            submission.notebook or "",
+            e.exercise_id,
+            0,
+            POINTS,
+            reason,
+            isolation,
+        )
+        for e in exercises
+    ]
 
 
 # ---------------------------------------------------------------- the grade sheet
@@ -359,7 +420,9 @@ def default_out(now: dt.datetime | None = None) -> Path:
 def write_csv(rows: Iterable[Row], out: Path, force: bool = False) -> int:
     """Write the grade sheet beside ``out`` and move it in place; an existing file only with ``force``."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", newline="", encoding="utf-8", dir=out.parent, prefix=".grades-", delete=False)
+    handle = tempfile.NamedTemporaryFile(
+        "w", newline="", encoding="utf-8", dir=out.parent, prefix=".grades-", delete=False
+    )
     count = 0
     try:
         with handle:
@@ -390,14 +453,22 @@ def resolve_notebook(forced: str | None, notebooks: dict[str, list[ExerciseCell]
     return matches[0]
 
 
-def gather(paths: list[Path], notebooks: dict[str, list[ExerciseCell]], forced: str | None) -> list[Submission]:
+def gather(
+    paths: list[Path], notebooks: dict[str, list[ExerciseCell]], forced: str | None
+) -> list[Submission]:
     """Every submission under ``paths``; SystemExit when a path is missing or nothing is found."""
     missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
     if missing:
-        raise SystemExit(f"grade: no such file or folder: {', '.join(missing)} (nothing was graded)")
-    found = [identify(path, notebooks, forced, student) for path, student in submission_files(paths)]
+        raise SystemExit(
+            f"grade: no such file or folder: {', '.join(missing)} (nothing was graded)"
+        )
+    found = [
+        identify(path, notebooks, forced, student) for path, student in submission_files(paths)
+    ]
     if not found:
-        raise SystemExit(f"grade: no .ipynb file in {', '.join(map(str, paths))} (nothing was graded)")
+        raise SystemExit(
+            f"grade: no .ipynb file in {', '.join(map(str, paths))} (nothing was graded)"
+        )
     return found
 
 
@@ -414,7 +485,10 @@ class Progress:
             self.done += 1
             got, of = sum(r.score for r in rows), sum(r.max for r in rows)
             who = rows[0].student if rows else "?"
-            print(f"  [{self.done} of {self.total}] {who} / {rows[0].notebook if rows else '?'}: {got:g} of {of:g}", flush=True)
+            print(
+                f"  [{self.done} of {self.total}] {who} / {rows[0].notebook if rows else '?'}: {got:g} of {of:g}",
+                flush=True,
+            )
 
 
 def grade_one(
@@ -429,7 +503,11 @@ def grade_one(
     isolation = SANDBOXED if isolated else UNSANDBOXED
     if submission.problem:
         return rows_for(submission, exercises, submission.problem, isolation)
-    job = {"cells": list(submission.cells), "variables": sorted({e.variable for e in exercises}), "cell_timeout": limits.wall_seconds}
+    job = {
+        "cells": list(submission.cells),
+        "variables": sorted({e.variable for e in exercises}),
+        "cell_timeout": limits.wall_seconds,
+    }
     run = sandbox.run if isolated else sandbox.run_unsandboxed
     outcome = run(collection, job, limits)
     return rows_of(submission, exercises, read_report(outcome, job["variables"]), tables, isolation)
@@ -450,14 +528,16 @@ def grade(
     from tools.handout import build_tree
 
     if out.exists() and not force:
-        raise SystemExit(f"grade: {out} exists: choose another --out, or add --force to replace it (nothing was graded)")
+        raise SystemExit(
+            f"grade: {out} exists: choose another --out, or add --force to replace it (nothing was graded)"
+        )
     limits = limits or sandbox.Limits()
     notebooks = collection_exercises(folder)
     forced = resolve_notebook(forced, notebooks)
     submissions = gather(paths, notebooks, forced)
     work = Path(tempfile.mkdtemp(prefix="wa-grade-"))
     try:
-        collection = build_tree(work / "collection")
+        collection = build_tree(work / "collection", grading=True)
         for path in [collection, *collection.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         if isolated:
@@ -467,7 +547,15 @@ def grade(
         results: dict[int, list[Row]] = {}
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {
-                pool.submit(grade_one, s, notebooks.get(s.notebook or "", []), collection, limits, tables, isolated): index
+                pool.submit(
+                    grade_one,
+                    s,
+                    notebooks.get(s.notebook or "", []),
+                    collection,
+                    limits,
+                    tables,
+                    isolated,
+                ): index
                 for index, s in enumerate(submissions)
             }
             for future in as_completed(futures):
@@ -488,7 +576,9 @@ def summary(rows: list[Row]) -> list[str]:
         parts = []
         for notebook in dict.fromkeys(r.notebook for r in mine):
             theirs = [r for r in mine if r.notebook == notebook]
-            parts.append(f"{notebook or 'unknown notebook'} {sum(r.score for r in theirs):g}/{sum(r.max for r in theirs):g}")
+            parts.append(
+                f"{notebook or 'unknown notebook'} {sum(r.score for r in theirs):g}/{sum(r.max for r in theirs):g}"
+            )
         total = sum(r.score for r in mine)
         lines.append(f"  {student}: {total:g} of {sum(r.max for r in mine):g} ({', '.join(parts)})")
     return lines
@@ -499,12 +589,27 @@ def main(argv: list[str] | None = None) -> None:
         prog="./tasks grade",
         description="Grade students' notebooks, each in a bubblewrap sandbox, against the exercise registry; write a new CSV.",
     )
-    parser.add_argument("submissions", nargs="+", type=Path, help="notebook files, or folders of them")
-    parser.add_argument("--out", type=Path, default=None, help="the CSV to write (default build/grades-<time>.csv)")
+    parser.add_argument(
+        "submissions", nargs="+", type=Path, help="notebook files, or folders of them"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="the CSV to write (default build/grades-<time>.csv)"
+    )
     parser.add_argument("--force", action="store_true", help="replace --out if it exists")
-    parser.add_argument("--notebook", default=None, help="which notebook these answer (e.g. 03), if their names do not say")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once (default: cores)")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds one submission may run (default 300)")
+    parser.add_argument(
+        "--notebook",
+        default=None,
+        help="which notebook these answer (e.g. 03), if their names do not say",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="submissions graded at once (default: cores)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=300, help="seconds one submission may run (default 300)"
+    )
     parser.add_argument(
         "--no-sandbox-i-understand",
         dest="unsandboxed",
@@ -514,16 +619,32 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     out = args.out or default_out()
     limits = sandbox.Limits(wall_seconds=args.timeout, cpu_seconds=max(1, math.ceil(args.timeout)))
-    print("Grading each submission in a bubblewrap sandbox" if not args.unsandboxed else f"WARNING: {UNSANDBOXED}")
+    print(
+        "Grading each submission in a bubblewrap sandbox"
+        if not args.unsandboxed
+        else f"WARNING: {UNSANDBOXED}"
+    )
     started = time.monotonic()
     try:
-        rows = grade(args.submissions, out, args.notebook, workers=args.jobs, limits=limits, isolated=not args.unsandboxed, force=args.force)
+        rows = grade(
+            args.submissions,
+            out,
+            args.notebook,
+            workers=args.jobs,
+            limits=limits,
+            isolated=not args.unsandboxed,
+            force=args.force,
+        )
     except sandbox.SandboxUnavailable as error:
-        raise SystemExit(f"grade: no sandbox, so nothing was graded: {error}. To grade anyway, with your rights: --no-sandbox-i-understand") from error
+        raise SystemExit(
+            f"grade: no sandbox, so nothing was graded: {error}. To grade anyway, with your rights: --no-sandbox-i-understand"
+        ) from error
     print("Per student:")
     print("\n".join(summary(rows)))
     students = len({r.student for r in rows})
-    print(f"Wrote {len(rows)} rows for {students} student(s) to {out} in {time.monotonic() - started:.0f} s")
+    print(
+        f"Wrote {len(rows)} rows for {students} student(s) to {out} in {time.monotonic() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

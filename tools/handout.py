@@ -56,12 +56,19 @@ def exercise_key(exercise_id: str, salt: str) -> dict[str, Any]:
 
     exercise = registry()[exercise_id]
     value = expected(exercise_id)
-    key: dict[str, Any] = {"kind": exercise.kind, "places": exercise.places, "salt": salt, "close": None}
+    key: dict[str, Any] = {
+        "kind": exercise.kind,
+        "places": exercise.places,
+        "salt": salt,
+        "close": None,
+    }
     key["options"] = list(exercise.options)
     if exercise.kind == "number":
         if exercise.places is None:
             raise ValueError(f"{exercise_id}: a number exercise needs Exercise.places")
-        key["right"] = handout_check.fingerprint(salt, exercise_id, handout_check.rounded(value, exercise.places))
+        key["right"] = handout_check.fingerprint(
+            salt, exercise_id, handout_check.rounded(value, exercise.places)
+        )
         coarse = handout_check.rounded(value, exercise.places - 1)
         key["close"] = handout_check.fingerprint(salt, exercise_id, coarse)
     elif exercise.kind == "date":
@@ -87,13 +94,29 @@ def check_module_source(salt: str) -> str:
     return source.replace(KEYS_LINE, filled)
 
 
-def copy_helpers(target: Path, salt: str) -> None:
-    """helpers/ without the registry: every module as it is, exercises.py replaced by hashed checks."""
+#: The grader's sandbox gets no self-check at all: scores are computed outside, so inside a check
+#: needs to confirm nothing (not even by trying answers against it).
+GRADING_STUB = '''"""Graded outside this sandbox: a check here confirms nothing."""
+
+from typing import Any
+
+from helpers.selfcheck import Feedback
+
+
+def check(exercise_id: Any, answer: Any, tables: Any = None) -> Feedback:
+    return Feedback(False, "Handed in: the grader checks this answer.")
+'''
+
+
+def copy_helpers(target: Path, salt: str | None) -> None:
+    """helpers/ without the registry: every module as it is, exercises.py replaced by hashed
+    checks (``salt`` given) or by the grading stub (``salt`` None)."""
     target.mkdir(parents=True, exist_ok=True)
     for module in sorted(HELPERS_DIR.glob("*.py")):
         if module.name != REGISTRY_MODULE:
             shutil.copyfile(module, target / module.name)
-    (target / REGISTRY_MODULE).write_text(check_module_source(salt), encoding="utf-8")
+    source = GRADING_STUB if salt is None else check_module_source(salt)
+    (target / REGISTRY_MODULE).write_text(source, encoding="utf-8")
 
 
 def copy_data(target: Path) -> None:
@@ -101,9 +124,10 @@ def copy_data(target: Path) -> None:
     shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns(".*", "__pycache__"))
 
 
-def build_tree(target: Path, salt: str | None = None) -> Path:
-    """helpers/ and data/ of a handout under ``target`` (the grader's sandbox uses this tree)."""
-    copy_helpers(target / "helpers", salt or secrets.token_hex(16))
+def build_tree(target: Path, grading: bool = False) -> Path:
+    """helpers/ and data/ of a handout under ``target``, with a fresh salt; for ``grading`` (the
+    sandbox's read-only collection), helpers/exercises.py is the stub that checks nothing."""
+    copy_helpers(target / "helpers", None if grading else secrets.token_hex(16))
     copy_data(target / "data")
     return target
 
@@ -120,7 +144,9 @@ def with_precision(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             continue
         sentence = precision_sentence(entry.kind, entry.places)
         above = answer_cell(notebook, exercise)
-        prompt = next((i for i in range(above, -1, -1) if notebook.cells[i].cell_type == "markdown"), None)
+        prompt = next(
+            (i for i in range(above, -1, -1) if notebook.cells[i].cell_type == "markdown"), None
+        )
         if prompt is None or sentence in notebook.cells[prompt].source:
             continue
         notebook.cells[prompt].source = notebook.cells[prompt].source.rstrip() + f"\n\n*{sentence}*"
@@ -149,7 +175,9 @@ def leaks_in_tree(folder: Path) -> list[str]:
         if not forms:
             continue
         pattern = re.compile(
-            r"(?<![\w.,])(" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True))) + r")(?![\w%]|[.,]\d)"
+            r"(?<![\w.,])("
+            + "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+            + r")(?![\w%]|[.,]\d)"
         )
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             text = path.read_bytes().decode("utf-8", errors="replace")
@@ -181,7 +209,9 @@ def write_notebooks(target: Path, folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     from tools.student import answer_leaks
 
     copies = {path.name: handout_copy(path) for path in notebook_paths(folder)}
-    leaks = [f"{name}: {leak}" for name, notebook in copies.items() for leak in answer_leaks(notebook)]
+    leaks = [
+        f"{name}: {leak}" for name, notebook in copies.items() for leak in answer_leaks(notebook)
+    ]
     if leaks:
         raise SystemExit("student: not written, an answer would be shown:\n  " + "\n  ".join(leaks))
     target.mkdir(parents=True, exist_ok=True)
@@ -206,7 +236,9 @@ def refuse_foreign(out: Path) -> None:
         return
     if readme.is_file() and readme.read_text(encoding="utf-8").startswith(README.splitlines()[0]):
         return
-    raise SystemExit(f"student: {out} exists and is not a handout written by this command: choose another folder")
+    raise SystemExit(
+        f"student: {out} exists and is not a handout written by this command: choose another folder"
+    )
 
 
 def build_handout(out: Path) -> tuple[Path, Path]:
@@ -220,5 +252,7 @@ def build_handout(out: Path) -> tuple[Path, Path]:
     leaks = leaks_in_tree(out)
     if leaks:
         shutil.rmtree(out)
-        raise SystemExit("student: handout removed, an answer would be shown:\n  " + "\n  ".join(leaks))
+        raise SystemExit(
+            "student: handout removed, an answer would be shown:\n  " + "\n  ".join(leaks)
+        )
     return out, zip_folder(out, out.with_suffix(".zip"))

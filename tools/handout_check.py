@@ -36,8 +36,12 @@ def rounded(value: float, places: int) -> str:
     quantum = Decimal(1).scaleb(-places)
     try:
         exact = Decimal(repr(float(value)))
-        return format(exact.quantize(quantum, rounding=ROUND_HALF_UP) if places >= 0 else
-                      (exact / quantum).quantize(Decimal(1), rounding=ROUND_HALF_UP) * quantum, "f")
+        return format(
+            exact.quantize(quantum, rounding=ROUND_HALF_UP)
+            if places >= 0
+            else (exact / quantum).quantize(Decimal(1), rounding=ROUND_HALF_UP) * quantum,
+            "f",
+        )
     except (InvalidOperation, ValueError, OverflowError):
         return "not a number"
 
@@ -75,12 +79,17 @@ def as_date(answer: Any) -> date | None:
 
 
 def _matches(key: dict[str, Any], exercise_id: str, normalised: str, which: str) -> bool:
-    return key.get(which) is not None and fingerprint(key["salt"], exercise_id, normalised) == key[which]
+    return (
+        key.get(which) is not None
+        and fingerprint(key["salt"], exercise_id, normalised) == key[which]
+    )
 
 
 def _check_number(key: dict[str, Any], exercise_id: str, answer: Any) -> Feedback:
     if isinstance(answer, str):
-        return Feedback(False, "Expected a number, not text: remove the quotes (write 2.5, not '2.5').")
+        return Feedback(
+            False, "Expected a number, not text: remove the quotes (write 2.5, not '2.5')."
+        )
     number = as_number(answer)
     if number is None:
         return Feedback(False, f"Expected a single finite number, got {type(answer).__name__}.")
@@ -99,7 +108,9 @@ def _check_number(key: dict[str, Any], exercise_id: str, answer: Any) -> Feedbac
 def _check_date(key: dict[str, Any], exercise_id: str, answer: Any) -> Feedback:
     day = as_date(answer)
     if day is None:
-        return Feedback(False, "Write the date as 'YYYY-MM-DD' (a day the calendar has): year, month, day.")
+        return Feedback(
+            False, "Write the date as 'YYYY-MM-DD' (a day the calendar has): year, month, day."
+        )
     if _matches(key, exercise_id, day.isoformat(), "right"):
         return Feedback(True, RIGHT)
     if _matches(key, exercise_id, day.isoformat()[:7], "close"):
@@ -110,7 +121,9 @@ def _check_date(key: dict[str, Any], exercise_id: str, answer: Any) -> Feedback:
 def _check_choice(key: dict[str, Any], exercise_id: str, answer: Any) -> Feedback:
     options = tuple(key["options"])
     listed = ", ".join(map(repr, options))
-    if not isinstance(answer, str | int) or str(answer).strip().lower() not in {o.lower() for o in options}:
+    if not isinstance(answer, str | int) or str(answer).strip().lower() not in {
+        o.lower() for o in options
+    }:
         return Feedback(False, f"Pick one of {listed}, as text in quotes.")
     if _matches(key, exercise_id, str(answer).strip().lower(), "right"):
         return Feedback(True, RIGHT)
@@ -124,7 +137,9 @@ def check(exercise_id: str, answer: Any, tables: Any = None) -> Feedback:
     """Right, close or wrong for ``answer``; any input gets feedback, never a traceback."""
     key = KEYS.get(exercise_id) if isinstance(exercise_id, str) else None
     if key is None:
-        return Feedback(False, f"There is no exercise {exercise_id!r}: keep the check cell as it was given.")
+        return Feedback(
+            False, f"There is no exercise {exercise_id!r}: keep the check cell as it was given."
+        )
     if answer is None or answer is ...:
         return Feedback(False, "Not answered yet: replace the placeholder with your answer.")
     return CHECKS[key["kind"]](key, exercise_id, answer)

@@ -27,7 +27,7 @@ ANSWERS_FILE = f"{SCRATCH}/answers.json"
 MAX_ANSWERS_BYTES = 64 * 1024
 MAX_ERRORS = 5
 #: Runs in the student's kernel after their cells: plain data only, anything else is named by type.
-DUMP = '''
+DUMP = """
 def _wa_dump(names, path):
     import datetime as _dt
     import json as _json
@@ -56,7 +56,7 @@ def _wa_dump(names, path):
     with open(path, "w", encoding="utf-8") as handle:
         _json.dump(found, handle)
 _wa_dump(__NAMES__, __PATH__)
-'''
+"""
 
 
 class QuietClient(NotebookClient):
@@ -68,7 +68,9 @@ class QuietClient(NotebookClient):
         """Keep only the first few errors, shortened, as 'cell N: Name: value'."""
         if msg.get("msg_type") == "error" and len(self.errors) < MAX_ERRORS:
             content = msg.get("content", {})
-            self.errors.append(f"cell {cell_index}: {str(content.get('ename'))[:80]}: {str(content.get('evalue'))[:160]}")
+            self.errors.append(
+                f"cell {cell_index}: {str(content.get('ename'))[:80]}: {str(content.get('evalue'))[:160]}"
+            )
         return None
 
 
@@ -78,7 +80,11 @@ def notebook_of(cells: list[str], names: list[str]) -> nbformat.NotebookNode:
     dump = DUMP.replace("__NAMES__", repr(names)).replace("__PATH__", repr(ANSWERS_FILE))
     code.append(nbformat.v4.new_code_cell(dump))
     notebook = nbformat.v4.new_notebook(cells=code)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return notebook
 
 

@@ -37,7 +37,9 @@ OUT = ROOT / "build" / "student"
 
 def reset_answer(source: str, variable: str) -> str:
     """``answer_1 = 3.96  # your number`` -> ``answer_1 = ...  # your number`` (comment kept)."""
-    pattern = re.compile(rf"^(?P<head>{re.escape(variable)}\s*=\s*)(?P<value>[^#\n]*?)(?P<tail>\s*#.*)?$", re.M)
+    pattern = re.compile(
+        rf"^(?P<head>{re.escape(variable)}\s*=\s*)(?P<value>[^#\n]*?)(?P<tail>\s*#.*)?$", re.M
+    )
     return pattern.sub(lambda m: f"{m['head']}...{m['tail'] or ''}", source)
 
 
@@ -109,27 +111,37 @@ def answer_leaks(notebook: nbformat.NotebookNode, tables: Any = None) -> list[st
         if not shown:
             continue
         pattern = re.compile(
-            r"(?<![\w.,])(" + "|".join(map(re.escape, sorted(shown, key=len, reverse=True))) + r")(?![\w%]|[.,]\d)"
+            r"(?<![\w.,])("
+            + "|".join(map(re.escape, sorted(shown, key=len, reverse=True)))
+            + r")(?![\w%]|[.,]\d)"
         )
         start = max(0, answer_cell(notebook, exercise) - NEAR)
         for index in range(start, exercise.cell + 1):
             hit = pattern.search(cell_text(notebook.cells[index]))
             if hit:
-                leaks.append(f"exercise {exercise.exercise_id}, cell {index}: shows {hit.group(1)!r}")
+                leaks.append(
+                    f"exercise {exercise.exercise_id}, cell {index}: shows {hit.group(1)!r}"
+                )
     return leaks
 
 
 def main(argv: list[str] | None = None) -> None:
     from tools.handout import build_handout
 
-    parser = argparse.ArgumentParser(prog="./tasks student", description="Write the student handout: a folder and a zip.")
-    parser.add_argument("out", nargs="?", type=Path, default=OUT, help=f"folder to write into (default {OUT})")
+    parser = argparse.ArgumentParser(
+        prog="./tasks student", description="Write the student handout: a folder and a zip."
+    )
+    parser.add_argument(
+        "out", nargs="?", type=Path, default=OUT, help=f"folder to write into (default {OUT})"
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     folder, archive = build_handout(args.out)
     notebooks = sorted((folder / "notebooks").glob("*.ipynb"))
     print(f"Wrote the handout to {folder} and {archive}:")
     for path in notebooks:
-        print(f"  notebooks/{path.name}: {len(find_exercises(nbformat.read(path, as_version=4)))} exercise(s)")
+        print(
+            f"  notebooks/{path.name}: {len(find_exercises(nbformat.read(path, as_version=4)))} exercise(s)"
+        )
     print("  data/, helpers/ (self-checks hold no answer), README.txt")
 
 
