@@ -8,6 +8,11 @@ from pathlib import Path, PurePosixPath
 DATA_ENV = "WORKERS_ABROAD_DATA"  #: points the helpers at another copy of data/
 
 
+class DataFolderMissing(FileNotFoundError, ValueError):
+    """No data folder where one was asked for: a FileNotFoundError, and a ValueError for code that checks its
+    arguments."""
+
+
 def project_root() -> Path:
     """The repository root: the folder that holds helpers/, data/ and notebooks/."""
     return Path(__file__).resolve().parent.parent
@@ -49,7 +54,7 @@ def data_path(*parts: str | os.PathLike[str], data_dir_override: str | os.PathLi
     no file in it, e.g. ``data_path("")`` (unsafe_reason)."""
     base = data_dir(data_dir_override)
     if not base.is_dir():
-        raise FileNotFoundError(f"data folder not found: {base} (set {DATA_ENV} or run from a full clone)")
+        raise DataFolderMissing(f"data folder not found: {base} (set {DATA_ENV} or run from a full clone)")
     if not parts:
         return base
     texts = [os.fspath(p) if isinstance(p, str | os.PathLike) else None for p in parts]
