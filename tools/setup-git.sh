@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a clone for contributing, once: the pre-commit hooks and nbdime's notebook drivers.
 #
-#   tools/setup-git.sh        (after ./tasks test or ./tasks lab has created .venv)
+#   tools/setup-git.sh        (after ./tasks test has created .venv with the test tools)
 #
 # pre-commit install: ruff, the navigation check, the executed-notebooks check and the claims
 #   rule run before each commit (.pre-commit-config.yaml; local hooks, nothing downloaded).
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 if [ ! -x "$VENV/bin/nbdime" ] || [ ! -x "$VENV/bin/pre-commit" ]; then
-  echo "$VENV lacks nbdime or pre-commit: run ./tasks test (or ./tasks lab) once first" >&2
+  echo "$VENV lacks nbdime or pre-commit: run ./tasks test once first (./tasks lab installs only the reader's packages)" >&2
   exit 1
 fi
 bin="$(cd "$VENV/bin" && pwd)"
