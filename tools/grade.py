@@ -2,7 +2,7 @@
 
 Usage, from the repository root (``./tasks grade`` runs this)::
 
-    python -m tools.grade submissions/            # submissions/<student>/03-the-visa-surge.ipynb ...
+    python -m tools.grade submissions/      # submissions/<student>/03-the-visa-surge.ipynb ...
     python -m tools.grade alice.ipynb bob.ipynb --notebook 03 --out build/grades-03.csv
 
 How, and why this way: a submission is hostile code, and a score that its own kernel reports is
@@ -55,14 +55,14 @@ import nbformat
 from tools import sandbox
 from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
-#: A check cell: ``check("03.1", answer_1)``; the id and the answer variable are all the grader needs.
+#: A check cell: ``check("03.1", answer_1)``: the id and the answer variable, all the grader needs.
 CHECK_RE = re.compile(
     r"""\bcheck\(\s*["'](?P<id>\d\d\.\w+)["']\s*,\s*(?P<name>[A-Za-z_]\w*)\s*[,)]"""
 )
 FIELDS = ("student", "notebook", "exercise", "score", "max", "reason", "isolation")
 POINTS = 1
 BUILD = ROOT / "build"
-#: What a spreadsheet would run as a formula if a cell started with it (a student's file name might).
+#: What a spreadsheet runs as a formula if a cell starts with it (a student's file name might).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_NOTEBOOK_BYTES = 20 * 1024**2
 MAX_CELLS = 2_000
@@ -75,7 +75,7 @@ MISSING = "Missing: {name} is not defined (its cell was deleted, renamed or rais
 
 @dataclass(frozen=True)
 class ExerciseCell:
-    """One exercise as a notebook asks it: its id, the answer variable and the check cell's index."""
+    """One exercise as a notebook asks it: its id, answer variable and check cell's index."""
 
     exercise_id: str
     variable: str
@@ -249,13 +249,13 @@ def identify(
 
 
 def plain_text(value: Any, limit: int = MAX_TEXT) -> str:
-    """Text from the sandbox, made safe to show: no control characters, at most ``limit`` characters."""
+    """Text from the sandbox, safe to show: no control characters, at most ``limit`` of them."""
     text = value if isinstance(value, str) else ""
     return re.sub(r"[\x00-\x1f\x7f]+", " ", text)[:limit]
 
 
 def answer_value(entry: Any) -> tuple[bool, Any]:
-    """(found, value) for one reported answer; ValueError when the entry is not what the runner writes."""
+    """(found, value) for one reported answer; ValueError for an entry the runner never writes."""
     if not isinstance(entry, dict) or entry.get("kind") not in ANSWER_KINDS:
         raise ValueError("an answer entry of an unknown form")
     kind, value = entry["kind"], entry.get("value")
@@ -293,7 +293,7 @@ def read_report(outcome: sandbox.Outcome, variables: list[str]) -> Report:
         )
     if not outcome.result:
         return Report(
-            problem=f"the run ended without a report (exit code {outcome.exit_code}: a crash or a limit)"
+            problem=f"the run ended without a report (exit {outcome.exit_code}: a crash or a limit)"
         )
     try:
         result = json.loads(outcome.result.decode("utf-8"))
@@ -338,7 +338,8 @@ def score(exercise: ExerciseCell, report: Report, tables: Any) -> tuple[float, s
     if isinstance(value, NotPlain):
         return (
             0,
-            f"Not plain data: {exercise.variable} is a {value.type_name}; give a number, a text or a date.",
+            f"Not plain data: {exercise.variable} is a {value.type_name}; "
+            "give a number, a text or a date.",
         )
     feedback = check(exercise.exercise_id, value, tables)
     return (POINTS if feedback.correct else 0), str(feedback.message)
@@ -397,7 +398,7 @@ def rows_for(
 
 
 def safe_cell(value: object) -> object:
-    """A value a spreadsheet shows as text, never runs as a formula (a file name may start with '=')."""
+    """A value a spreadsheet shows as text, never runs as a formula (a name may start with '=')."""
     if isinstance(value, float):
         return f"{value:g}"
     if not isinstance(value, str):
@@ -407,7 +408,7 @@ def safe_cell(value: object) -> object:
 
 
 def default_out(now: dt.datetime | None = None) -> Path:
-    """``build/grades-YYYYMMDD-HHMMSS.csv``, numbered if that name is taken: every run a new file."""
+    """``build/grades-YYYYMMDD-HHMMSS.csv``, numbered if taken: every run a new file."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     candidate = BUILD / f"grades-{stamp}.csv"
     number = 2
@@ -418,7 +419,7 @@ def default_out(now: dt.datetime | None = None) -> Path:
 
 
 def write_csv(rows: Iterable[Row], out: Path, force: bool = False) -> int:
-    """Write the grade sheet beside ``out`` and move it in place; an existing file only with ``force``."""
+    """Write the sheet beside ``out``, then move it in place; replace a file only with ``force``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(
         "w", newline="", encoding="utf-8", dir=out.parent, prefix=".grades-", delete=False
@@ -444,7 +445,7 @@ def write_csv(rows: Iterable[Row], out: Path, force: bool = False) -> int:
 
 
 def resolve_notebook(forced: str | None, notebooks: dict[str, list[ExerciseCell]]) -> str | None:
-    """``--notebook 03`` -> ``03-the-visa-surge``; SystemExit for a name that is not one notebook."""
+    """``--notebook 03`` -> ``03-the-visa-surge``; SystemExit for a name of no single notebook."""
     if forced is None or forced in notebooks:
         return forced
     matches = [stem for stem in notebooks if stem.startswith(f"{forced}-")]
@@ -485,8 +486,9 @@ class Progress:
             self.done += 1
             got, of = sum(r.score for r in rows), sum(r.max for r in rows)
             who = rows[0].student if rows else "?"
+            notebook = rows[0].notebook if rows else "?"
             print(
-                f"  [{self.done} of {self.total}] {who} / {rows[0].notebook if rows else '?'}: {got:g} of {of:g}",
+                f"  [{self.done} of {self.total}] {who} / {notebook}: {got:g} of {of:g}",
                 flush=True,
             )
 
@@ -529,7 +531,8 @@ def grade(
 
     if out.exists() and not force:
         raise SystemExit(
-            f"grade: {out} exists: choose another --out, or add --force to replace it (nothing was graded)"
+            f"grade: {out} exists: choose another --out, or add --force to replace it "
+            "(nothing was graded)"
         )
     limits = limits or sandbox.Limits()
     notebooks = collection_exercises(folder)
@@ -545,7 +548,8 @@ def grade(
         tables = load_all()
         progress = Progress(len(submissions))
         results: dict[int, list[Row]] = {}
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        try:
             futures = {
                 pool.submit(
                     grade_one,
@@ -561,6 +565,11 @@ def grade(
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 progress.tell(results[futures[future]])
+        except BaseException:  # Ctrl-C or a bug: no sandbox may outlive the grader
+            pool.shutdown(wait=False, cancel_futures=True)
+            sandbox.kill_all()
+            raise
+        pool.shutdown(wait=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [row for index in range(len(submissions)) for row in results[index]]
@@ -576,9 +585,8 @@ def summary(rows: list[Row]) -> list[str]:
         parts = []
         for notebook in dict.fromkeys(r.notebook for r in mine):
             theirs = [r for r in mine if r.notebook == notebook]
-            parts.append(
-                f"{notebook or 'unknown notebook'} {sum(r.score for r in theirs):g}/{sum(r.max for r in theirs):g}"
-            )
+            got, of = sum(r.score for r in theirs), sum(r.max for r in theirs)
+            parts.append(f"{notebook or 'unknown notebook'} {got:g}/{of:g}")
         total = sum(r.score for r in mine)
         lines.append(f"  {student}: {total:g} of {sum(r.max for r in mine):g} ({', '.join(parts)})")
     return lines
@@ -587,7 +595,8 @@ def summary(rows: list[Row]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="./tasks grade",
-        description="Grade students' notebooks, each in a bubblewrap sandbox, against the exercise registry; write a new CSV.",
+        description="Grade students' notebooks, each in a bubblewrap sandbox, against the "
+        "exercise registry; write a new CSV.",
     )
     parser.add_argument(
         "submissions", nargs="+", type=Path, help="notebook files, or folders of them"
@@ -614,7 +623,7 @@ def main(argv: list[str] | None = None) -> None:
         "--no-sandbox-i-understand",
         dest="unsandboxed",
         action="store_true",
-        help="grade WITHOUT a sandbox, with your rights (every row says so); only for code you trust",
+        help="grade WITHOUT a sandbox, with your rights (every row says so): trusted code only",
     )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     out = args.out or default_out()
@@ -637,13 +646,15 @@ def main(argv: list[str] | None = None) -> None:
         )
     except sandbox.SandboxUnavailable as error:
         raise SystemExit(
-            f"grade: no sandbox, so nothing was graded: {error}. To grade anyway, with your rights: --no-sandbox-i-understand"
+            f"grade: no sandbox, so nothing was graded: {error}. "
+            "To grade anyway, with your rights: --no-sandbox-i-understand"
         ) from error
     print("Per student:")
     print("\n".join(summary(rows)))
     students = len({r.student for r in rows})
     print(
-        f"Wrote {len(rows)} rows for {students} student(s) to {out} in {time.monotonic() - started:.0f} s"
+        f"Wrote {len(rows)} rows for {students} student(s) to {out} "
+        f"in {time.monotonic() - started:.0f} s"
     )
 
 

@@ -40,7 +40,7 @@ they hold no answer themselves. Hand back the notebooks you were asked to, with 
 
 
 def precision_sentence(kind: str, places: int | None) -> str:
-    """What a question says about the precision it expects, e.g. 'Give your answer to two decimal places.'"""
+    """The precision a question asks for: 'Give your answer to two decimal places.'"""
     if kind == "date":
         return "Give the date as text, 'YYYY-MM-DD'."
     if kind == "choice":
@@ -133,7 +133,7 @@ def build_tree(target: Path, grading: bool = False) -> Path:
 
 
 def with_precision(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Each exercise's precision sentence added to the markdown cell that asks it, unless it is there."""
+    """Each exercise's precision sentence added to the markdown cell asking it, unless there."""
     from helpers.exercises import registry
     from tools.grade import find_exercises
     from tools.student import answer_cell
@@ -205,7 +205,7 @@ def handout_copy(path: Path) -> nbformat.NotebookNode:
 
 
 def write_notebooks(target: Path, folder: Path = NOTEBOOKS_DIR) -> list[Path]:
-    """Student copies of every notebook; refuse (SystemExit) if one shows an answer near its exercise."""
+    """Student copies of every notebook; SystemExit if one shows an answer near its exercise."""
     from tools.student import answer_leaks
 
     copies = {path.name: handout_copy(path) for path in notebook_paths(folder)}
@@ -230,7 +230,7 @@ def zip_folder(folder: Path, archive: Path) -> Path:
 
 
 def refuse_foreign(out: Path) -> None:
-    """Never delete a folder that is not an earlier handout: a typo must not remove someone's work."""
+    """Never delete a folder that is not an earlier handout: a typo must not remove work."""
     readme = out / "README.txt"
     if not out.exists() or (out.is_dir() and not any(out.iterdir())):
         return
@@ -242,7 +242,7 @@ def refuse_foreign(out: Path) -> None:
 
 
 def build_handout(out: Path) -> tuple[Path, Path]:
-    """Write the handout folder ``out`` and ``out``.zip; refuse (SystemExit) if any file shows an answer."""
+    """Write the handout folder ``out`` and ``out``.zip; SystemExit if any file shows an answer."""
     refuse_foreign(out)
     if out.exists():
         shutil.rmtree(out)

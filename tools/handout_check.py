@@ -21,7 +21,7 @@ from typing import Any
 
 from helpers.selfcheck import Feedback
 
-#: Filled in by tools.handout: {exercise id: {"kind", "places", "salt", "right", "close", "options"}}.
+#: Filled in by tools.handout: {exercise id: {kind, places, salt, right, close, options}}.
 KEYS: dict[str, dict[str, Any]] = {}
 #: A share given as a percentage, or dollars as thousands: right digits, wrong size.
 UNIT_FACTORS = (10, 100, 1_000, 1_000_000)
@@ -32,7 +32,7 @@ WRONG = "Not yet: reread the question and try again."
 
 
 def rounded(value: float, places: int) -> str:
-    """``value`` written at ``places`` decimals, halves rounded up; negative ``places`` round to tens."""
+    """``value`` at ``places`` decimals, halves rounded up; ``places`` -1 rounds to tens."""
     quantum = Decimal(1).scaleb(-places)
     try:
         exact = Decimal(repr(float(value)))

@@ -108,7 +108,7 @@ def system_view() -> list[str]:
 
 
 def python_view() -> list[str]:
-    """The Python installation and the venv, read-only at their own paths (the venv's links need it)."""
+    """The Python installation and the venv, read-only at their own paths (the venv links there)."""
     roots = sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), sys.prefix})
     roots = [root for root in roots if not root.startswith("/usr/") and root != "/usr"]
     args: list[str] = []
@@ -139,7 +139,7 @@ def view(collection: Path, limits: Limits, cwd: str) -> list[str]:
 
 
 def _environment_values(scratch: str) -> list[str]:
-    """NAME=value pairs: HOME, TMPDIR and Jupyter's folders in the scratch folder, nothing inherited."""
+    """NAME=value pairs: HOME, TMPDIR and Jupyter's folders in the scratch folder."""
     values = {
         "PATH": f"{sys.prefix}/bin:/usr/bin:/bin",
         "HOME": f"{scratch}/home",
@@ -234,8 +234,9 @@ def command(collection: Path, limits: Limits, argv: list[str], cwd: str = "/scra
         "--bounding-set=-all",
     ]
     inner = [
-        bwrap, "--unshare-user", "--disable-userns", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
-        "--die-with-parent", "--ro-bind", "/", "/", "--bind", "/scratch", "/scratch", "--bind", "/tmp", "/tmp",
+        bwrap, "--unshare-user", "--disable-userns",
+        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--die-with-parent",
+        "--ro-bind", "/", "/", "--bind", "/scratch", "/scratch", "--bind", "/tmp", "/tmp",
         "--dev-bind", "/dev", "/dev", "--ro-bind", "/proc", "/proc", "--chdir", cwd,
     ]  # fmt: skip
     return [
@@ -266,8 +267,21 @@ def _read_capped(descriptor: int, cap: int, into: list[bytes]) -> None:
                 kept += len(chunk)
 
 
+#: Every sandbox still running, so that an interrupted grading (Ctrl-C) can end them all at once.
+RUNNING: set[subprocess.Popen[bytes]] = set()
+RUNNING_LOCK = threading.Lock()
+
+
+def kill_all() -> None:
+    """End every sandbox still running (grading was interrupted)."""
+    with RUNNING_LOCK:
+        running = list(RUNNING)
+    for process in running:
+        kill_session(process)
+
+
 def kill_session(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the sandbox's session: bwrap dies, its PID namespace and every process in it with it."""
+    """SIGKILL the sandbox's session: bwrap dies, and its PID namespace and every process in it."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
@@ -296,6 +310,8 @@ def spawn(full: list[str], job: dict[str, Any], limits: Limits, env: dict[str, s
         )
     finally:
         os.close(writer)
+    with RUNNING_LOCK:
+        RUNNING.add(process)
     thread.start()
     timed_out = False
     try:
@@ -306,6 +322,8 @@ def spawn(full: list[str], job: dict[str, Any], limits: Limits, env: dict[str, s
         pass
     finally:
         kill_session(process)
+        with RUNNING_LOCK:
+            RUNNING.discard(process)
     thread.join(timeout=10)
     return Outcome(b"".join(chunks), timed_out, process.returncode)
 
@@ -331,7 +349,7 @@ def run_unsandboxed(collection: Path, job: dict[str, Any], limits: Limits) -> Ou
 
 
 def probe(collection: Path) -> None:
-    """Make one sandbox that runs ``true``; SandboxUnavailable with bwrap's own words if it cannot."""
+    """Make one sandbox that runs ``true``; SandboxUnavailable in bwrap's own words if it cannot."""
     full = command(collection, Limits(), ["/bin/true"])
     try:
         done = subprocess.run(
@@ -343,6 +361,7 @@ def probe(collection: Path) -> None:
         said = done.stderr.decode(errors="replace").strip().splitlines()
         reason = said[-1] if said else f"exit code {done.returncode}"
         raise SandboxUnavailable(
-            f"bwrap cannot create the sandbox's namespaces here ({reason}); {INSTALL_HINT}, and allow "
+            f"bwrap cannot create the sandbox's namespaces here ({reason}); {INSTALL_HINT}, "
+            "and allow "
             "user namespaces (sysctl kernel.unprivileged_userns_clone=1) or grade as root"
         )

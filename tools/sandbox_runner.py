@@ -4,7 +4,8 @@ This file is the only code of the grader that runs inside the sandbox (tools.san
 read-only). It reads the job from stdin (the code cells and the answer variables), runs the cells
 with nbclient in the collection's python3 kernel over IPC sockets in the sandbox's scratch folder,
 keeps no output but the first errors, then asks the kernel for the answer variables as JSON and
-writes the result to the pipe the job names (``result_fd``). Everything it writes is the submission's own claim: the
+writes the result to the pipe the job names (``result_fd``). Everything it writes is the
+submission's own claim: the
 grader outside validates it as untrusted data and scores it with the registry there.
 
 Standard library, nbformat and nbclient only: the sandbox has no tools/ package.
@@ -46,7 +47,8 @@ def _wa_dump(names, path):
             found[name] = {"kind": "bool", "value": bool(value)}
         elif isinstance(value, _numbers.Real):
             number = float(value)
-            found[name] = {"kind": "number", "value": number if _math.isfinite(number) else repr(number)}
+            shown = number if _math.isfinite(number) else repr(number)
+            found[name] = {"kind": "number", "value": shown}
         elif isinstance(value, str):
             found[name] = {"kind": "text", "value": value[:200]}
         elif isinstance(value, (_dt.date, _dt.datetime)):
@@ -69,7 +71,8 @@ class QuietClient(NotebookClient):
         if msg.get("msg_type") == "error" and len(self.errors) < MAX_ERRORS:
             content = msg.get("content", {})
             self.errors.append(
-                f"cell {cell_index}: {str(content.get('ename'))[:80]}: {str(content.get('evalue'))[:160]}"
+                f"cell {cell_index}: {str(content.get('ename'))[:80]}: "
+                f"{str(content.get('evalue'))[:160]}"
             )
         return None
 
@@ -117,7 +120,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     answers = None
     if os.path.isfile(ANSWERS_FILE) and os.path.getsize(ANSWERS_FILE) <= MAX_ANSWERS_BYTES:
         with open(ANSWERS_FILE, encoding="utf-8") as handle:
-            answers = handle.read()
+            answers = handle.read(MAX_ANSWERS_BYTES + 1)  # it may have grown since
     return {"status": status, "errors": client.errors, "answers": answers}
 
 

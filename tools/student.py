@@ -44,7 +44,7 @@ def reset_answer(source: str, variable: str) -> str:
 
 
 def answer_cell(notebook: nbformat.NotebookNode, exercise: ExerciseCell) -> int:
-    """The cell that assigns the exercise's variable: the check cell itself or the nearest above it."""
+    """The cell assigning the exercise's variable: the check cell itself or the nearest above."""
     assigns = re.compile(rf"^{re.escape(exercise.variable)}\s*=", re.M)
     for index in range(exercise.cell, -1, -1):
         cell = notebook.cells[index]
@@ -102,7 +102,7 @@ def cell_text(cell: nbformat.NotebookNode) -> str:
 
 
 def answer_leaks(notebook: nbformat.NotebookNode, tables: Any = None) -> list[str]:
-    """Each place near an exercise where its expected value is shown, as 'exercise id, cell n: text'."""
+    """Each place near an exercise showing its expected value, as 'exercise id, cell n: text'."""
     from helpers.exercises import expected
 
     leaks = []
@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Wrote the handout to {folder} and {archive}:")
     for path in notebooks:
         print(
-            f"  notebooks/{path.name}: {len(find_exercises(nbformat.read(path, as_version=4)))} exercise(s)"
+            f"  notebooks/{path.name}: "
+            f"{len(find_exercises(nbformat.read(path, as_version=4)))} exercise(s)"
         )
     print("  data/, helpers/ (self-checks hold no answer), README.txt")
 
