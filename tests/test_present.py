@@ -5,7 +5,9 @@ of the page a class sees. The test starts the real command (``python -m tools.pr
 notebook 04 in headless Debian chromium, records every request and websocket the page makes
 (allowing only the loopback server, data: and blob:), moves the first slider after the word
 "simulator", and waits for the simulator's text or chart to change. The server is started with
-a short idle-cull time so the test also sees a closed page's kernel culled.
+a short idle-cull time so the test also sees a closed page's kernel culled. Then it follows
+every navigation link ("← 03", "Contents") and expects each to open the other notebook in
+projector mode, with no script error or failed request on any page (issue 20).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser_support import free_port
 from tools.notebooks import notebook_paths
-from tools.present import voila_command
+from tools.present import addresses, served_folder, voila_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CULL_IDLE = 4  # seconds: the test waits for a closed page's kernel to be culled
@@ -80,6 +82,13 @@ class Projector:
 
     def url(self, path: str = "") -> str:
         return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
+
+    def notebook_url(self, name: str) -> str:
+        """The address ``tools.present`` prints for one notebook: its page in projector mode."""
+        return self.url(f"voila/render/{name}")
+
+
+NOTEBOOK_04 = "04-deadline-logistics.ipynb"
 
 
 @dataclass
@@ -140,8 +149,12 @@ def projector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Projector]:
 
 
 
-def open_offline(browser: Browser, url: str, traffic: Traffic) -> Page:
-    """A page in which every request is recorded and only local ones are let through."""
+def open_offline(browser: Browser, url: str, traffic: Traffic, problems: list[str] | None = None) -> Page:
+    """A page in which every request is recorded and only local ones are let through.
+
+    ``problems`` collects what the page logs as an error: uncaught exceptions and rejections,
+    console errors (a failed request among them).
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(90_000)
 
@@ -154,6 +167,9 @@ def open_offline(browser: Browser, url: str, traffic: Traffic) -> Page:
     context.route("**/*", route)
     page = context.new_page()
     page.on("websocket", lambda ws: traffic.record(ws.url))
+    if problems is not None:
+        page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+        page.on("console", lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None)
     page.goto(url, wait_until="load")
     return page
 
@@ -203,7 +219,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def test_simulator_moves_in_voila_with_no_remote_request(projector: Projector, browser: Browser):
     traffic = Traffic()
-    page = open_offline(browser, projector.url(), traffic)
+    problems: list[str] = []
+    page = open_offline(browser, projector.notebook_url(NOTEBOOK_04), traffic, problems)
     try:
         page.wait_for_selector("#rendered_cells", state="visible")
         page.wait_for_selector(".widget-slider .noUi-handle")
@@ -232,7 +249,50 @@ def test_simulator_moves_in_voila_with_no_remote_request(projector: Projector, b
         page.context.close()
     assert traffic.local, "the page made no request at all"
     assert traffic.remote == [], f"requests left the machine: {traffic.remote}"
+    assert problems == [], f"the page logged errors: {problems}"
     assert_kernel_culled(projector)
+
+
+def test_navigation_links_open_the_other_notebooks_in_projector_mode(projector: Projector, browser: Browser):
+    """Every link to a notebook resolves to its projector page; the navigation links, followed, open it with no error."""
+    traffic = Traffic()
+    problems: list[str] = []
+    page = open_offline(browser, projector.notebook_url(NOTEBOOK_04), traffic, problems)
+    try:
+        page.wait_for_selector("#rendered_cells", state="visible")
+        resolved = page.eval_on_selector_all(
+            "#rendered_cells a[href*='.ipynb']", "links => links.map(a => [a.getAttribute('href'), a.href])"
+        )
+        assert resolved, "notebook 04 links to no other notebook: the page or the selector is broken"
+        for href, absolute in resolved:
+            name = href.split("#")[0]
+            assert absolute.split("#")[0] == f"http://127.0.0.1:{projector.port}/voila/render/{name}", absolute
+        navigation = page.eval_on_selector_all(
+            ".celltag_navigation a[href*='.ipynb']", "links => [...new Set(links.map(a => a.getAttribute('href')))]"
+        )
+        assert {href.split("#")[0] for href in navigation} >= {"03-the-visa-surge.ipynb", "00-start-here.ipynb"}
+        for href in navigation:
+            page.goto(projector.notebook_url(NOTEBOOK_04), wait_until="load")
+            page.wait_for_selector("#rendered_cells", state="visible")
+            with page.expect_navigation(wait_until="load") as navigated:
+                page.locator(f".celltag_navigation a[href='{href}']").first.click()
+            response = navigated.value
+            assert response is not None and response.status == 200, f"{href}: {response and response.status}"
+            assert page.url.split("?")[0].split("#")[0].endswith(f"/voila/render/{href.split('#')[0]}"), page.url
+            page.wait_for_selector("#rendered_cells", state="visible")
+            assert page.locator(".jp-InputArea-editor").count() == 0, f"{href}: code is shown"
+    finally:
+        page.context.close()
+    assert traffic.remote == [], f"requests left the machine: {traffic.remote}"
+    assert problems == [], f"a page logged errors: {problems}"
+
+
+def test_one_notebook_is_served_from_its_folder_and_opened_by_name(tmp_path: Path):
+    """The command serves the notebook's folder (so its links work) and prints the notebook's own page."""
+    notebook = ROOT / "notebooks" / NOTEBOOK_04
+    assert served_folder(notebook) == notebook.parent
+    assert served_folder(notebook.parent) == notebook.parent
+    assert addresses(notebook, 8866, "t") == [f"http://127.0.0.1:8866/voila/render/{NOTEBOOK_04}?token=t"]
 
 
 def assert_kernel_culled(projector: Projector) -> None:
@@ -272,7 +332,7 @@ def test_cells_tagged_projector_hide_run_but_are_not_shown(tmp_path: Path):
     server = Projector(process, port, token, log)
     try:
         wait_until_listening(server)
-        with urllib.request.urlopen(server.url(), timeout=120) as response:
+        with urllib.request.urlopen(server.notebook_url(path.name), timeout=120) as response:
             page = response.read().decode("utf-8")
     finally:
         os.killpg(process.pid, signal.SIGTERM)

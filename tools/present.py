@@ -18,6 +18,16 @@ Why Voila and these settings:
   the template in ``tools/voila/`` is that template without the CDN links (the collection uses
   no icons), so a projector in a room without network shows the same page, and no request
   leaves the machine (``tests/test_present.py`` records every request in a real browser).
+- **Links stay in projector mode.** Voila always serves the notebook's folder, and one
+  notebook is opened at ``/voila/render/NAME.ipynb``, so the navigation links ("← 03",
+  "Contents") open the other notebooks in projector mode too (serving one file made every
+  other notebook answer 403 "File not allowlisted").
+- **Same sanitizing as the site, charts drawn without errors.** The template renders markdown
+  cells and saved outputs through the site's nh3 sanitizer (filters registered below), and
+  draws plotly outputs with the site's own script and vendored plotly.js: Voila hands plotly's
+  JupyterLab renderer a bare output object, on which it throws ``r.setData is not a
+  function`` once per chart. Charts inside live widgets still use that renderer, which works
+  there.
 - **Idle kernels culled.** Every page opened starts a kernel; a kernel whose page was closed
   and that has done nothing for ``--cull-idle`` seconds is shut down, so a day of lessons does
   not pile up kernels. A page still open keeps its kernel (culling it would freeze its widgets).
@@ -26,16 +36,20 @@ Why Voila and these settings:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shutil
 import socket
 import sys
+import uuid
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
-#: The folder added to JUPYTER_PATH so Voila finds the offline template.
+#: The folder added to JUPYTER_PATH so Voila finds the offline template; Voila reads voila.py there.
 TEMPLATE_ROOT = ROOT / "tools" / "voila"
 TEMPLATE = "workers-abroad"
 DEFAULT_PORT = 8866
@@ -44,6 +58,72 @@ DEFAULT_CULL_IDLE = 900
 CULL_INTERVAL = 60
 #: The JupyterLab extensions the page loads: widgets and plotly's renderer, nothing else.
 EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8", "jupyterlab-plotly")
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+#: Jinja filters the template uses, registered on Voila's exporter by import path.
+TEMPLATE_FILTERS = {
+    "wa_sanitize": "tools.site.sanitize",
+    "wa_output": "tools.present.projector_output",
+    "wa_chart": "tools.present.projector_chart",
+    "wa_script": "tools.present.projector_script",
+}
+#: The scripts the template inlines: the site's chart drawing and the plotly.js it draws with.
+SCRIPTS = {
+    "plotly": ROOT / "tools" / "vendor" / "plotly-cartesian.min.js",
+    "site": ROOT / "tools" / "site_assets" / "site.js",
+}
+
+
+def projector_script(name: str) -> str:
+    """One of :data:`SCRIPTS` as an inline script element, for the template to include."""
+    text = SCRIPTS[name].read_text(encoding="utf-8").replace("</script", "<\\/script")
+    return f"<script>{text}</script>"
+
+
+def issue_xsrf_cookie(request_handler: Any, notebook: Any = None, cwd: str | None = None) -> None:
+    """Voila's prelaunch hook (tools/voila/voila.py): give the page its ``_xsrf`` cookie.
+
+    Why: when a page is left, Voila's script shuts its kernel down with a POST that carries
+    the ``_xsrf`` cookie's value; the notebook page never issues that cookie, so the POST
+    was refused (403, logged in the browser on every link followed) and the kernel lingered
+    until culled. Reading the handler's token sets the cookie (tornado does it on first use).
+    """
+    _ = request_handler.xsrf_token
+
+
+def projector_output(output: Mapping[str, Any]) -> dict[str, Any]:
+    """A saved output as the projector page renders it: sanitized exactly as the site's.
+
+    HTML and markdown become one nh3-sanitized text/html, scripts and SVG are dropped and
+    images keep strict base64 (tools/site.py's ``sanitized_data``); a live widget's view is
+    kept, since the widget manager draws it from the kernel.
+    """
+    from tools import site
+
+    data = output.get("data") if isinstance(output.get("data"), Mapping) else {}
+    kept: dict[str, Any] = site.sanitized_data(data)
+    view = data.get(WIDGET_VIEW_MIME)
+    if isinstance(view, Mapping) and isinstance(view.get("model_id"), str):
+        kept[WIDGET_VIEW_MIME] = {"model_id": view["model_id"], "version_major": view.get("version_major", 2)}
+    clean: dict[str, Any] = {"output_type": output.get("output_type", "display_data"), "data": kept}
+    clean["metadata"] = {}
+    return clean
+
+
+def projector_chart(figure: Any) -> str:
+    """A plotly output as the site draws it (tools/site_assets/site.js), or a note when it is malformed."""
+    from tools import site
+
+    try:
+        spec = site.checked_figure(figure)
+        payload = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
+    except ValueError as problem:  # MalformedOutput, or a number JSON cannot carry
+        return f'<p class="wa-output-note" role="note">This chart could not be shown ({problem}).</p>'
+    chart_id = f"wa-chart-{uuid.uuid4().hex}"
+    return (
+        f'<div class="wa-chart jp-OutputArea-output" id="{chart_id}" data-spec="{chart_id}-data"></div>'
+        f'<script type="application/json" id="{chart_id}-data">{payload}</script>'
+    )
 
 
 def resolve_notebook(name: str, folder: Path = NOTEBOOKS_DIR) -> Path:
@@ -100,11 +180,14 @@ def voila_command(
         "--show_tracebacks=False",
         # Kernels talk to the server over Unix sockets, not TCP ports other users could reach.
         "--KernelManager.transport=ipc",
+        # voila.py there sets the prelaunch hook that issues the page's _xsrf cookie.
+        f"--Voila.config_file_paths={TEMPLATE_ROOT}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={min(CULL_INTERVAL, max(1, cull_idle))}",
         "--MappingKernelManager.cull_connected=False",
         # Only the extensions a dashboard needs: others (nbdime, jupytext...) fail outside JupyterLab.
         *(f"--VoilaConfiguration.extension_allowlist={name}" for name in EXTENSIONS),
+        *(f"--VoilaExporter.filters={name}={path}" for name, path in TEMPLATE_FILTERS.items()),
         *(extra or []),
     ]
 
@@ -116,11 +199,20 @@ def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def served_folder(target: Path) -> Path:
+    """The folder Voila serves: the notebooks folder, or the folder holding the one notebook.
+
+    Why never the notebook alone: Voila then refuses every other file with 403 "File not
+    allowlisted", so a notebook's links to the next one and to the contents were dead.
+    """
+    return target.parent if target.is_file() else target
+
+
 def addresses(target: Path, port: int, token: str) -> list[str]:
     """The addresses to open: the one notebook, or the contents page then each notebook."""
     base = f"http://127.0.0.1:{port}"
     if target.is_file():
-        return [f"{base}/?token={token}"]
+        return [f"{base}/voila/render/{target.name}?token={token}"]
     pages = [f"{base}/?token={token}"]
     pages += [f"{base}/voila/render/{p.name}?token={token}" for p in notebook_paths(target)]
     return pages
@@ -153,7 +245,7 @@ def main(argv: list[str] | None = None) -> None:
     target = resolve_notebook(args.notebook) if args.notebook else NOTEBOOKS_DIR
     port = free_port(args.port)
     token = args.token or secrets.token_urlsafe(24)
-    command = voila_command(target, port, token, args.cull_idle, args.voila_args)
+    command = voila_command(served_folder(target), port, token, args.cull_idle, args.voila_args)
     print("Projector mode (Voila): code hidden, widgets live, nothing loaded from the network.")
     print("Open in a browser on this machine:")
     for address in addresses(target, port, token):

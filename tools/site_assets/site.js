@@ -22,7 +22,21 @@
       }
       div.dataset.screenWidth = spec.layout && spec.layout.width ? String(spec.layout.width) : "";
       Plotly.newPlot(div, spec.data, spec.layout || {}, {responsive: true, displaylogo: false});
+      refitWhenResized(div);
     });
+  }
+
+  // A chart drawn while its page was hidden (projector mode shows the cells once the kernel is
+  // ready) or whose column changed width is refitted; plotly itself listens to the window only.
+  function refitWhenResized(div) {
+    if (typeof ResizeObserver === "undefined") { return; }
+    var width = div.clientWidth;
+    new ResizeObserver(function () {
+      if (div.clientWidth !== width && div.clientWidth > 0 && !printing && div.data) {
+        width = div.clientWidth;
+        Plotly.Plots.resize(div);
+      }
+    }).observe(div);
   }
 
   function toPrint() {
