@@ -225,3 +225,19 @@ def test_not_found_is_both_a_key_error_and_a_value_error() -> None:
         data.row(TABLES["visas"], "V1999_NOPE")
     assert isinstance(caught.value, KeyError) and isinstance(caught.value, ValueError)
     assert str(caught.value).startswith("no row 'V1999_NOPE' in table 'visas'")
+
+
+EXERCISE_IDS = st.one_of(VALUES, st.sampled_from(["01.1", "01.3", "02.1", "03.1", "03.3", "04.2", "99.9"]))
+CHECK_TABLES = st.one_of(st.none(), st.just({}), st.just({"visas": TABLES["visas"]}), VALUES)
+
+
+@pytest.mark.xfail(strict=True, reason="needs the check() change reported for helpers/exercises.py (agent A's file): "
+                                       "check(['03.1'], 1) raises TypeError, check('03.1', 1, tables={}) KeyError")
+@settings(max_examples=400, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(exercise_id=EXERCISE_IDS, answer=ANSWERS, tables=CHECK_TABLES)
+def test_check_answers_anything_with_feedback(exercise_id: Any, answer: Any, tables: Any) -> None:
+    from helpers.exercises import check
+
+    feedback = check(exercise_id, answer, tables)
+    assert isinstance(feedback, Feedback) and feedback.message
