@@ -17,10 +17,14 @@ from helpers.data import row
 from helpers.numbers import finite
 
 ASSUMPTION_IDS: dict[str, str] = {  # the assumptions.csv rows the model reads, by setting name
-    "seats_per_flight": "A_SEATS_PER_FLIGHT", "share_for_workers": "A_SHARE_SEATS_FOR_WORKERS",
-    "rail_seats_per_week": "A_RAIL_SEATS_PER_WEEK", "share_after_closure": "A_SHARE_RUNNING_AFTER_CLOSURE",
+    "seats_per_flight": "A_SEATS_PER_FLIGHT",
+    "share_for_workers": "A_SHARE_SEATS_FOR_WORKERS",
+    "rail_seats_per_week": "A_RAIL_SEATS_PER_WEEK",
+    "share_after_closure": "A_SHARE_RUNNING_AFTER_CLOSURE",
 }
-FLIGHTS_ROW = "TR_FLIGHTS"  # the sourced flights a week (F50: "only two flights a week", one airline)
+FLIGHTS_ROW = (
+    "TR_FLIGHTS"  # the sourced flights a week (F50: "only two flights a week", one airline)
+)
 CLOSURE_EVENT = "E_VLADIVOSTOK_SUSPENDED"  # the Pyongyang–Vladivostok route suspended (F55)
 _SHARES = ("share_for_workers", "share_after_closure")
 
@@ -45,7 +49,9 @@ def _day(value: object, name: str) -> date:
     """A plain date from a date, datetime or pandas Timestamp; NaT or anything else is a ValueError."""
     if isinstance(value, date) and value == value:  # pandas.NaT is unequal to itself
         return value.date() if isinstance(value, datetime) else value
-    raise ValueError(f"{name} must be a date, not {'NaT' if isinstance(value, date) else type(value).__name__}")
+    raise ValueError(
+        f"{name} must be a date, not {'NaT' if isinstance(value, date) else type(value).__name__}"
+    )
 
 
 @dataclass(frozen=True)
@@ -67,15 +73,21 @@ class Settings:
     def weekly(self) -> float:
         """Seats a week open to returning workers, by air and rail together."""
         air = self.flights_per_week * self.seats_per_flight * self.share_for_workers
-        return _finite_result(air + self.rail_seats_per_week, "seats a week (flights x seats x share + rail)")
+        return _finite_result(
+            air + self.rail_seats_per_week, "seats a week (flights x seats x share + rail)"
+        )
 
 
 def _tables(tables: object, *names: str) -> Mapping[str, Any]:
     """The tables from helpers.data.load_all(), holding each table named; else a TypeError/ValueError."""
     if not isinstance(tables, Mapping):
-        raise TypeError(f"tables must be the tables from helpers.data.load_all(), not {type(tables).__name__}")
+        raise TypeError(
+            f"tables must be the tables from helpers.data.load_all(), not {type(tables).__name__}"
+        )
     if missing := [name for name in names if name not in tables]:
-        raise ValueError(f"tables must hold {list(names)} (from helpers.data.load_all()); missing: {missing}")
+        raise ValueError(
+            f"tables must hold {list(names)} (from helpers.data.load_all()); missing: {missing}"
+        )
     return tables
 
 
@@ -83,9 +95,12 @@ def settings_from(tables: Mapping[str, Any], **changes: object) -> Settings:
     """The sourced flights and the assumption defaults from data/, with any setting changed by name."""
     _tables(tables, "transport", "assumptions")
     if unknown := set(changes) - {f.name for f in fields(Settings)}:
-        raise ValueError(f"no setting {sorted(unknown)}; settings: {[f.name for f in fields(Settings)]}")
+        raise ValueError(
+            f"no setting {sorted(unknown)}; settings: {[f.name for f in fields(Settings)]}"
+        )
     values = {"flights_per_week": float(row(tables["transport"], FLIGHTS_ROW)["value"])} | {
-        name: float(row(tables["assumptions"], a)["default"]) for name, a in ASSUMPTION_IDS.items()}
+        name: float(row(tables["assumptions"], a)["default"]) for name, a in ASSUMPTION_IDS.items()
+    }
     return Settings(**(values | changes))  # type: ignore[arg-type]
 
 
@@ -103,12 +118,20 @@ def full_weeks(start: object, end: object) -> int:
     return (last - first).days // 7
 
 
-def seats_by(settings: Settings, start: object, end: object, closure: object | None = None) -> float:
+def seats_by(
+    settings: Settings, start: object, end: object, closure: object | None = None
+) -> float:
     """Seats for returning workers from ``start`` to ``end``; weeks ending after ``closure`` run at its share."""
     if not isinstance(settings, Settings):
-        raise TypeError(f"settings must be a Settings (from settings_from()), not {type(settings).__name__}")
+        raise TypeError(
+            f"settings must be a Settings (from settings_from()), not {type(settings).__name__}"
+        )
     weeks = full_weeks(start, end)
-    full = weeks if closure is None else min(weeks, full_weeks(start, max(_day(start, "start"), _day(closure, "closure"))))
+    full = (
+        weeks
+        if closure is None
+        else min(weeks, full_weeks(start, max(_day(start, "start"), _day(closure, "closure"))))
+    )
     seats = settings.weekly * (full + settings.share_after_closure * (weeks - full))
     return _finite_result(seats, "seats by the end date")
 
@@ -119,6 +142,7 @@ def weeks_needed(people: object, weekly: object) -> int:
     if count == 0:
         return 0
     if seats == 0:
-        raise ValueError("weekly must be above 0: at zero seats a week nobody leaves, however many weeks pass")
+        raise ValueError(
+            "weekly must be above 0: at zero seats a week nobody leaves, however many weeks pass"
+        )
     return math.ceil(_finite_result(count / seats, "people / weekly") - 1e-9)
-

@@ -48,36 +48,73 @@ ASSUMPTION_LIMIT = 1e9
 _DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "date": "string"}
 _CELLS = {  # kind: (pattern, rule, what is expected)
     "integer": (r"-?[0-9]{1,18}", "integer-format", "a whole number in ASCII digits, e.g. 2035"),
-    "number": (r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?", "number-format", "a finite number, e.g. 0.25"),
-    "date": (r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])", "date-format", "a date as YYYY-MM-DD, e.g. 2019-12-22"),
+    "number": (
+        r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,3})?",
+        "number-format",
+        "a finite number, e.g. 0.25",
+    ),
+    "date": (
+        r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])",
+        "date-format",
+        "a date as YYYY-MM-DD, e.g. 2019-12-22",
+    ),
     "uri": (r"https?://[^\s\"'<>`\\]+", "http-url", "an http:// or https:// address"),
 }
 #: Control characters are never data: NUL and the rest of C0 and C1, except tab, newline and a CR before a newline.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
-_NOT_C0 = bytes(b for b in range(256) if b in b"\t\n\r" or 0x20 <= b < 0x7f or b > 0x7f)  # deleted by translate
+_NOT_C0 = bytes(
+    b for b in range(256) if b in b"\t\n\r" or 0x20 <= b < 0x7F or b > 0x7F
+)  # deleted by translate
 #: The tables and columns the notebooks and helpers read, with the type they compute with: each must be declared in
 #: datapackage.json (a column dropped from a CSV and its schema together would otherwise load, and fail later), and
 #: each table must hold at least one row. Why each: the cells that read it.
 REQUIRED: dict[str, tuple[str, str]] = {
-    "sources": ("source_id publisher title published url note",
-                "every chart's source line and each notebook's Sources table"),
-    "resolutions": ("provision_id resolution:integer paragraph:integer paragraph_note adopted:date kind summary",
-                    "01's timeline of the resolutions and exercises 01.1-01.3"),
-    "resolution_terms": ("term_id provision_id value:number unit", "paragraph 8's deadlines (01, exercises 01.1-01.2, 04.1)"),
+    "sources": (
+        "source_id publisher title published url note",
+        "every chart's source line and each notebook's Sources table",
+    ),
+    "resolutions": (
+        "provision_id resolution:integer paragraph:integer paragraph_note adopted:date kind summary",
+        "01's timeline of the resolutions and exercises 01.1-01.3",
+    ),
+    "resolution_terms": (
+        "term_id provision_id value:number unit",
+        "paragraph 8's deadlines (01, exercises 01.1-01.2, 04.1)",
+    ),
     "provision_clauses": ("provision_id text", "01's quotation of paragraph 8's exceptions"),
-    "events": ("event_id date:date date_precision kind title", "the timelines of 01 and 04 and the closure date of 04"),
-    "russia_workers": ("obs_id as_of_label as_of:date date_precision measure count:integer qualifier kind who",
-                       "03's and 04's counts of workers in Russia and exercises 03.3, 04.1-04.3"),
-    "worker_estimates": ("estimate_id source_date_label estimator source_type measure region low:number high:number "
-                         "qualifier flag", "02's estimates and exercises 02.1-02.3"),
-    "repatriations": ("rep_id as_of:date as_of_label country measure value:number qualifier", "02's repatriation figures"),
-    "visas": ("visa_id period period_start:date period_end:date category count:integer",
-              "03's visa chart and exercises 03.1-03.2"),
-    "entries": ("entry_id period period_start:date period_end:date measure low:integer high:integer qualifier",
-                "03's entries and exercise 03.2"),
-    "transport": ("transport_id mode operator measure value:integer note", "04's flights a week (the capacity model)"),
-    "assumptions": ("assumption_id label default:number minimum:number maximum:number step:number unit why",
-                    "the sliders of 02-04 and the capacity model's settings"),
+    "events": (
+        "event_id date:date date_precision kind title",
+        "the timelines of 01 and 04 and the closure date of 04",
+    ),
+    "russia_workers": (
+        "obs_id as_of_label as_of:date date_precision measure count:integer qualifier kind who",
+        "03's and 04's counts of workers in Russia and exercises 03.3, 04.1-04.3",
+    ),
+    "worker_estimates": (
+        "estimate_id source_date_label estimator source_type measure region low:number high:number "
+        "qualifier flag",
+        "02's estimates and exercises 02.1-02.3",
+    ),
+    "repatriations": (
+        "rep_id as_of:date as_of_label country measure value:number qualifier",
+        "02's repatriation figures",
+    ),
+    "visas": (
+        "visa_id period period_start:date period_end:date category count:integer",
+        "03's visa chart and exercises 03.1-03.2",
+    ),
+    "entries": (
+        "entry_id period period_start:date period_end:date measure low:integer high:integer qualifier",
+        "03's entries and exercise 03.2",
+    ),
+    "transport": (
+        "transport_id mode operator measure value:integer note",
+        "04's flights a week (the capacity model)",
+    ),
+    "assumptions": (
+        "assumption_id label default:number minimum:number maximum:number step:number unit why",
+        "the sliders of 02-04 and the capacity model's settings",
+    ),
 }
 _PROVENANCE = "fact_id source_id also_source_ids status quote"  # every table but sources: its chart's source line
 
@@ -86,11 +123,13 @@ _PROVENANCE = "fact_id source_id also_source_ids status quote"  # every table bu
 class Problem:
     """One broken rule at one place. ``row``: 1-based line (a CSV's header is 1); ``column``: a CSV column or a place
     in datapackage.json such as "resources[3].path"."""
+
     file: str
     row: int | None
     column: str | None
     rule: str
     message: str
+
     def __str__(self) -> str:
         column = f"column {self.column!r}" if self.column else "column -"
         return f"{self.file}, row {self.row if self.row is not None else '-'}, {column}: [{self.rule}] {self.message}"
@@ -98,20 +137,27 @@ class Problem:
 
 class DataValidationError(ValueError):
     """data/ broke a rule. ``problems`` holds each broken rule with its place."""
+
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(f"data/ failed validation ({len(problems)} problem(s)):\n  " + "\n  ".join(map(str, problems[:20])) + more)
+        super().__init__(
+            f"data/ failed validation ({len(problems)} problem(s)):\n  "
+            + "\n  ".join(map(str, problems[:20]))
+            + more
+        )
 
 
 class FileRefused(ValueError):
     """A file that is not read, with the rule that refuses it (missing, not a regular file, too large)."""
+
     def __init__(self, rule: str, message: str) -> None:
         super().__init__(message)
         self.rule = rule
 
 
 # ---------------------------------------------------------------- reading a file: regular, bounded, never blocking
+
 
 def read_regular_file(path: Path, limit: int) -> bytes:
     """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else FileRefused naming the rule.
@@ -129,14 +175,18 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     except FileNotFoundError:
         raise FileRefused("file-exists", f"{path} not found") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        raise FileRefused("file-readable", f"{path!s:.200} cannot be read: {getattr(exc, 'strerror', exc)}") from None
+        raise FileRefused(
+            "file-readable", f"{path!s:.200} cannot be read: {getattr(exc, 'strerror', exc)}"
+        ) from None
     _check_regular(before, path, limit)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         descriptor = os.open(path, flags)
     except OSError as exc:
         rule = "regular-file" if exc.errno == errno.ELOOP else "file-readable"
-        raise FileRefused(rule, f"{path} cannot be opened as a regular file: {exc.strerror}") from None
+        raise FileRefused(
+            rule, f"{path} cannot be opened as a regular file: {exc.strerror}"
+        ) from None
     with os.fdopen(descriptor, "rb", buffering=0) as handle:
         _check_regular(os.fstat(handle.fileno()), path, limit)
         chunks, size = [], 0
@@ -144,50 +194,131 @@ def read_regular_file(path: Path, limit: int) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
     if size > limit:
-        raise FileRefused("file-size", f"{path} grew past the limit of {limit:,} bytes while it was read")
+        raise FileRefused(
+            "file-size", f"{path} grew past the limit of {limit:,} bytes while it was read"
+        )
     return b"".join(chunks)
 
 
 def _check_regular(info: os.stat_result, path: Path, limit: int) -> None:
     """A regular file under the limit; a FIFO, socket, device, directory or symlink is refused unread."""
     if not stat.S_ISREG(info.st_mode):
-        raise FileRefused("regular-file", f"{path} is not a regular file (a pipe, device, folder or link is not read)")
+        raise FileRefused(
+            "regular-file",
+            f"{path} is not a regular file (a pipe, device, folder or link is not read)",
+        )
     if info.st_size > limit:
-        raise FileRefused("file-size", f"{path} has {info.st_size:,} bytes, over the limit of {limit:,}")
+        raise FileRefused(
+            "file-size", f"{path} has {info.st_size:,} bytes, over the limit of {limit:,}"
+        )
 
 
 # ---------------------------------------------------------------- datapackage.json
 
+
 def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
     """The shape the loader relies on, and every resource path confined to the folder."""
     resources = desc.get("resources") if isinstance(desc, dict) else None
-    if not isinstance(resources, list) or not resources or not all(isinstance(r, dict) for r in resources):
-        return [Problem(PACKAGE_FILE, None, "resources", "descriptor", "expected a non-empty list of resources (objects)")]
+    if (
+        not isinstance(resources, list)
+        or not resources
+        or not all(isinstance(r, dict) for r in resources)
+    ):
+        return [
+            Problem(
+                PACKAGE_FILE,
+                None,
+                "resources",
+                "descriptor",
+                "expected a non-empty list of resources (objects)",
+            )
+        ]
     names, problems = [r.get("name") for r in resources], []
     for i, (res, name) in enumerate(zip(resources, names)):
         schema = res["schema"] if isinstance(res.get("schema"), dict) else {}
-        fields = schema["fields"] if isinstance(schema.get("fields"), list) and schema["fields"] else [None]
+        fields = (
+            schema["fields"]
+            if isinstance(schema.get("fields"), list) and schema["fields"]
+            else [None]
+        )
         fnames = [f.get("name") if isinstance(f, dict) else None for f in fields]
-        reason = unsafe_reason(folder, res.get("path")) or (("", "") if str(res.get("path")).endswith(".csv") else (
-            "path-csv", "a table is a .csv file in the data folder"))
-        checks = [  # (holds, where, rule, message); a path's message quotes only datapackage.json's own text
-            (not reason[0], "path", reason[0], f"path {res.get('path')!r} refused: {reason[1]}"),
-            (isinstance(name, str) and re.fullmatch(r"[a-z0-9_]+", name) and names.count(name) == 1, "name",
-             "resource-name", "expected a unique name of a-z, 0-9 and _"),
-            (all(isinstance(n, str) and n and fnames.count(n) == 1 for n in fnames), "schema.fields", "field-name",
-             "expected a list of fields (objects) with unique names"),
-            (isinstance(schema.get("primaryKey"), list) and len(schema["primaryKey"]) == 1
-             and schema["primaryKey"][0] in fnames, "schema.primaryKey", "primary-key-declared", "expected one declared field"),
-            (schema.get("missingValues", [""]) == [""], "schema.missingValues", "missing-values", "only an empty cell is missing"),
-        ] + [(str(f.get("type", "string")) in _DTYPES and (not f.get("x-figure") or f.get("type") in ("integer", "number")),
-              f"schema.fields[{j}].type", "field-type", f"{f.get('type')!r}: expected one of {list(_DTYPES)}, a figure a number")
-             for j, f in enumerate(f for f in fields if isinstance(f, dict))]
+        reason = unsafe_reason(folder, res.get("path")) or (
+            ("", "")
+            if str(res.get("path")).endswith(".csv")
+            else ("path-csv", "a table is a .csv file in the data folder")
+        )
+        checks = (
+            [  # (holds, where, rule, message); a path's message quotes only datapackage.json's own text
+                (
+                    not reason[0],
+                    "path",
+                    reason[0],
+                    f"path {res.get('path')!r} refused: {reason[1]}",
+                ),
+                (
+                    isinstance(name, str)
+                    and re.fullmatch(r"[a-z0-9_]+", name)
+                    and names.count(name) == 1,
+                    "name",
+                    "resource-name",
+                    "expected a unique name of a-z, 0-9 and _",
+                ),
+                (
+                    all(isinstance(n, str) and n and fnames.count(n) == 1 for n in fnames),
+                    "schema.fields",
+                    "field-name",
+                    "expected a list of fields (objects) with unique names",
+                ),
+                (
+                    isinstance(schema.get("primaryKey"), list)
+                    and len(schema["primaryKey"]) == 1
+                    and schema["primaryKey"][0] in fnames,
+                    "schema.primaryKey",
+                    "primary-key-declared",
+                    "expected one declared field",
+                ),
+                (
+                    schema.get("missingValues", [""]) == [""],
+                    "schema.missingValues",
+                    "missing-values",
+                    "only an empty cell is missing",
+                ),
+            ]
+            + [
+                (
+                    str(f.get("type", "string")) in _DTYPES
+                    and (not f.get("x-figure") or f.get("type") in ("integer", "number")),
+                    f"schema.fields[{j}].type",
+                    "field-type",
+                    f"{f.get('type')!r}: expected one of {list(_DTYPES)}, a figure a number",
+                )
+                for j, f in enumerate(f for f in fields if isinstance(f, dict))
+            ]
+        )
         for _, where, rule, message in (c for c in checks if not c[0]):
-            at = text.find(json.dumps(res.get(where), ensure_ascii=False)) if isinstance(res.get(where), str) else -1
-            problems.append(Problem(PACKAGE_FILE, text.count("\n", 0, at) + 1 if at >= 0 else None,
-                                    f"resources[{i}].{where}", rule, f"resource {name!r}: {message}"))
-    return problems + [Problem(PACKAGE_FILE, None, "resources", "sources-table", "a resource named 'sources' is required")] * (
-        "sources" not in names)
+            at = (
+                text.find(json.dumps(res.get(where), ensure_ascii=False))
+                if isinstance(res.get(where), str)
+                else -1
+            )
+            problems.append(
+                Problem(
+                    PACKAGE_FILE,
+                    text.count("\n", 0, at) + 1 if at >= 0 else None,
+                    f"resources[{i}].{where}",
+                    rule,
+                    f"resource {name!r}: {message}",
+                )
+            )
+    return problems + [
+        Problem(
+            PACKAGE_FILE,
+            None,
+            "resources",
+            "sources-table",
+            "a resource named 'sources' is required",
+        )
+    ] * ("sources" not in names)
 
 
 def read_descriptor(folder: Path) -> dict[str, Any]:
@@ -197,13 +328,22 @@ def read_descriptor(folder: Path) -> dict[str, Any]:
     desc, text = None, ""
     if problem is None:
         try:
-            text = read_regular_file(folder / PACKAGE_FILE, MAX_DESCRIPTOR_BYTES).decode("utf-8-sig")
+            text = read_regular_file(folder / PACKAGE_FILE, MAX_DESCRIPTOR_BYTES).decode(
+                "utf-8-sig"
+            )
             desc = json.loads(text)
         except FileRefused as exc:
             problem = (None, exc.rule, str(exc))
-        except (ValueError, RecursionError) as exc:  # bad JSON (with its line), bad UTF-8, nesting too deep
+        except (
+            ValueError,
+            RecursionError,
+        ) as exc:  # bad JSON (with its line), bad UTF-8, nesting too deep
             problem = (getattr(exc, "lineno", None), "json", str(exc))
-    if problems := [Problem(PACKAGE_FILE, problem[0], None, *problem[1:])] if problem else _descriptor_problems(folder, desc, text):
+    if (
+        problems := [Problem(PACKAGE_FILE, problem[0], None, *problem[1:])]
+        if problem
+        else _descriptor_problems(folder, desc, text)
+    ):
         raise DataValidationError(problems)
     return desc
 
@@ -216,15 +356,24 @@ def _schema_problems(desc: dict[str, Any]) -> list[Problem]:
 
     problems, by_name = [], {r["name"]: r for r in desc["resources"]}
     for i, res in enumerate(desc["resources"]):
-        vetted = {k: res["schema"][k] for k in ("fields", "primaryKey", "foreignKeys", "missingValues") if k in res["schema"]}
+        vetted = {
+            k: res["schema"][k]
+            for k in ("fields", "primaryKey", "foreignKeys", "missingValues")
+            if k in res["schema"]
+        }
         try:
             errors = [(e.type, e.message) for e in Schema.metadata_validate(vetted)]
         except Exception as exc:  # noqa: BLE001 - whatever frictionless raises, the reader gets one named problem
             errors = [("frictionless", f"{type(exc).__name__}: {exc}")]
         where = f"resources[{i}].schema"
-        problems += [Problem(PACKAGE_FILE, None, where, rule, f"resource {res['name']!r}: {message}") for rule, message in errors]
+        problems += [
+            Problem(PACKAGE_FILE, None, where, rule, f"resource {res['name']!r}: {message}")
+            for rule, message in errors
+        ]
         if not errors:
-            problems += _constraint_problems(res, where) + _foreign_key_problems(res, by_name, where)
+            problems += _constraint_problems(res, where) + _foreign_key_problems(
+                res, by_name, where
+            )
     return problems + _required_problems(desc)
 
 
@@ -234,9 +383,18 @@ def _constraint_problems(res: dict[str, Any], where: str) -> list[Problem]:
     problems = []
     for j, spec in enumerate(res["schema"]["fields"]):
         for key, value in (spec.get("constraints") or {}).items():
-            if (reason := _constraint_value_reason(spec.get("type", "string"), key, value)) is not None:
-                problems.append(Problem(PACKAGE_FILE, None, f"{where}.fields[{j}].constraints.{key}", "constraint-value",
-                                        f"resource {res['name']!r}, field {spec['name']!r}: {reason}"))
+            if (
+                reason := _constraint_value_reason(spec.get("type", "string"), key, value)
+            ) is not None:
+                problems.append(
+                    Problem(
+                        PACKAGE_FILE,
+                        None,
+                        f"{where}.fields[{j}].constraints.{key}",
+                        "constraint-value",
+                        f"resource {res['name']!r}, field {spec['name']!r}: {reason}",
+                    )
+                )
     return problems
 
 
@@ -245,7 +403,11 @@ def _constraint_value_reason(kind: str, key: str, value: Any) -> str | None:
     if key in ("required", "unique"):
         return None if isinstance(value, bool) else "expected true or false"
     if key in ("minLength", "maxLength"):
-        return None if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else "expected a count"
+        return (
+            None
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            else "expected a count"
+        )
     if key == "pattern":
         try:
             re.compile(value)
@@ -253,9 +415,18 @@ def _constraint_value_reason(kind: str, key: str, value: Any) -> str | None:
             return f"the pattern does not compile: {exc}"
         return None
     if key in ("minimum", "maximum", "enum"):
-        items = value if key == "enum" and isinstance(value, list) and value else [value] if key != "enum" else [None]
-        return None if all(_parse_constant(kind, item) is not None for item in items) else (
-            f"expected {'a list of ' if key == 'enum' else ''}values of type {kind}")
+        items = (
+            value
+            if key == "enum" and isinstance(value, list) and value
+            else [value]
+            if key != "enum"
+            else [None]
+        )
+        return (
+            None
+            if all(_parse_constant(kind, item) is not None for item in items)
+            else (f"expected {'a list of ' if key == 'enum' else ''}values of type {kind}")
+        )
     return f"constraint {key!r} is not checked by this loader"
 
 
@@ -270,7 +441,9 @@ def _parse_constant(kind: str, value: Any) -> Any:
     return value if kind == "number" or float(value).is_integer() else None
 
 
-def _foreign_key_problems(res: dict[str, Any], by_name: dict[str, Any], where: str) -> list[Problem]:
+def _foreign_key_problems(
+    res: dict[str, Any], by_name: dict[str, Any], where: str
+) -> list[Problem]:
     """Each foreign key names fields of this table and of an existing one, as many on each side."""
     problems = []
     for k, key in enumerate(res["schema"].get("foreignKeys", [])):
@@ -278,9 +451,21 @@ def _foreign_key_problems(res: dict[str, Any], by_name: dict[str, Any], where: s
         own, theirs = key["fields"], key["reference"].get("fields", [])
         names = {f["name"] for f in res["schema"]["fields"]}
         target_names = {f["name"] for f in target["schema"]["fields"]} if target else set()
-        if target is None or len(own) != len(theirs) or not set(own) <= names or not set(theirs) <= target_names:
-            problems.append(Problem(PACKAGE_FILE, None, f"{where}.foreignKeys[{k}]", "foreign-key-declared",
-                                    f"resource {res['name']!r}: expected fields of this table and as many of a declared one"))
+        if (
+            target is None
+            or len(own) != len(theirs)
+            or not set(own) <= names
+            or not set(theirs) <= target_names
+        ):
+            problems.append(
+                Problem(
+                    PACKAGE_FILE,
+                    None,
+                    f"{where}.foreignKeys[{k}]",
+                    "foreign-key-declared",
+                    f"resource {res['name']!r}: expected fields of this table and as many of a declared one",
+                )
+            )
     return problems
 
 
@@ -289,22 +474,42 @@ def _required_problems(desc: dict[str, Any]) -> list[Problem]:
     problems, index = [], {r["name"]: i for i, r in enumerate(desc["resources"])}
     for name, (columns, why) in REQUIRED.items():
         if name not in index:
-            problems.append(Problem(PACKAGE_FILE, None, "resources", "required-table", f"a resource {name!r} is required: {why}"))
+            problems.append(
+                Problem(
+                    PACKAGE_FILE,
+                    None,
+                    "resources",
+                    "required-table",
+                    f"a resource {name!r} is required: {why}",
+                )
+            )
             continue
-        declared = {f["name"]: f.get("type", "string") for f in desc["resources"][index[name]]["schema"]["fields"]}
+        declared = {
+            f["name"]: f.get("type", "string")
+            for f in desc["resources"][index[name]]["schema"]["fields"]
+        }
         needed = columns if name == "sources" else f"{columns} {_PROVENANCE}"
         for column, kind in (item.partition(":")[::2] for item in needed.split()):
             if declared.get(column) != (kind or "string"):
-                problems.append(Problem(PACKAGE_FILE, None, f"resources[{index[name]}].schema.fields", "required-column",
-                                        f"resource {name!r} needs column {column!r} of type {kind or 'string'}: {why}"))
+                problems.append(
+                    Problem(
+                        PACKAGE_FILE,
+                        None,
+                        f"resources[{index[name]}].schema.fields",
+                        "required-column",
+                        f"resource {name!r} needs column {column!r} of type {kind or 'string'}: {why}",
+                    )
+                )
     return problems
 
 
 # ---------------------------------------------------------------- each table: bytes, CSV, header
 
+
 @dataclass
 class _Table:
     """One CSV as read: its header, and each record's cells with the line it ends on."""
+
     resource: dict[str, Any]
     header: list[str]
     lines: list[int]
@@ -317,11 +522,17 @@ class _Table:
         padded = self.records
         if set(map(len, padded)) - {width}:
             padded = [r if len(r) == width else (r + [""] * width)[:width] for r in padded]
-        return {name: list(cells) for name, cells in zip(self.header, zip(*padded))} if padded else {n: [] for n in self.header}
+        return (
+            {name: list(cells) for name, cells in zip(self.header, zip(*padded))}
+            if padded
+            else {n: [] for n in self.header}
+        )
 
     def rows(self) -> Iterable[tuple[int, dict[str, str]]]:
         """Each record as (line, {column: cell})."""
-        return ((line, dict(zip(self.header, cells))) for line, cells in zip(self.lines, self.records))
+        return (
+            (line, dict(zip(self.header, cells))) for line, cells in zip(self.lines, self.records)
+        )
 
 
 def _parse(text: str) -> tuple[list[str], list[int], list[list[str]]]:
@@ -343,21 +554,34 @@ def _parse(text: str) -> tuple[list[str], list[int], list[list[str]]]:
     return header, lines, records
 
 
-def _read_table(resource: dict[str, Any], raw: bytes | FileRefused) -> tuple[_Table | None, list[Problem]]:
+def _read_table(
+    resource: dict[str, Any], raw: bytes | FileRefused
+) -> tuple[_Table | None, list[Problem]]:
     """The table, or what keeps it from being read: missing, not a regular file, too large, empty, not UTF-8, bad
     CSV, a control character, a wrong header."""
     name, expected = resource["path"], [f["name"] for f in resource["schema"]["fields"]]
     if isinstance(raw, FileRefused):
         return None, [Problem(name, None, None, raw.rule, str(raw))]
     if not raw.strip():
-        return None, [Problem(name, 1, None, "not-empty", "the file is empty: expected a header and rows")]
+        return None, [
+            Problem(name, 1, None, "not-empty", "the file is empty: expected a header and rows")
+        ]
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:  # the CSV up to the bad byte says which record and cell hold it
+    except (
+        UnicodeDecodeError
+    ) as exc:  # the CSV up to the bad byte says which record and cell hold it
         reader = csv.reader(io.StringIO(raw[: exc.start].decode("utf-8") + "?"))
         index = len([*reader][-1]) - 1
-        return None, [Problem(name, reader.line_num, expected[index] if index < len(expected) else None,
-                              "utf-8", f"byte 0x{raw[exc.start]:02x} is not UTF-8 (at byte {exc.start})")]
+        return None, [
+            Problem(
+                name,
+                reader.line_num,
+                expected[index] if index < len(expected) else None,
+                "utf-8",
+                f"byte 0x{raw[exc.start]:02x} is not UTF-8 (at byte {exc.start})",
+            )
+        ]
     try:
         header, lines, records = _parse(text.removeprefix("\ufeff"))
     except DataValidationError as exc:
@@ -365,25 +589,46 @@ def _read_table(resource: dict[str, Any], raw: bytes | FileRefused) -> tuple[_Ta
     table = _Table(resource, header, lines, records)
     if problems := _control_problems(name, table, text):
         return None, problems
-    problems = [Problem(name, 1, col, "header", "column missing from the header") for col in expected if col not in header]
-    problems += [Problem(name, 1, col, "header", "column not declared in datapackage.json") for col in header if col not in expected]
-    problems = problems or [Problem(name, 1, None, "header", f"columns out of order: expected {expected}")] * (header != expected)
+    problems = [
+        Problem(name, 1, col, "header", "column missing from the header")
+        for col in expected
+        if col not in header
+    ]
+    problems += [
+        Problem(name, 1, col, "header", "column not declared in datapackage.json")
+        for col in header
+        if col not in expected
+    ]
+    problems = problems or [
+        Problem(name, 1, None, "header", f"columns out of order: expected {expected}")
+    ] * (header != expected)
     return (None if problems else table), problems
 
 
 def _control_problems(name: str, table: _Table, text: str) -> list[Problem]:
     """A control character in a cell (NUL, escape, ...), named by row and column; tab and newline are text."""
     raw = text.encode()
-    may_hold = raw.translate(None, _NOT_C0) or b"\xc2" in raw or raw.count(b"\r") != raw.count(b"\r\n")
-    if not (may_hold and _CONTROL_RE.search(text)):  # C-speed byte scans first: a regex over 10 MB takes 0.3 s
+    may_hold = (
+        raw.translate(None, _NOT_C0) or b"\xc2" in raw or raw.count(b"\r") != raw.count(b"\r\n")
+    )
+    if not (
+        may_hold and _CONTROL_RE.search(text)
+    ):  # C-speed byte scans first: a regex over 10 MB takes 0.3 s
         return []
     problems = []
     for line, cells in [(1, table.header), *zip(table.lines, table.records)]:
         for index, cell in enumerate(cells):
             if found := _CONTROL_RE.search(cell):
                 column = table.header[index] if line > 1 and index < len(table.header) else None
-                problems.append(Problem(name, line, column, "control-character",
-                                        f"character U+{ord(found[0][0]):04X} is a control character, not text"))
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        column,
+                        "control-character",
+                        f"character U+{ord(found[0][0]):04X} is a control character, not text",
+                    )
+                )
     return problems
 
 
@@ -418,7 +663,9 @@ def _parse_cell(kind: str, text: str) -> tuple[Any, str | None]:
     return text, None
 
 
-def _column_problems(file: str, spec: dict[str, Any], cells: list[str], lines: list[int]) -> tuple[dict[str, Any], list[Problem]]:
+def _column_problems(
+    file: str, spec: dict[str, Any], cells: list[str], lines: list[int]
+) -> tuple[dict[str, Any], list[Problem]]:
     """One column's parsed values (by cell text; a malformed cell is absent) and its problems: format, then
     constraints (a malformed cell is named once, by its format). Each distinct text is judged once, so a column of
     100,000 rows with a handful of values costs a handful of checks."""
@@ -437,9 +684,24 @@ def _column_problems(file: str, spec: dict[str, Any], cells: list[str], lines: l
         check = _CONSTRAINTS[key](limit, typed)
         if key == "required" and limit and "" in cells:
             failing[""] = ("constraint-error", "constraint required True is not met by ''")
-        broken = [text for text, value in values.items() if key != "required" and text not in failing and not check(text, value)]
-        failing |= {text: ("constraint-error", f"constraint {key} {limit!r} is not met by {text[:40]!r}") for text in broken}
-    problems = [Problem(file, line, name, *failing[text]) for line, text in zip(lines, cells) if text in failing] if failing else []
+        broken = [
+            text
+            for text, value in values.items()
+            if key != "required" and text not in failing and not check(text, value)
+        ]
+        failing |= {
+            text: ("constraint-error", f"constraint {key} {limit!r} is not met by {text[:40]!r}")
+            for text in broken
+        }
+    problems = (
+        [
+            Problem(file, line, name, *failing[text])
+            for line, text in zip(lines, cells)
+            if text in failing
+        ]
+        if failing
+        else []
+    )
     if constraints.get("unique"):
         problems += _duplicates(file, name, cells, lines, "unique-error")
     return values, problems
@@ -447,6 +709,7 @@ def _column_problems(file: str, spec: dict[str, Any], cells: list[str], lines: l
 
 def _constraint_check(key: str) -> Callable[[Any, str], Callable[[str, Any], bool]]:
     """The test for one constraint, given its value and the field's type: (cell text, parsed value) -> holds."""
+
     def make(limit: Any, kind: str) -> Callable[[str, Any], bool]:
         constant = _parse_constant(kind, limit) if key in ("minimum", "maximum") else None
         if key == "required":
@@ -466,14 +729,28 @@ def _constraint_check(key: str) -> Callable[[Any, str], Callable[[str, Any], boo
         if key == "maxLength":
             return lambda text, _value: len(text) <= limit
         return lambda _text, _value: True  # unique: checked over the whole column
+
     return make
 
 
-_CONSTRAINTS = {key: _constraint_check(key) for key in ("required", "unique", "minimum", "maximum", "enum", "pattern",
-                                                         "minLength", "maxLength")}
+_CONSTRAINTS = {
+    key: _constraint_check(key)
+    for key in (
+        "required",
+        "unique",
+        "minimum",
+        "maximum",
+        "enum",
+        "pattern",
+        "minLength",
+        "maxLength",
+    )
+}
 
 
-def _duplicates(file: str, column: str, cells: list[str], lines: list[int], rule: str) -> list[Problem]:
+def _duplicates(
+    file: str, column: str, cells: list[str], lines: list[int], rule: str
+) -> list[Problem]:
     """Every repeat of a value already seen higher up the column."""
     counts = Counter(c for c in cells if c)
     if all(n == 1 for n in counts.values()):
@@ -482,7 +759,15 @@ def _duplicates(file: str, column: str, cells: list[str], lines: list[int], rule
     problems = []
     for index, text in enumerate(cells):
         if text and counts[text] > 1 and first.setdefault(text, lines[index]) != lines[index]:
-            problems.append(Problem(file, lines[index], column, rule, f"{text[:40]!r} is already in row {first[text]}"))
+            problems.append(
+                Problem(
+                    file,
+                    lines[index],
+                    column,
+                    rule,
+                    f"{text[:40]!r} is already in row {first[text]}",
+                )
+            )
     return problems
 
 
@@ -493,19 +778,32 @@ def _table_problems(table: _Table) -> tuple[dict[str, list[Any]], list[Problem]]
         if not any(cells):
             problems.append(Problem(file, line, None, "blank-row", "the row is blank"))
         elif len(cells) < width:
-            problems += [Problem(file, line, name, "missing-cell", "the row ends before this column")
-                         for name in table.header[len(cells):]]
+            problems += [
+                Problem(file, line, name, "missing-cell", "the row ends before this column")
+                for name in table.header[len(cells) :]
+            ]
         elif len(cells) > width:
-            problems.append(Problem(file, line, None, "extra-cell", f"{len(cells)} cells, the header has {width}"))
+            problems.append(
+                Problem(
+                    file, line, None, "extra-cell", f"{len(cells)} cells, the header has {width}"
+                )
+            )
     broken_rows = {p.row for p in problems if p.rule == "blank-row"}
     missing = {(p.row, p.column) for p in problems if p.rule == "missing-cell"}
     columns, parsed = table.columns, {}
     for spec in table.resource["schema"]["fields"]:
-        parsed[spec["name"]], found = _column_problems(file, spec, columns[spec["name"]], table.lines)
-        problems += [p for p in found if p.row not in broken_rows and (p.row, p.column) not in missing]
+        parsed[spec["name"]], found = _column_problems(
+            file, spec, columns[spec["name"]], table.lines
+        )
+        problems += [
+            p for p in found if p.row not in broken_rows and (p.row, p.column) not in missing
+        ]
     key = table.resource["schema"]["primaryKey"][0]
-    problems += [Problem(file, line, key, "primary-key", "every row needs its key")
-                 for line, text in zip(table.lines, columns[key]) if not text and line not in broken_rows]
+    problems += [
+        Problem(file, line, key, "primary-key", "every row needs its key")
+        for line, text in zip(table.lines, columns[key])
+        if not text and line not in broken_rows
+    ]
     problems += _duplicates(file, key, columns[key], table.lines, "primary-key")
     return parsed, problems
 
@@ -518,9 +816,17 @@ def _foreign_key_rows(tables: dict[str, _Table]) -> list[Problem]:
             target = tables[key["reference"].get("resource") or table.resource["name"]]
             known = set(zip(*(target.columns[f] for f in key["reference"]["fields"])))
             own = list(zip(*(table.columns[f] for f in key["fields"])))
-            problems += [Problem(table.resource["path"], line, ",".join(key["fields"]), "foreign-key",
-                                 f"{values[0] if len(values) == 1 else values!r} is not a key of {target.resource['path']}")
-                         for line, values in zip(table.lines, own) if all(values) and values not in known]
+            problems += [
+                Problem(
+                    table.resource["path"],
+                    line,
+                    ",".join(key["fields"]),
+                    "foreign-key",
+                    f"{values[0] if len(values) == 1 else values!r} is not a key of {target.resource['path']}",
+                )
+                for line, values in zip(table.lines, own)
+                if all(values) and values not in known
+            ]
     return problems
 
 
@@ -537,14 +843,32 @@ def _assumption_problems(table: _Table, parsed: dict[str, dict[str, Any]]) -> li
         if None in (low, default, high, step):
             continue
         span = f"minimum {low:g} .. maximum {high:g}"
-        problems += [Problem(file, line, column, rule, message) for broken, column, rule, message in [
-            (not low <= default <= high, "default", "default-in-range", f"default {default:g} is outside {span}"),
-            (low > high, "maximum", "range-order", f"the maximum is below the minimum: {span}"),
-            (not step > 0, "step", "step-positive", f"step {step:g} must be above 0"),
-            (high > ASSUMPTION_LIMIT, "maximum", "assumption-limit",
-             f"maximum {high:g} is above {ASSUMPTION_LIMIT:g}: the model's arithmetic must stay finite"),
-            (unit == "share" and high > 1, "maximum", "share-at-most-one", f"a share's maximum is at most 1, not {high:g}"),
-        ] if broken]
+        problems += [
+            Problem(file, line, column, rule, message)
+            for broken, column, rule, message in [
+                (
+                    not low <= default <= high,
+                    "default",
+                    "default-in-range",
+                    f"default {default:g} is outside {span}",
+                ),
+                (low > high, "maximum", "range-order", f"the maximum is below the minimum: {span}"),
+                (not step > 0, "step", "step-positive", f"step {step:g} must be above 0"),
+                (
+                    high > ASSUMPTION_LIMIT,
+                    "maximum",
+                    "assumption-limit",
+                    f"maximum {high:g} is above {ASSUMPTION_LIMIT:g}: the model's arithmetic must stay finite",
+                ),
+                (
+                    unit == "share" and high > 1,
+                    "maximum",
+                    "share-at-most-one",
+                    f"a share's maximum is at most 1, not {high:g}",
+                ),
+            ]
+            if broken
+        ]
     return problems
 
 
@@ -557,12 +881,20 @@ def _row_problems(tables: dict[str, _Table]) -> list[Problem]:
         if name == "assumptions" and not found:
             problems += _assumption_problems(table, parsed)
         if name in REQUIRED and not table.records:
-            problems.append(Problem(table.resource["path"], 1, None, "has-rows",
-                                    f"only a header: the notebooks need its rows ({REQUIRED[name][1]})"))
+            problems.append(
+                Problem(
+                    table.resource["path"],
+                    1,
+                    None,
+                    "has-rows",
+                    f"only a header: the notebooks need its rows ({REQUIRED[name][1]})",
+                )
+            )
     return problems or _foreign_key_rows(tables)
 
 
 # ---------------------------------------------------------------- provenance
+
 
 def _provenance_problems(tables: dict[str, _Table]) -> list[Problem]:
     """This collection's rules that a Table Schema cannot state: sources resolve, figures in quotes, derived rows.
@@ -574,18 +906,41 @@ def _provenance_problems(tables: dict[str, _Table]) -> list[Problem]:
         file, columns, lines = table.resource["path"], table.columns, table.lines
         figures = [f["name"] for f in table.resource["schema"]["fields"] if f.get("x-figure")]
         empty = [""] * len(lines)
-        unknown = {text for text in set(columns.get("also_source_ids", [])) if set(text.split()) - known_sources}
-        problems += [Problem(file, line, "also_source_ids", "source-exists", f"unknown source id {extra!r}")
-                     for line, text in zip(lines, columns.get("also_source_ids", empty)) if text in unknown
-                     for extra in text.split() if extra not in known_sources]
-        checked = [i for i, status in enumerate(columns.get("status", empty)) if status in ("seed", "secondary", "derived")]
+        unknown = {
+            text
+            for text in set(columns.get("also_source_ids", []))
+            if set(text.split()) - known_sources
+        }
+        problems += [
+            Problem(file, line, "also_source_ids", "source-exists", f"unknown source id {extra!r}")
+            for line, text in zip(lines, columns.get("also_source_ids", empty))
+            if text in unknown
+            for extra in text.split()
+            if extra not in known_sources
+        ]
+        checked = [
+            i
+            for i, status in enumerate(columns.get("status", empty))
+            if status in ("seed", "secondary", "derived")
+        ]
         quotes = columns.get("quote", empty)
         for column in figures:
             for i in (i for i in checked if columns[column][i]):
-                found = stated[quotes[i]] if quotes[i] in stated else stated.setdefault(quotes[i], numbers_in(quotes[i]))
+                found = (
+                    stated[quotes[i]]
+                    if quotes[i] in stated
+                    else stated.setdefault(quotes[i], numbers_in(quotes[i]))
+                )
                 if not _stated(found, float(columns[column][i])):
-                    problems.append(Problem(file, lines[i], column, "figure-in-quote",
-                                            f"figure {columns[column][i]} does not appear in the quote {quotes[i]!r}"))
+                    problems.append(
+                        Problem(
+                            file,
+                            lines[i],
+                            column,
+                            "figure-in-quote",
+                            f"figure {columns[column][i]} does not appear in the quote {quotes[i]!r}",
+                        )
+                    )
         rules = columns.get("derived_from", empty)
         for i in (i for i in checked if rules[i]):
             row = dict(zip(table.header, (columns[name][i] for name in table.header)))
@@ -598,8 +953,11 @@ class _RowsById(Mapping[str, dict[str, str]]):
 
     def __init__(self, tables: dict[str, _Table]) -> None:
         self._tables = tables
-        self._where = {key: (name, i) for name, t in tables.items()
-                       for i, key in enumerate(t.columns[t.resource["schema"]["primaryKey"][0]])}
+        self._where = {
+            key: (name, i)
+            for name, t in tables.items()
+            for i, key in enumerate(t.columns[t.resource["schema"]["primaryKey"][0]])
+        }
 
     def __getitem__(self, key: str) -> dict[str, str]:
         name, index = self._where[key]
@@ -615,27 +973,51 @@ class _RowsById(Mapping[str, dict[str, str]]):
 
 def _stated(found: set[float], value: float, rel_tol: float = 1e-9) -> bool:
     """The rule of helpers.numbers.states, on numbers already read from the quote (an exact hit needs no loop)."""
-    return value in found or any(abs(number - value) <= rel_tol * max(1.0, abs(value)) for number in found)
+    return value in found or any(
+        abs(number - value) <= rel_tol * max(1.0, abs(value)) for number in found
+    )
 
 
-def _derived_problems(file: str, line: int, row: dict[str, str], rule: str, figures: list[str],
-                      rows_by_id: Mapping[str, Mapping[str, str]]) -> list[Problem]:
+def _derived_problems(
+    file: str,
+    line: int,
+    row: dict[str, str],
+    rule: str,
+    figures: list[str],
+    rows_by_id: Mapping[str, Mapping[str, str]],
+) -> list[Problem]:
     """A derived row's figure (or date) is what its rule recomputes from the rows it names."""
     target = "date" if "date" in row else (figures or ["derived_from"])[0]
     try:
         expected = evaluate_rule(rule, rows_by_id)
-        if str(expected) != row[target] and not (target != "date" and float(row[target]) == float(expected)):
-            return [Problem(file, line, target, "derived-recomputes", f"{rule} gives {expected}, the row says {row[target]}")]
+        if str(expected) != row[target] and not (
+            target != "date" and float(row[target]) == float(expected)
+        ):
+            return [
+                Problem(
+                    file,
+                    line,
+                    target,
+                    "derived-recomputes",
+                    f"{rule} gives {expected}, the row says {row[target]}",
+                )
+            ]
     except (KeyError, ValueError, TypeError, OverflowError) as exc:
-        return [Problem(file, line, "derived_from", "derived-recomputes", f"cannot evaluate {rule!r}: {exc}")]
+        return [
+            Problem(
+                file, line, "derived_from", "derived-recomputes", f"cannot evaluate {rule!r}: {exc}"
+            )
+        ]
     return []
 
 
 # ---------------------------------------------------------------- one snapshot of the folder, validated once
 
+
 @dataclass(frozen=True)
 class _Snapshot:
     """The descriptor and each table's bytes, read once; equal snapshots have the same folder and content key."""
+
     folder: Path
     key: str
     descriptor: dict[str, Any] = field(compare=False, hash=False, repr=False)
@@ -657,7 +1039,10 @@ def _snapshot(folder: Path) -> _Snapshot:
         digest.update(name.encode() + (Path(__file__).parent / name).read_bytes())
     digest.update(json.dumps(desc, sort_keys=True).encode())
     for path, content in raw.items():
-        digest.update(path.encode() + (hashlib.sha256(content).digest() if isinstance(content, bytes) else b"<refused>"))
+        digest.update(
+            path.encode()
+            + (hashlib.sha256(content).digest() if isinstance(content, bytes) else b"<refused>")
+        )
     return _Snapshot(folder, digest.hexdigest(), desc, raw)
 
 
@@ -697,7 +1082,9 @@ def _validated_tables(snapshot: _Snapshot) -> dict[str, _Table]:
         tables = {}
         for resource in snapshot.descriptor["resources"]:
             table, problems = _read_table(resource, snapshot.raw[resource["path"]])
-            if problems or table is None:  # a stamp for bytes that no longer read: validate for real
+            if (
+                problems or table is None
+            ):  # a stamp for bytes that no longer read: validate for real
                 return _validated_tables_fresh(snapshot)
             tables[resource["name"]] = table
         return tables
@@ -730,13 +1117,20 @@ def _frame(table: _Table) -> pd.DataFrame:
         if kind == "integer":
             frame[spec["name"]] = pd.array([int(c) if c else None for c in cells], dtype="Int64")
         elif kind == "number":
-            frame[spec["name"]] = pd.array([float(c) if c else None for c in cells], dtype="Float64")
+            frame[spec["name"]] = pd.array(
+                [float(c) if c else None for c in cells], dtype="Float64"
+            )
         elif kind == "date":
-            frame[spec["name"]] = pd.to_datetime(pd.Series([c or None for c in cells], dtype="string"), format="%Y-%m-%d")
+            frame[spec["name"]] = pd.to_datetime(
+                pd.Series([c or None for c in cells], dtype="string"), format="%Y-%m-%d"
+            )
         else:
             frame[spec["name"]] = pd.array([c or None for c in cells], dtype="string")
-    frame.attrs.update(name=table.resource["name"], title=str(table.resource.get("title", table.resource["name"])),
-                       primary_key=table.resource["schema"]["primaryKey"][0])
+    frame.attrs.update(
+        name=table.resource["name"],
+        title=str(table.resource.get("title", table.resource["name"])),
+        primary_key=table.resource["schema"]["primaryKey"][0],
+    )
     return frame
 
 
@@ -754,7 +1148,9 @@ def load_all(folder: Path | None = None) -> dict[str, pd.DataFrame]:
 def load_table(name: str, folder: Path | None = None) -> pd.DataFrame:
     """One table by its datapackage name (e.g. "visas"), validated and typed."""
     if not isinstance(name, str):
-        raise TypeError(f"name must be a table's name as text, e.g. 'visas', not {type(name).__name__}")
+        raise TypeError(
+            f"name must be a table's name as text, e.g. 'visas', not {type(name).__name__}"
+        )
     tables = load_all(folder)
     if name not in tables:
         raise NotFound(f"no table {name!r} in {PACKAGE_FILE}; tables: {sorted(tables)}")
@@ -766,12 +1162,18 @@ def row(table: pd.DataFrame, key: str) -> pd.Series:
     import pandas as pd
 
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"table must be a DataFrame from helpers.data.load_all(), not {type(table).__name__}")
+        raise TypeError(
+            f"table must be a DataFrame from helpers.data.load_all(), not {type(table).__name__}"
+        )
     name, column = table.attrs.get("name", "table"), table.attrs.get("primary_key")
     if not isinstance(column, str) or column not in table.columns:
-        raise NotFound(f"table {name!r} has no primary key in its attrs: load it with helpers.data.load_all()")
+        raise NotFound(
+            f"table {name!r} has no primary key in its attrs: load it with helpers.data.load_all()"
+        )
     hits = table[table[column] == key] if isinstance(key, str) else table.iloc[:0]
     if hits.empty:
-        raise NotFound(f"no row {key!r:.60} in table {name!r} (column {column!r}); valid keys include "
-                       + ", ".join(table[column].astype(str).head(5)))
+        raise NotFound(
+            f"no row {key!r:.60} in table {name!r} (column {column!r}); valid keys include "
+            + ", ".join(table[column].astype(str).head(5))
+        )
     return hits.iloc[0]

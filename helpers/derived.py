@@ -30,7 +30,9 @@ def add_months(start: date, months: Real) -> date:
         raise ValueError(f"months must be a whole number of months, not {whole}")
     year, month = divmod(start.year * 12 + start.month - 1 + int(whole), 12)
     if not 1 <= year <= 9999:
-        raise ValueError(f"months={int(whole)} moves {start.isoformat()} outside the calendar (years 1 to 9999)")
+        raise ValueError(
+            f"months={int(whole)} moves {start.isoformat()} outside the calendar (years 1 to 9999)"
+        )
     return date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
 
 
@@ -39,7 +41,9 @@ def evaluate_rule(rule: str, rows_by_id: Mapping[str, Mapping[str, str]]) -> str
     adoption date plus the term's months (ISO text); difference(A, B) is A's count minus B's."""
     match = _RULE_RE.match(rule) if isinstance(rule, str) else None
     if match is None:
-        raise ValueError(f"not a rule: {rule!r:.60} (rule must be text such as 'months_after(R2397,T2397_REPAT)')")
+        raise ValueError(
+            f"not a rule: {rule!r:.60} (rule must be text such as 'months_after(R2397,T2397_REPAT)')"
+        )
     if not isinstance(rows_by_id, Mapping):
         raise TypeError(f"rows_by_id must map row ids to rows, not {type(rows_by_id).__name__}")
     a, b = _row(rows_by_id, match["a"]), _row(rows_by_id, match["b"])

@@ -8,20 +8,58 @@ import re
 from numbers import Real
 
 WORD_NUMBERS: dict[str, float] = {  # words that state a number in the sources and the prose
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "half": 0.5, "twice": 2, "double": 2, "first": 1,
-    "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "twenty": 20,
+    "half": 0.5,
+    "twice": 2,
+    "double": 2,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
 }
-MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9}
+MULTIPLIERS = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "mn": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+}
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _EXP = r"(?P<exp>[eE][+-]?\d{1,3}(?![\w.]))?"  # 1e5 is 100000 as Python and a spreadsheet write it, not 1
 # A number not inside a word or after a point: the first digit comes first, so the regex engine skips to digits
 # (a leading look-behind would be tried at every character); the look-behind then checks the character before it.
 _FIRST = r"\d(?<![\w.]\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?)"
-_NUMBER_RE = re.compile(rf"(?P<a>{_FIRST}){_EXP}"
-                        rf"(?:\s?[–—-]\s?\$?(?P<b>{_NUM}))?(?P<pct>\s?%)?"
-                        rf"(?:\s?(?P<mult>thousand|million|billion|bn|mn|m|k|b)\b)?", re.IGNORECASE | re.ASCII)
-_WORD_RE = re.compile(r"\w+")  # each word, looked up in WORD_NUMBERS: faster than one alternation at every letter
+_NUMBER_RE = re.compile(
+    rf"(?P<a>{_FIRST}){_EXP}"
+    rf"(?:\s?[–—-]\s?\$?(?P<b>{_NUM}))?(?P<pct>\s?%)?"
+    rf"(?:\s?(?P<mult>thousand|million|billion|bn|mn|m|k|b)\b)?",
+    re.IGNORECASE | re.ASCII,
+)
+_WORD_RE = re.compile(
+    r"\w+"
+)  # each word, looked up in WORD_NUMBERS: faster than one alternation at every letter
 
 
 def finite(value: object, name: str) -> float:
@@ -34,7 +72,9 @@ def finite(value: object, name: str) -> float:
     except OverflowError:
         raise ValueError(f"{name} is too large for a float") from None
     except (TypeError, ValueError):  # a Real that float() refuses (a broken subclass)
-        raise ValueError(f"{name} must be a real number that float() reads, not {value!r:.40}") from None
+        raise ValueError(
+            f"{name} must be a real number that float() reads, not {value!r:.40}"
+        ) from None
     if not math.isfinite(result):
         raise ValueError(f"{name} must be finite, not {result}")
     return result
@@ -50,7 +90,10 @@ def numbers_in(text: str) -> set[float]:
     found = {WORD_NUMBERS[word] for word in WORD_NUMBERS.keys() & words}
     for first, exponent, second, percent, multiplier in _NUMBER_RE.findall(text):
         scale = MULTIPLIERS[multiplier.lower()] if multiplier else 0.0
-        for number in (float(first.replace(",", "") + exponent), *([float(second.replace(",", ""))] if second else [])):
+        for number in (
+            float(first.replace(",", "") + exponent),
+            *([float(second.replace(",", ""))] if second else []),
+        ):
             found.add(number)
             if percent:
                 found.add(number / 100)

@@ -33,8 +33,15 @@ def unsafe_reason(base: Path, relative: object) -> tuple[str, str] | None:
     """Why ``relative`` may not be read from ``base``, as (rule, explanation); None when it is safe."""
     if not isinstance(relative, str) or not relative.strip() or "\0" in relative:
         return "path-is-text", "expected a relative path as text"
-    if "\\" in relative or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", relative) or PurePosixPath(relative).is_absolute():
-        return "path-relative", "an absolute path, a URL or a drive is not a file in the data folder"
+    if (
+        "\\" in relative
+        or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", relative)
+        or PurePosixPath(relative).is_absolute()
+    ):
+        return (
+            "path-relative",
+            "an absolute path, a URL or a drive is not a file in the data folder",
+        )
     if ".." in PurePosixPath(relative).parts:
         return "path-no-dotdot", "a path with '..' is refused"
     if not isinstance(base, str | os.PathLike):
@@ -47,20 +54,30 @@ def unsafe_reason(base: Path, relative: object) -> tuple[str, str] | None:
     return None
 
 
-def data_path(*parts: str | os.PathLike[str], data_dir_override: str | os.PathLike[str] | None = None) -> Path:
+def data_path(
+    *parts: str | os.PathLike[str], data_dir_override: str | os.PathLike[str] | None = None
+) -> Path:
     """Path of a file in the data folder, e.g. ``data_path("visas.csv")`` or ``data_path(Path("visas.csv"))``; with
     no parts, the folder itself. FileNotFoundError names a missing folder (pandas would fail later, confusingly);
     TypeError a part that is not a path; ValueError names the rule when the path would leave the folder or name
     no file in it, e.g. ``data_path("")`` (unsafe_reason)."""
     base = data_dir(data_dir_override)
     if not base.is_dir():
-        raise DataFolderMissing(f"data folder not found: {base} (set {DATA_ENV} or run from a full clone)")
+        raise DataFolderMissing(
+            f"data folder not found: {base} (set {DATA_ENV} or run from a full clone)"
+        )
     if not parts:
         return base
     texts = [os.fspath(p) if isinstance(p, str | os.PathLike) else None for p in parts]
     if not all(isinstance(t, str) for t in texts):
-        raise TypeError(f"parts must be file names as text or paths, e.g. 'visas.csv', not {parts!r:.80}")
-    empty = ("path-is-text", "expected a relative path as text") if not all(t.strip() for t in texts) else None
+        raise TypeError(
+            f"parts must be file names as text or paths, e.g. 'visas.csv', not {parts!r:.80}"
+        )
+    empty = (
+        ("path-is-text", "expected a relative path as text")
+        if not all(t.strip() for t in texts)
+        else None
+    )
     reason = empty or unsafe_reason(base, str(PurePosixPath(*texts)))
     if reason:
         raise ValueError(f"data_path{parts!r:.80} refused: [{reason[0]}] {reason[1]}")

@@ -36,29 +36,67 @@ GRID = "#e3e3e3"
 FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
 
 #: One colour and one marker per kind of figure, the same in every notebook (00 shows the key).
-KINDS: dict[str, dict[str, str]] = {kind: {"color": colour, "symbol": symbol} for kind, colour, symbol in [
-    ("official report", "#0072B2", "diamond"), ("official statement", "#D55E00", "circle"),
-    ("media reporting", "#CC79A7", "triangle-up"), ("estimate", "#009E73", "square"), ("model/assumption", "#555555", "x")]}
+KINDS: dict[str, dict[str, str]] = {
+    kind: {"color": colour, "symbol": symbol}
+    for kind, colour, symbol in [
+        ("official report", "#0072B2", "diamond"),
+        ("official statement", "#D55E00", "circle"),
+        ("media reporting", "#CC79A7", "triangle-up"),
+        ("estimate", "#009E73", "square"),
+        ("model/assumption", "#555555", "x"),
+    ]
+}
 #: Visa and entry categories: colours no kind of figure uses, so a colour never means two things.
-CATEGORIES: dict[str, str] = {"tourist": "#E69F00", "student": "#56B4E9", "work": "#A6761D", "entries": "#7A7A7A"}
+CATEGORIES: dict[str, str] = {
+    "tourist": "#E69F00",
+    "student": "#56B4E9",
+    "work": "#A6761D",
+    "entries": "#7A7A7A",
+}
 #: Okabe–Ito, the colour-blind-safe qualitative palette (without black and yellow).
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
-TITLE_CHARS, SUBTITLE_CHARS, SOURCE_CHARS = 58, 84, 90  # wrap widths that fit a projector-width chart
+TITLE_CHARS, SUBTITLE_CHARS, SOURCE_CHARS = (
+    58,
+    84,
+    90,
+)  # wrap widths that fit a projector-width chart
 HEIGHT = 500
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
-        colorway=list(PALETTE), font=dict(family=FONT, size=14, color=INK), paper_bgcolor=CARD, plot_bgcolor=CARD,
-        xaxis=dict(gridcolor=GRID, linecolor=MUTED, zerolinecolor=GRID, automargin=True, tickfont=dict(color=INK)),
-        yaxis=dict(gridcolor=GRID, linecolor=MUTED, zerolinecolor=GRID, automargin=True, separatethousands=True),
-        legend=dict(bgcolor=CARD, orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom", font=dict(size=13)),
+        colorway=list(PALETTE),
+        font=dict(family=FONT, size=14, color=INK),
+        paper_bgcolor=CARD,
+        plot_bgcolor=CARD,
+        xaxis=dict(
+            gridcolor=GRID,
+            linecolor=MUTED,
+            zerolinecolor=GRID,
+            automargin=True,
+            tickfont=dict(color=INK),
+        ),
+        yaxis=dict(
+            gridcolor=GRID,
+            linecolor=MUTED,
+            zerolinecolor=GRID,
+            automargin=True,
+            separatethousands=True,
+        ),
+        legend=dict(
+            bgcolor=CARD,
+            orientation="h",
+            x=0,
+            xanchor="left",
+            y=1.02,
+            yanchor="bottom",
+            font=dict(size=13),
+        ),
         hoverlabel=dict(font=dict(family=FONT)),
     )
 )
 pio.templates[TEMPLATE_NAME] = TEMPLATE
 pio.templates.default = TEMPLATE_NAME
-
 
 
 def esc(text: object) -> str:
@@ -81,16 +119,26 @@ def link(url: object, text: object | None = None) -> str:
     """An escaped <a> for a validated URL, or the escaped text alone when the URL is not http(s)."""
     checked = safe_url(url)
     label = esc(url if text is None else text)
-    return f'<a href="{html.escape(checked, quote=True)}" rel="noopener">{label}</a>' if checked else label
+    return (
+        f'<a href="{html.escape(checked, quote=True)}" rel="noopener">{label}</a>'
+        if checked
+        else label
+    )
 
 
 def _wrap(text: str, width: int) -> str:
-    return "<br>".join(esc(line) for line in textwrap.wrap(text, width, break_long_words=False)) or ""
-
+    return (
+        "<br>".join(esc(line) for line in textwrap.wrap(text, width, break_long_words=False)) or ""
+    )
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def money(value: float) -> str:
@@ -114,7 +162,11 @@ def _number(value: object) -> float:
     return finite(value, "value")
 
 
-FORMATS = {"money": lambda v: money(_number(v)), "share": lambda v: f"{_number(v):.0%}", "pct": lambda v: f"{_number(v):g}%"}
+FORMATS = {
+    "money": lambda v: money(_number(v)),
+    "share": lambda v: f"{_number(v):.0%}",
+    "pct": lambda v: f"{_number(v):g}%",
+}
 KINDS_OF_CELL = ("auto", "link", *FORMATS)  #: what ``cell`` and ``table`` format a value as
 
 
@@ -148,7 +200,11 @@ def _real_cell(value: numbers.Real | Decimal) -> str:
         return "not a number"
     if math.isinf(number):
         return "∞" if number > 0 else "-∞"
-    return f"{int(number):,}" if number.is_integer() and abs(number) < 1e15 else f"{number:,.2f}".rstrip("0").rstrip(".")
+    return (
+        f"{int(number):,}"
+        if number.is_integer() and abs(number) < 1e15
+        else f"{number:,.2f}".rstrip("0").rstrip(".")
+    )
 
 
 @dataclass(frozen=True)
@@ -162,7 +218,10 @@ class Table:
     def rows(self) -> list[list[str]]:
         """Each cell as display text (not yet escaped)."""
         kinds = [self.formats.get(str(c), "auto") for c in self.frame.columns]
-        return [[cell(v, k, self.missing) for v, k in zip(row, kinds)] for row in self.frame.itertuples(index=False)]
+        return [
+            [cell(v, k, self.missing) for v, k in zip(row, kinds)]
+            for row in self.frame.itertuples(index=False)
+        ]
 
     def __repr__(self) -> str:
         lines = [[str(c) for c in self.frame.columns], *self.rows()]
@@ -173,20 +232,37 @@ class Table:
         head = "".join(f'<th scope="col">{esc(c)}</th>' for c in self.frame.columns)
         links = [self.formats.get(str(c)) == "link" for c in self.frame.columns]
         body = "".join(
-            "<tr>" + "".join(f"<td>{link(t) if is_link else esc(t)}</td>" for t, is_link in zip(row, links)) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td>{link(t) if is_link else esc(t)}</td>" for t, is_link in zip(row, links)
+            )
+            + "</tr>"
             for row in self.rows()
         )
-        return f'<table class="wa-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        return (
+            f'<table class="wa-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        )
 
 
-def table(frame: pd.DataFrame | pd.Series, formats: dict[str, str] | None = None, missing: str = "not given",
-          index: bool = False) -> Table:
+def table(
+    frame: pd.DataFrame | pd.Series,
+    formats: dict[str, str] | None = None,
+    missing: str = "not given",
+    index: bool = False,
+) -> Table:
     """Format a table for display. ``formats`` maps a column to money, share, pct or link."""
     if not isinstance(frame, pd.DataFrame | pd.Series):
         raise TypeError(f"frame must be a DataFrame or a Series, not {type(frame).__name__}")
-    if formats is not None and not (isinstance(formats, dict) and all(
-            isinstance(k, str) and isinstance(v, str) and v in KINDS_OF_CELL for k, v in formats.items())):
-        raise ValueError(f"formats must map column names to one of {KINDS_OF_CELL}, not {formats!r:.60}")
+    if formats is not None and not (
+        isinstance(formats, dict)
+        and all(
+            isinstance(k, str) and isinstance(v, str) and v in KINDS_OF_CELL
+            for k, v in formats.items()
+        )
+    ):
+        raise ValueError(
+            f"formats must map column names to one of {KINDS_OF_CELL}, not {formats!r:.60}"
+        )
     if not isinstance(missing, str):
         raise TypeError(f"missing must be text, not {type(missing).__name__}")
     if isinstance(frame, pd.Series):
@@ -212,7 +288,9 @@ def sources_table(rows: pd.DataFrame, sources: pd.DataFrame) -> Table:
     ids = source_ids_of(rows)
     _require_known(ids, by_id)
     cited = by_id.loc[ids, ["publisher", "title", "published", "url"]]
-    return table(cited.rename_axis("source").reset_index(), {"url": "link"}, missing="no address recorded")
+    return table(
+        cited.rename_axis("source").reset_index(), {"url": "link"}, missing="no address recorded"
+    )
 
 
 def quote(rows: pd.DataFrame, text_column: str = "quote") -> Any:
@@ -220,17 +298,25 @@ def quote(rows: pd.DataFrame, text_column: str = "quote") -> Any:
     from IPython.display import HTML
 
     if not isinstance(text_column, str):
-        raise TypeError(f"text_column must be a column name as text, not {type(text_column).__name__}")
+        raise TypeError(
+            f"text_column must be a column name as text, not {type(text_column).__name__}"
+        )
     _require_columns(rows, "rows", (text_column, "source_id", "status"))
-    return HTML("".join(f'<blockquote class="wa-quote">{esc(row[text_column])}<br><small>{esc(row["source_id"])}, '
-                        f"{esc(row['status'])}</small></blockquote>" for _, row in rows.iterrows()))
-
+    return HTML(
+        "".join(
+            f'<blockquote class="wa-quote">{esc(row[text_column])}<br><small>{esc(row["source_id"])}, '
+            f"{esc(row['status'])}</small></blockquote>"
+            for _, row in rows.iterrows()
+        )
+    )
 
 
 def source_line(source_ids: Iterable[str], sources: pd.DataFrame) -> str:
     """'Sources: S01 Reuters (2020-01-23); …' as plain text (finish escapes and wraps it)."""
     if isinstance(source_ids, str | bytes) or not isinstance(source_ids, Iterable):
-        raise TypeError(f"source_ids must be a list of ids such as ['S01'], not {type(source_ids).__name__}")
+        raise TypeError(
+            f"source_ids must be a list of ids such as ['S01'], not {type(source_ids).__name__}"
+        )
     ids = list(source_ids)
     by_id = _sources_by_id(sources, ("publisher", "published"))
     _require_known(ids, by_id)
@@ -243,7 +329,9 @@ def source_line(source_ids: Iterable[str], sources: pd.DataFrame) -> str:
 def _require_columns(frame: object, name: str, columns: Iterable[str]) -> None:
     """A DataFrame holding these columns, or a TypeError/ValueError naming the parameter."""
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a DataFrame (rows of a table from helpers.data.load_all()), not {type(frame).__name__}")
+        raise TypeError(
+            f"{name} must be a DataFrame (rows of a table from helpers.data.load_all()), not {type(frame).__name__}"
+        )
     if missing := [c for c in columns if c not in frame.columns]:
         raise ValueError(f"{name} needs the column(s) {missing}")
 
@@ -275,33 +363,75 @@ def _legend_rows(fig: go.Figure, width_px: int = 560) -> int:
     return rows
 
 
-def finish(fig: go.Figure, rows: pd.DataFrame, sources: pd.DataFrame, *, title: str, subtitle: str,
-           note: str | None = None, height: int = HEIGHT) -> go.Figure:
+def finish(
+    fig: go.Figure,
+    rows: pd.DataFrame,
+    sources: pd.DataFrame,
+    *,
+    title: str,
+    subtitle: str,
+    note: str | None = None,
+    height: int = HEIGHT,
+) -> go.Figure:
     """House style for one chart: a title that states the finding, a subtitle that says what is
     measured, the legend above the plot, and the source line (plus an optional note, such as an
     assumption) under it. Every text is escaped and wrapped to fit a projector-width chart."""
     _require_finish_arguments(fig, title, subtitle, note, height)
     title_html, subtitle_html = _wrap(title, TITLE_CHARS), _wrap(subtitle, SUBTITLE_CHARS)
-    foot = "<br>".join(filter(None, [_wrap(note or "", SOURCE_CHARS), _wrap(source_line(source_ids_of(rows), sources),
-                                                                             SOURCE_CHARS)]))
+    foot = "<br>".join(
+        filter(
+            None,
+            [
+                _wrap(note or "", SOURCE_CHARS),
+                _wrap(source_line(source_ids_of(rows), sources), SOURCE_CHARS),
+            ],
+        )
+    )
     legend_rows, lines = _legend_rows(fig), title_html.count("<br>") + 1
     top = 50 + 30 * lines + 22 * (subtitle_html.count("<br>") + 1) + 26 * legend_rows
-    shift = 36 + (32 if fig.layout.xaxis.title.text else 0)  # under the tick labels, and an x-axis title if any
+    shift = 36 + (
+        32 if fig.layout.xaxis.title.text else 0
+    )  # under the tick labels, and an x-axis title if any
     fig.update_layout(
-        height=height, showlegend=legend_rows > 0,
-        margin=dict(t=top, b=shift + 17 * (foot.count("<br>") + 1) + 12, l=64, r=24, autoexpand=True),
-        title=dict(text=title_html, x=0.01, xref="container", xanchor="left", y=1, yref="container", yanchor="top",
-                   pad=dict(t=18 + 6 * (lines - 1)), font=dict(size=20, color=INK), subtitle=dict(text=subtitle_html,
-                   font=dict(size=14, color=MUTED))),
+        height=height,
+        showlegend=legend_rows > 0,
+        margin=dict(
+            t=top, b=shift + 17 * (foot.count("<br>") + 1) + 12, l=64, r=24, autoexpand=True
+        ),
+        title=dict(
+            text=title_html,
+            x=0.01,
+            xref="container",
+            xanchor="left",
+            y=1,
+            yref="container",
+            yanchor="top",
+            pad=dict(t=18 + 6 * (lines - 1)),
+            font=dict(size=20, color=INK),
+            subtitle=dict(text=subtitle_html, font=dict(size=14, color=MUTED)),
+        ),
     )
     fig.add_annotation(
-        text=foot, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top", yshift=-shift, xshift=-48,
-        showarrow=False, align="left", font=dict(size=12, color=MUTED), name="source-line",
+        text=foot,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        yshift=-shift,
+        xshift=-48,
+        showarrow=False,
+        align="left",
+        font=dict(size=12, color=MUTED),
+        name="source-line",
     )
     return fig
 
 
-def _require_finish_arguments(fig: object, title: object, subtitle: object, note: object, height: object) -> None:
+def _require_finish_arguments(
+    fig: object, title: object, subtitle: object, note: object, height: object
+) -> None:
     """What finish() needs: a figure, texts for title and subtitle (and note, if any), a height in pixels."""
     if not isinstance(fig, go.Figure):
         raise TypeError(f"fig must be a plotly Figure, not {type(fig).__name__}")
@@ -311,7 +441,9 @@ def _require_finish_arguments(fig: object, title: object, subtitle: object, note
     if note is not None and not isinstance(note, str):
         raise TypeError(f"note must be text or None, not {type(note).__name__}")
     if isinstance(height, bool) or not isinstance(height, int) or not 100 <= height <= 5000:
-        raise ValueError(f"height must be a whole number of pixels from 100 to 5000, not {height!r:.40}")
+        raise ValueError(
+            f"height must be a whole number of pixels from 100 to 5000, not {height!r:.40}"
+        )
 
 
 def marker(kind: str, **extra: Any) -> dict[str, Any]:
@@ -325,7 +457,10 @@ def bundle(fig: go.Figure) -> dict[str, Any]:
     """The figure's display bundle: plotly's JSON mimetype, which JupyterLab, nbval and the site read."""
     if not isinstance(fig, go.Figure):
         raise TypeError(f"fig must be a plotly Figure, not {type(fig).__name__}")
-    return {MIMETYPE: json.loads(pio.to_json(fig, validate=False)), "text/plain": f"<Figure: {fig.layout.title.text}>"}
+    return {
+        MIMETYPE: json.loads(pio.to_json(fig, validate=False)),
+        "text/plain": f"<Figure: {fig.layout.title.text}>",
+    }
 
 
 def use_house_display() -> None:
@@ -334,7 +469,9 @@ def use_house_display() -> None:
     from IPython.display import display
 
     if (shell := get_ipython()) is not None:
-        shell.display_formatter.ipython_display_formatter.for_type(go.Figure, lambda f: display(bundle(f), raw=True))
+        shell.display_formatter.ipython_display_formatter.for_type(
+            go.Figure, lambda f: display(bundle(f), raw=True)
+        )
 
 
 use_house_display()

@@ -40,8 +40,14 @@ class Feedback:
 UNIT_FACTORS = (10, 100, 1_000, 1_000_000)
 
 
-def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol: float = 0.05,
-                 abs_tol: float = 0.0, close_hint: str = "Close: check your rounding.") -> Feedback:
+def check_number(
+    answer: Any,
+    expected: float,
+    rel_tol: float = 0.005,
+    close_tol: float = 0.05,
+    abs_tol: float = 0.0,
+    close_hint: str = "Close: check your rounding.",
+) -> Feedback:
     """Compare a numeric answer with the expected value, without revealing it.
 
     Within ``rel_tol`` (or ``abs_tol``, e.g. 0.5 for "to the nearest dollar"): correct. Within
@@ -55,7 +61,9 @@ def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol
     if _is_unanswered(answer):
         return Feedback(False, "Not answered yet: replace the placeholder with your number.")
     if isinstance(answer, str | bytes):
-        return Feedback(False, "Expected a number, not text: remove the quotes (write 2.5, not '2.5').")
+        return Feedback(
+            False, "Expected a number, not text: remove the quotes (write 2.5, not '2.5')."
+        )
     if _is_bool(answer) or not isinstance(answer, numbers.Real | Decimal):
         return Feedback(False, f"Expected a single number, got {type(answer).__name__}.")
     try:
@@ -69,11 +77,15 @@ def check_number(answer: Any, expected: float, rel_tol: float = 0.005, close_tol
     return _judge_number(answer, expected, rel_tol, close_tol, abs_tol, close_hint)
 
 
-def _author_number(expected: Any, rel_tol: Any, close_tol: Any, abs_tol: Any,
-                   close_hint: Any) -> tuple[float, tuple[float, float, float]]:
+def _author_number(
+    expected: Any, rel_tol: Any, close_tol: Any, abs_tol: Any, close_hint: Any
+) -> tuple[float, tuple[float, float, float]]:
     """The author's expected value and tolerances, checked: finite, 0 <= rel_tol <= close_tol, abs_tol >= 0."""
     value = finite(expected, "expected")
-    rel, close, absolute = (finite(t, n) for t, n in ((rel_tol, "rel_tol"), (close_tol, "close_tol"), (abs_tol, "abs_tol")))
+    rel, close, absolute = (
+        finite(t, n)
+        for t, n in ((rel_tol, "rel_tol"), (close_tol, "close_tol"), (abs_tol, "abs_tol"))
+    )
     if not 0 <= rel <= close:
         raise ValueError(f"need 0 <= rel_tol <= close_tol, got rel_tol={rel}, close_tol={close}")
     if absolute < 0:
@@ -83,8 +95,14 @@ def _author_number(expected: Any, rel_tol: Any, close_tol: Any, abs_tol: Any,
     return value, (rel, close, absolute)
 
 
-def _judge_number(answer: float, expected: float, rel_tol: float, close_tol: float, abs_tol: float,
-                  close_hint: str) -> Feedback:
+def _judge_number(
+    answer: float,
+    expected: float,
+    rel_tol: float,
+    close_tol: float,
+    abs_tol: float,
+    close_hint: str,
+) -> Feedback:
     scale = max(abs(expected), 1e-12)
     error = abs(answer - expected) / scale
     if error <= rel_tol or abs(answer - expected) <= abs_tol:
@@ -94,8 +112,16 @@ def _judge_number(answer: float, expected: float, rel_tol: float, close_tol: flo
     for factor in UNIT_FACTORS:
         for candidate in (answer * factor, answer / factor):
             if abs(candidate - expected) / scale <= rel_tol:
-                return Feedback(False, "Right digits, wrong size: check the units (shares vs percentages, dollars vs millions).")
-    return Feedback(False, "Not yet: your answer is too high." if answer > expected else "Not yet: your answer is too low.")
+                return Feedback(
+                    False,
+                    "Right digits, wrong size: check the units (shares vs percentages, dollars vs millions).",
+                )
+    return Feedback(
+        False,
+        "Not yet: your answer is too high."
+        if answer > expected
+        else "Not yet: your answer is too low.",
+    )
 
 
 def check_date(answer: Any, expected: date) -> Feedback:
@@ -103,7 +129,9 @@ def check_date(answer: Any, expected: date) -> Feedback:
     'YYYY-MM-DD' string) with the expected date. Any answer gets feedback; a bad ``expected`` raises."""
     if isinstance(expected, datetime) or not isinstance(expected, date):
         raise ValueError(f"expected must be a datetime.date, got {type(expected).__name__}")
-    if _is_unanswered(answer) or (isinstance(answer, float) and math.isnan(answer)):  # NaN: pandas' empty cell
+    if _is_unanswered(answer) or (
+        isinstance(answer, float) and math.isnan(answer)
+    ):  # NaN: pandas' empty cell
         return Feedback(False, "Not answered yet: replace the placeholder with a date.")
     answer = _as_date(answer)
     if isinstance(answer, Feedback):
@@ -122,20 +150,28 @@ def _as_date(answer: Any) -> date | Feedback:
     """The answer as a plain date, or the feedback that says why it is none."""
     if isinstance(answer, datetime):
         return answer.date()
-    if type(answer).__name__ == "datetime64":  # numpy's: to a day, then to a date (None when it is NaT)
+    if (
+        type(answer).__name__ == "datetime64"
+    ):  # numpy's: to a day, then to a date (None when it is NaT)
         try:
             day = answer.astype("datetime64[D]").item()
         except (ValueError, OverflowError, TypeError):
             day = 0
         if day is None:  # numpy's NaT
             return Feedback(False, "Not answered yet: replace the placeholder with a date.")
-        return day if isinstance(day, date) else Feedback(False, "Expected a date in the calendar, e.g. '2019-12-22'.")
+        return (
+            day
+            if isinstance(day, date)
+            else Feedback(False, "Expected a date in the calendar, e.g. '2019-12-22'.")
+        )
     if isinstance(answer, str):
         try:
             return date.fromisoformat(answer.strip())
         except ValueError:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", answer.strip()):
-                return Feedback(False, "That day is not in the calendar: check how many days that month has.")
+                return Feedback(
+                    False, "That day is not in the calendar: check how many days that month has."
+                )
             return Feedback(False, "Write the date as 'YYYY-MM-DD': four-digit year, month, day.")
     if not isinstance(answer, date):
         return Feedback(False, f"Expected a date, got {type(answer).__name__}.")
@@ -146,10 +182,16 @@ def check_choice(answer: Any, expected: str, options: tuple[str, ...]) -> Feedba
     """Compare a multiple-choice answer (one of ``options``, case-insensitive; a whole number such as
     2397 or numpy's int64 counts as its digits). Any answer gets feedback; bad ``expected`` or
     ``options`` raise, naming them."""
-    if isinstance(options, str) or not isinstance(options, tuple | list) or not all(isinstance(o, str) for o in options):
+    if (
+        isinstance(options, str)
+        or not isinstance(options, tuple | list)
+        or not all(isinstance(o, str) for o in options)
+    ):
         raise TypeError(f"options must be a tuple of texts, not {options!r:.60}")
     if not isinstance(expected, str):
-        raise TypeError(f"expected must be one of the options as text, not {type(expected).__name__}")
+        raise TypeError(
+            f"expected must be one of the options as text, not {type(expected).__name__}"
+        )
     normal, listed = {o.strip().lower() for o in options}, ", ".join(map(repr, options))
     if expected.strip().lower() not in normal:
         raise ValueError(f"the expected choice {expected!r} is not among the options {options!r}")
@@ -172,7 +214,9 @@ def _choice_text(answer: Any) -> str | None:
     return None
 
 
-def _is_bool(value: Any) -> bool:  # Python's and numpy's booleans are numbers to isinstance, not answers
+def _is_bool(
+    value: Any,
+) -> bool:  # Python's and numpy's booleans are numbers to isinstance, not answers
     return isinstance(value, bool) or type(value).__name__ == "bool_"
 
 

@@ -31,7 +31,12 @@ class View:
 class Explorer:
     """Controls that redraw one chart and one line of text whenever a value changes."""
 
-    def __init__(self, controls: Mapping[str, widgets.ValueWidget], render: Callable[..., View], title: str = "") -> None:
+    def __init__(
+        self,
+        controls: Mapping[str, widgets.ValueWidget],
+        render: Callable[..., View],
+        title: str = "",
+    ) -> None:
         _require_explorer_arguments(controls, render, title)
         self.controls = dict(controls)
         self.render = render
@@ -40,7 +45,9 @@ class Explorer:
         self.chart = widgets.Output()
         self.chart.add_class("wa-explorer-chart")
         header = [widgets.HTML(f"<b>{esc(title)}</b>")] if title else []
-        self.widget = widgets.VBox([*header, widgets.VBox(list(self.controls.values())), self.text, self.chart])
+        self.widget = widgets.VBox(
+            [*header, widgets.VBox(list(self.controls.values())), self.text, self.chart]
+        )
         for control in self.controls.values():
             control.observe(lambda _change: self.refresh(), names="value")
         self.refresh()
@@ -52,9 +59,15 @@ class Explorer:
     def refresh(self) -> View:  # render the current values into the text (escaped) and the chart
         view = self.render(**self.values())
         if not isinstance(view, View):
-            raise TypeError(f"render must return a View (a figure or None, and text), not {type(view).__name__}")
+            raise TypeError(
+                f"render must return a View (a figure or None, and text), not {type(view).__name__}"
+            )
         self.text.value = esc(view.text)
-        self.chart.outputs = ({"output_type": "display_data", "data": bundle(view.figure), "metadata": {}},) if view.figure else ()
+        self.chart.outputs = (
+            ({"output_type": "display_data", "data": bundle(view.figure), "metadata": {}},)
+            if view.figure
+            else ()
+        )
         return view
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
@@ -64,10 +77,15 @@ class Explorer:
 def _require_explorer_arguments(controls: object, render: object, title: object) -> None:
     """Controls by name (ipywidgets with a value), a render function, a title as text."""
     if not isinstance(controls, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, widgets.ValueWidget) for k, v in controls.items()):
-        raise TypeError("controls must map parameter names to ipywidgets controls (sliders, dropdowns, ...)")
+        isinstance(k, str) and isinstance(v, widgets.ValueWidget) for k, v in controls.items()
+    ):
+        raise TypeError(
+            "controls must map parameter names to ipywidgets controls (sliders, dropdowns, ...)"
+        )
     if not callable(render):
-        raise TypeError(f"render must be a function of the controls' values, not {type(render).__name__}")
+        raise TypeError(
+            f"render must be a function of the controls' values, not {type(render).__name__}"
+        )
     if not isinstance(title, str):
         raise TypeError(f"title must be text, not {type(title).__name__}")
 
@@ -78,16 +96,31 @@ def assumption_slider(assumptions: pd.DataFrame, assumption_id: str) -> widgets.
     assumption = row(assumptions, assumption_id)
     needed = ("minimum", "default", "maximum", "step", "label", "unit")
     if missing := [c for c in needed if c not in assumption.index]:
-        raise ValueError(f"assumptions must be the assumptions table (from helpers.data.load_all()); it lacks {missing}")
+        raise ValueError(
+            f"assumptions must be the assumptions table (from helpers.data.load_all()); it lacks {missing}"
+        )
     try:
-        low, default, high, step = (float(assumption[c]) for c in ("minimum", "default", "maximum", "step"))
+        low, default, high, step = (
+            float(assumption[c]) for c in ("minimum", "default", "maximum", "step")
+        )
     except (TypeError, ValueError):
-        raise ValueError(f"assumptions.csv, {assumption_id}: minimum, default, maximum and step must be numbers") from None
-    if not all(map(math.isfinite, (low, default, high, step))) or not (low <= default <= high and step > 0):
-        raise ValueError(f"assumptions.csv, {assumption_id}: need finite minimum <= default <= maximum and step > 0")
+        raise ValueError(
+            f"assumptions.csv, {assumption_id}: minimum, default, maximum and step must be numbers"
+        ) from None
+    if not all(map(math.isfinite, (low, default, high, step))) or not (
+        low <= default <= high and step > 0
+    ):
+        raise ValueError(
+            f"assumptions.csv, {assumption_id}: need finite minimum <= default <= maximum and step > 0"
+        )
     return widgets.FloatSlider(
-        value=default, min=low, max=high, step=step, description=str(assumption["label"]),
-        readout_format=".0%" if assumption["unit"] == "share" else ",.0f", continuous_update=False,
-        style={"description_width": "initial"}, layout=widgets.Layout(width="95%"),
+        value=default,
+        min=low,
+        max=high,
+        step=step,
+        description=str(assumption["label"]),
+        readout_format=".0%" if assumption["unit"] == "share" else ",.0f",
+        continuous_update=False,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="95%"),
     )
-

@@ -52,12 +52,19 @@ def run_seconds(notebook: nbformat.NotebookNode) -> float:
     started = time.perf_counter()
     # The kernel's own stderr (a warning about its local TCP transport) would break up the
     # table; a failing cell still raises, with its traceback, through nbclient.
-    NotebookClient(notebook, timeout=300, kernel_name="python3", record_timing=True,
-                   resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}).execute(stderr=subprocess.DEVNULL)
+    NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        record_timing=True,
+        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
+    ).execute(stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def median_run(notebook: nbformat.NotebookNode, repeats: int) -> tuple[float, nbformat.NotebookNode]:
+def median_run(
+    notebook: nbformat.NotebookNode, repeats: int
+) -> tuple[float, nbformat.NotebookNode]:
     """The median wall time over ``repeats`` runs, and the last run's executed notebook (with its timings)."""
     times, executed = [], notebook
     for _ in range(repeats):
@@ -73,8 +80,10 @@ def slowest_cells(notebook: nbformat.NotebookNode, count: int) -> list[tuple[flo
         timing = cell.get("metadata", {}).get("execution", {})
         start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
         if cell.cell_type == "code" and start and end:
-            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
-                       - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+            seconds = (
+                datetime.fromisoformat(end.replace("Z", "+00:00"))
+                - datetime.fromisoformat(start.replace("Z", "+00:00"))
+            ).total_seconds()
             first = next((line for line in cell.source.splitlines() if line.strip()), "")
             cells.append((seconds, index, first))
     return sorted(cells, reverse=True)[:count]
@@ -82,8 +91,11 @@ def slowest_cells(notebook: nbformat.NotebookNode, count: int) -> list[tuple[flo
 
 def _import_once(statement: str) -> float:
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-    return float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                                check=True).stdout)
+    return float(
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout
+    )
 
 
 def import_seconds(statements: list[str], repeats: int) -> list[float]:
@@ -107,7 +119,9 @@ def helper_imports(path: Path) -> list[str]:
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.cell_type != "code":
             continue
-        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        source = "\n".join(
+            line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
+        )
         try:
             tree = ast.parse(source)
         except SyntaxError:
@@ -115,7 +129,10 @@ def helper_imports(path: Path) -> list[str]:
         for node in ast.walk(tree):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             module = node.module or "" if isinstance(node, ast.ImportFrom) else ""
-            if any(n.split(".")[0] == "helpers" for n in names) or module.split(".")[0] == "helpers":
+            if (
+                any(n.split(".")[0] == "helpers" for n in names)
+                or module.split(".")[0] == "helpers"
+            ):
                 statements.append(ast.unparse(node))
     return statements
 
@@ -126,16 +143,39 @@ def write_loader_data(folder: Path, rows: int) -> None:
     with open(folder / "visas.csv", "a", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         for i in range(rows):
-            writer.writerow([f"VX{i}", "2018", "2018-01-01", "2018-12-31", "work", i, "F40", "S01", "", "seed",
-                             f"In this benchmark, {i:,} work visas."])
+            writer.writerow(
+                [
+                    f"VX{i}",
+                    "2018",
+                    "2018-01-01",
+                    "2018-12-31",
+                    "work",
+                    i,
+                    "F40",
+                    "S01",
+                    "",
+                    "seed",
+                    f"In this benchmark, {i:,} work visas.",
+                ]
+            )
 
 
 def _load_once(folder: Path, cache: Path) -> float:
-    code = ("import time, pandas; from pathlib import Path; from helpers import data; t = time.perf_counter(); "
-            f"data.load_all(Path({str(folder)!r})); print(time.perf_counter() - t)")
+    code = (
+        "import time, pandas; from pathlib import Path; from helpers import data; t = time.perf_counter(); "
+        f"data.load_all(Path({str(folder)!r})); print(time.perf_counter() - t)"
+    )
     env = {**os.environ, "WORKERS_ABROAD_CACHE": str(cache)}
-    return float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                                env=env).stdout)
+    return float(
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        ).stdout
+    )
 
 
 def loader_seconds(rows: int, repeats: int) -> tuple[list[float], list[float], int]:
@@ -155,10 +195,16 @@ def loader_seconds(rows: int, repeats: int) -> tuple[list[float], list[float], i
 def report_loader(rows: int, repeats: int) -> None:
     fresh, stamped, size = loader_seconds(rows, repeats)
     first, again = statistics.median(fresh), statistics.median(stamped)
-    print(f"\nloader, data/ with {rows:,} more visa rows ({size / 1e6:.1f} MB), median of {repeats} fresh interpreters:")
-    print(f"  validate and load (no stamp): {first:6.2f} s  (target < {LOADER_TARGET} s: {verdict(first < LOADER_TARGET)})"
-          f"  runs {', '.join(f'{t:.2f}' for t in fresh)}")
-    print(f"  load with its stamp:          {again:6.2f} s  runs {', '.join(f'{t:.2f}' for t in stamped)}")
+    print(
+        f"\nloader, data/ with {rows:,} more visa rows ({size / 1e6:.1f} MB), median of {repeats} fresh interpreters:"
+    )
+    print(
+        f"  validate and load (no stamp): {first:6.2f} s  (target < {LOADER_TARGET} s: {verdict(first < LOADER_TARGET)})"
+        f"  runs {', '.join(f'{t:.2f}' for t in fresh)}"
+    )
+    print(
+        f"  load with its stamp:          {again:6.2f} s  runs {', '.join(f'{t:.2f}' for t in stamped)}"
+    )
 
 
 def verdict(ok: bool) -> str:
@@ -167,12 +213,22 @@ def verdict(ok: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1, help="runs per notebook (median; the floor gets 3 more)")
-    parser.add_argument("--import-repeat", type=int, default=7, help="fresh interpreters per import timing (median)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per notebook (median; the floor gets 3 more)"
+    )
+    parser.add_argument(
+        "--import-repeat", type=int, default=7, help="fresh interpreters per import timing (median)"
+    )
     parser.add_argument("--no-nbval", action="store_true", help="skip timing the strict-nbval run")
-    parser.add_argument("--cells", type=int, default=3, help="show each notebook's N slowest cells (0: none)")
-    parser.add_argument("--loader-only", action="store_true", help="measure only the loader on 100,000 rows")
-    parser.add_argument("--loader-repeat", type=int, default=3, help="fresh interpreters per loader timing (median)")
+    parser.add_argument(
+        "--cells", type=int, default=3, help="show each notebook's N slowest cells (0: none)"
+    )
+    parser.add_argument(
+        "--loader-only", action="store_true", help="measure only the loader on 100,000 rows"
+    )
+    parser.add_argument(
+        "--loader-repeat", type=int, default=3, help="fresh interpreters per loader timing (median)"
+    )
     args = parser.parse_args(argv)
     if args.loader_only:
         report_loader(LOADER_ROWS, args.loader_repeat)
@@ -180,12 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     paths = notebook_paths()
 
     empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
-    run_seconds(nbformat.from_dict(empty))  # warm-up, discarded: the first kernel start pays for cold caches
+    run_seconds(
+        nbformat.from_dict(empty)
+    )  # warm-up, discarded: the first kernel start pays for cold caches
     floors = [run_seconds(nbformat.from_dict(empty)) for _ in range(args.repeat + 4)]
     floor = statistics.median(floors)
     print(f"{'notebook':<34} {'run s':>7} {'over floor':>11} {'size KB':>8}")
-    print(f"{'(kernel floor: empty notebook)':<34} {floor:7.2f} {'':>11} {'':>8}  "
-          f"median of {len(floors)} after a warm-up, {min(floors):.2f}–{max(floors):.2f} s")
+    print(
+        f"{'(kernel floor: empty notebook)':<34} {floor:7.2f} {'':>11} {'':>8}  "
+        f"median of {len(floors)} after a warm-up, {min(floors):.2f}–{max(floors):.2f} s"
+    )
     deltas = {}
     for path in paths:
         try:
@@ -193,34 +253,60 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as error:  # a broken notebook is reported, not a reason to stop measuring
             text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()
             summary = text.splitlines()[-1] if text else type(error).__name__
-            print(f"{path.name:<34} {'':>7} {'':>11} {path.stat().st_size / 1024:8.1f}  NOT TIMED: {summary[:80]}")
+            print(
+                f"{path.name:<34} {'':>7} {'':>11} {path.stat().st_size / 1024:8.1f}  NOT TIMED: {summary[:80]}"
+            )
             continue
         deltas[path.name] = seconds - floor
         kb = path.stat().st_size / 1024
         flags = [] if deltas[path.name] <= DELTA_TARGET else [f"delta > {DELTA_TARGET} s"]
         flags += [] if kb < SIZE_TARGET_KB else [f"size ≥ {SIZE_TARGET_KB} KB"]
-        print(f"{path.name:<34} {seconds:7.2f} {deltas[path.name]:+11.2f} {kb:8.1f}  {'; '.join(flags) or 'ok'}")
+        print(
+            f"{path.name:<34} {seconds:7.2f} {deltas[path.name]:+11.2f} {kb:8.1f}  {'; '.join(flags) or 'ok'}"
+        )
         timed = slowest_cells(executed, len(executed.cells))
         if args.cells and timed:
             code_cells = sum(1 for cell in executed.cells if cell.cell_type == "code")
-            print(f"    {code_cells} code cells ran for {sum(t for t, _, _ in timed):.2f} s in all; the slowest:")
-        for cell_seconds, index, first in timed[:args.cells]:
+            print(
+                f"    {code_cells} code cells ran for {sum(t for t, _, _ in timed):.2f} s in all; the slowest:"
+            )
+        for cell_seconds, index, first in timed[: args.cells]:
             print(f"    cell {index:>3} {cell_seconds:6.2f} s  {first[:70]}")
 
     if not args.no_nbval:
         started = time.perf_counter()
-        nbval = subprocess.run([sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env",
-                                "--nbval-cell-timeout=120", "-p", "no:cacheprovider", *map(str, paths)],
-                               cwd=ROOT, capture_output=True, text=True)
+        nbval = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "--nbval",
+                "--nbval-current-env",
+                "--nbval-cell-timeout=120",
+                "-p",
+                "no:cacheprovider",
+                *map(str, paths),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         status = "passed" if nbval.returncode == 0 else f"FAILED (exit {nbval.returncode})"
-        print(f"\nstrict nbval, {len(paths)} notebooks: {time.perf_counter() - started:.2f} s, {status}")
+        print(
+            f"\nstrict nbval, {len(paths)} notebooks: {time.perf_counter() - started:.2f} s, {status}"
+        )
         plain = re.sub(r"\x1b\[[0-9;]*m", "", nbval.stdout).splitlines()
         for line in [line for line in plain if line.startswith(("FAILED", "ERROR"))][:10]:
             print(f"    {line[:110]}")
 
     statements = sorted({s for path in paths for s in helper_imports(path)})
-    libraries, helpers_time = import_seconds([LIBRARIES, "; ".join(statements) or "pass"], args.import_repeat)
-    print(f"\nimport time, median of {args.import_repeat} fresh interpreters each (after a warm-up):")
+    libraries, helpers_time = import_seconds(
+        [LIBRARIES, "; ".join(statements) or "pass"], args.import_repeat
+    )
+    print(
+        f"\nimport time, median of {args.import_repeat} fresh interpreters each (after a warm-up):"
+    )
     print(f"  {LIBRARIES:<66} {libraries:6.3f} s")
     print(f"  {'the notebooks’ helper imports, all together:':<66} {helpers_time:6.3f} s")
     for statement in statements:
@@ -230,13 +316,21 @@ def main(argv: list[str] | None = None) -> int:
     print("\nratios:")
     if deltas:
         worst = max(deltas, key=deltas.__getitem__)
-        untimed = f"; {len(paths) - len(deltas)} notebook(s) not timed" if len(deltas) < len(paths) else ""
-        print(f"  max notebook delta over floor: {deltas[worst]:.2f} s ({worst}) = {deltas[worst] / floor:.2f} × floor"
-              f"  (target ≤ {DELTA_TARGET} s: {verdict(deltas[worst] <= DELTA_TARGET)}{untimed})")
+        untimed = (
+            f"; {len(paths) - len(deltas)} notebook(s) not timed"
+            if len(deltas) < len(paths)
+            else ""
+        )
+        print(
+            f"  max notebook delta over floor: {deltas[worst]:.2f} s ({worst}) = {deltas[worst] / floor:.2f} × floor"
+            f"  (target ≤ {DELTA_TARGET} s: {verdict(deltas[worst] <= DELTA_TARGET)}{untimed})"
+        )
     else:
         print("  max notebook delta over floor: no notebook ran")
-    print(f"  helper imports / library imports: {import_ratio:.2f}"
-          f"  (target ≤ {IMPORT_RATIO_TARGET}: {verdict(import_ratio <= IMPORT_RATIO_TARGET)})")
+    print(
+        f"  helper imports / library imports: {import_ratio:.2f}"
+        f"  (target ≤ {IMPORT_RATIO_TARGET}: {verdict(import_ratio <= IMPORT_RATIO_TARGET)})"
+    )
     report_loader(LOADER_ROWS, args.loader_repeat)
     return 0
 
