@@ -42,7 +42,7 @@ they hold no answer themselves. Hand back the notebooks you were asked to, with 
 def precision_sentence(kind: str, places: int | None) -> str:
     """The precision a question asks for: 'Give your answer to two decimal places.'"""
     if kind == "date":
-        return "Give the date as text, 'YYYY-MM-DD'."
+        return "Give the date as date(YYYY, M, D) or as text, 'YYYY-MM-DD'."
     if kind == "choice":
         return "Give one of the options, as text in quotes."
     if places is None:
