@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.hub_rehearsal import BASE, OWNER_MARK, RUNTIME_PARENT, USER_PREFIX
+from tools.hub_rehearsal import BASE, OWNER_MARK, RUNTIME_PARENT, USER_PREFIX, report_stem
 from tools.notebooks import ROOT
 
 STUDENTS = 2
@@ -141,7 +141,9 @@ def test_rehearsal_keeps_secrets_private_runs_students_unprivileged_and_leaves_n
         assert user.pw_shell.endswith("nologin"), user.pw_shell
 
     # The run succeeded, and each server and kernel ran as its own student's user.
-    report = json.loads((out / f"report-{STUDENTS}-ipc.json").read_text(encoding="utf-8"))
+    report = json.loads(
+        (out / f"{report_stem(STUDENTS, 'ipc', 'lean')}.json").read_text(encoding="utf-8")
+    )
     assert (report["summary"]["succeeded"], report["summary"]["failed"]) == (STUDENTS, 0)
     for student in report["students"]:
         own_uid = watch.users[student["name"]].pw_uid
@@ -160,7 +162,10 @@ def test_rehearsal_keeps_secrets_private_runs_students_unprivileged_and_leaves_n
     for kept in out.iterdir():
         text = kept.read_text(encoding="utf-8", errors="replace")
         assert password not in text and token.group(1) not in text, kept.name
-    assert stat.S_IMODE((out / f"report-{STUDENTS}-ipc-hub.log").stat().st_mode) == 0o600
+    assert (
+        stat.S_IMODE((out / f"{report_stem(STUDENTS, 'ipc', 'lean')}-hub.log").stat().st_mode)
+        == 0o600
+    )
 
 
 def test_interrupted_rehearsal_still_removes_its_users_and_secrets(tmp_path):

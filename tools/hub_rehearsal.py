@@ -112,7 +112,7 @@ def usable_by_all(program: Path) -> bool:
 
 
 def interpreter_for_students() -> str:
-    """A Python 3.11+ that the students' users can run: this one, or one on PATH, or the system's."""
+    """A Python 3.11+ the students' users can run: this one, or one on PATH, or the system's."""
     names = ("python3.13", "python3.12", "python3.11", "python3")
     on_path = [path for path in map(shutil.which, names) if path]
     system = [
@@ -341,7 +341,7 @@ c.Authenticator.allowed_users = set({users!r})
 # Each student's server runs as that student's system user (setuid), in their home.
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.default_url = "/lab"
-c.Spawner.cmd = [{singleuser!r}]
+c.Spawner.cmd = {cmd!r}
 c.Spawner.args = {args!r}
 c.Spawner.disable_user_config = True
 c.Spawner.environment = {{
@@ -353,6 +353,7 @@ c.Spawner.environment = {{
     # it, in a global config (git ignores safe.directory from the environment).
     "GIT_CONFIG_GLOBAL": {gitconfig!r},
 }}
+c.Spawner.environment.update({extra_environment!r})
 c.Spawner.start_timeout = 900
 c.Spawner.http_timeout = 900
 c.JupyterHub.concurrent_spawn_limit = 0
@@ -372,9 +373,55 @@ c.JupyterHub.load_roles = [
 """
 
 
-def singleuser_args(transport: str) -> list[str]:
-    """The students' server options: the kernel transport, and no terminals (as ``./tasks lab``)."""
-    return [f"--KernelManager.transport={transport}", "--ServerApp.terminals_enabled=False"]
+#: Starts a student's server as ``jupyterhub-singleuser`` does, after declining jsonschema's
+#: optional IRI checker (helpers/_imports.py): compiling its grammars is about half of a server's
+#: start-up CPU, and nothing a student runs checks IRIs.
+LEAN_LAUNCHER = (
+    "import sys; from helpers._imports import decline_slow_optional_imports; "
+    "decline_slow_optional_imports(); from jupyterhub.singleuser import main; sys.exit(main())"
+)
+#: Server extensions a student of this collection does not use (code intelligence, terminals).
+UNUSED_SERVER_EXTENSIONS = ("jupyter_lsp", "jupyter_server_terminals", "notebook_shim")
+
+
+def singleuser_command(venv: Path, lean: bool) -> list[str]:
+    """How the spawner starts a student's server: the lean launcher, or the stock command."""
+    if lean:
+        return [str(venv / "bin" / "python"), "-c", LEAN_LAUNCHER]
+    return [str(venv / "bin" / "jupyterhub-singleuser")]
+
+
+def singleuser_args(transport: str, lean: bool) -> list[str]:
+    """The students' server options: the kernel transport, no terminals (as ``./tasks lab``), and
+    in the lean setup no unused server extension and idle kernels culled after 30 minutes."""
+    args = [f"--KernelManager.transport={transport}", "--ServerApp.terminals_enabled=False"]
+    if lean:
+        args += [
+            f"--ServerApp.jpserver_extensions={name}=False" for name in UNUSED_SERVER_EXTENSIONS
+        ]
+        args += [
+            "--MappingKernelManager.cull_idle_timeout=1800",
+            "--MappingKernelManager.cull_interval=300",
+        ]
+    return args
+
+
+def shared_validation_stamp(venv: Path, clone: Path, run_state: Run) -> dict[str, str]:
+    """Validate the data once, as the hub's admin, into a cache every student reads.
+
+    helpers.data remembers a validated snapshot of data/ in a stamp under WORKERS_ABROAD_CACHE
+    (keyed by the bytes, so an edited copy is validated again). Each new student would otherwise
+    validate the same bytes once more, importing Frictionless: about 0.4 s of CPU and 20 MiB
+    per kernel. The folder is root's: students read the stamp and cannot forge one.
+    """
+    cache = run_state.root / "cache"
+    cache.mkdir(mode=0o755)
+    env = {**os.environ, "WORKERS_ABROAD_CACHE": str(cache)}
+    validate = [str(venv / "bin" / "python"), "-c", "from helpers import data; data.validate()"]
+    subprocess.run(validate, cwd=clone, env=env, check=True)
+    for folder in [cache, *cache.rglob("*")]:
+        folder.chmod(0o755 if folder.is_dir() else 0o644)
+    return {"WORKERS_ABROAD_CACHE": str(cache)}
 
 
 def trust_clone(clone: Path, run_state: Run) -> Path:
@@ -395,7 +442,9 @@ class Hub:
     log: Path
 
 
-def start_hub(venv: Path, clone: Path, run_state: Run, base: Path, transport: str) -> Hub:
+def start_hub(
+    venv: Path, clone: Path, run_state: Run, base: Path, transport: str, lean: bool
+) -> Hub:
     """Write this run's private config and start JupyterHub (and the proxy) in its own group.
 
     The hub runs with umask 077, so the database and every file it or the proxy writes are
@@ -409,8 +458,9 @@ def start_hub(venv: Path, clone: Path, run_state: Run, base: Path, transport: st
         chp=str(base / "node_modules" / ".bin" / "configurable-http-proxy"),
         password=run_state.password,
         users=sorted(run_state.users),
-        singleuser=str(venv / "bin" / "jupyterhub-singleuser"),
-        args=singleuser_args(transport),
+        cmd=singleuser_command(venv, lean),
+        args=singleuser_args(transport, lean),
+        extra_environment=shared_validation_stamp(venv, clone, run_state) if lean else {},
         path=f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         runtime=str(run_state.runtime),
         gitconfig=str(trust_clone(clone, run_state)),
@@ -734,7 +784,7 @@ def server_pid(name: str) -> int | None:
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 if needle in (entry / "environ").read_bytes().split(b"\0"):
-                    if b"jupyterhub-singleuser" in (entry / "cmdline").read_bytes():
+                    if b"singleuser" in (entry / "cmdline").read_bytes():
                         return int(entry.name)
     return None
 
@@ -794,7 +844,7 @@ def load_average() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
 
 
-def summary(students: list[Student], wall: float, commit: str, transport: str,
+def summary(students: list[Student], wall: float, commit: str, transport: str, setup: str,
             load_before: list[float]) -> dict[str, Any]:  # fmt: skip
     """The class's figures: successes, time per phase, CPU and memory per student, user ids."""
     ok = [s for s in students if not s.failures]
@@ -806,6 +856,7 @@ def summary(students: list[Student], wall: float, commit: str, transport: str,
         "load_average_before": load_before,
         "load_average_after": load_average(),
         "kernel_transport": transport,
+        "setup": setup,
         "succeeded": len(ok),
         "failed": len(students) - len(ok),
         "wall_seconds": round(wall, 1),
@@ -865,10 +916,15 @@ def report(students: list[Student], stats: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def report_stem(count: int, transport: str, setup: str) -> str:
+    """The reports' file name without suffix, e.g. ``report-30-ipc-lean``."""
+    return f"report-{count}-{transport}-{setup}"
+
+
 def write_reports(out: Path, students: list[Student], stats: dict[str, Any], hub: Hub) -> Path:
     """The text and JSON reports, and a copy of the hub's log (0600), kept after the run."""
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"report-{stats['students']}-{stats['kernel_transport']}"
+    stem = report_stem(stats["students"], stats["kernel_transport"], stats["setup"])
     text_report = out / f"{stem}.txt"
     text_report.write_text(report(students, stats) + "\n", encoding="utf-8")
     records = [{**s.__dict__, "phases": s.phases()} for s in students]
@@ -922,7 +978,7 @@ def run_class(hub: Hub, run_state: Run, students: list[Student], repo: str) -> f
     return time.monotonic() - started
 
 
-def rehearse(count: int, ref: str, base: Path = BASE, transport: str = "ipc",
+def rehearse(count: int, ref: str, base: Path = BASE, transport: str = "ipc", lean: bool = True,
              out: Path | None = None) -> dict[str, Any]:  # fmt: skip
     """Install, create the users, start the hub, run ``count`` students at once, report, and
     always clean up."""
@@ -946,12 +1002,13 @@ def rehearse(count: int, ref: str, base: Path = BASE, transport: str = "ipc",
             create_student_user(run_state, student.name)
         print(f"Created {count} system users {students[0].name} ... {students[-1].name}.")
         print("Starting JupyterHub on 127.0.0.1 ...", flush=True)
-        hub = start_hub(venv, clone, run_state, base, transport)
+        hub = start_hub(venv, clone, run_state, base, transport, lean)
         print(f"Hub at {hub.url}; {count} students start now, all at once.", flush=True)
         wall = run_class(hub, run_state, students, clone.as_uri())
         for student in students:
             measure(student)
-        stats = summary(students, wall, commit, transport, load_before)
+        setup = "lean" if lean else "stock"
+        stats = summary(students, wall, commit, transport, setup, load_before)
         print(report(students, stats))
         written = write_reports(out or base, students, stats, hub)
         print(f"Report written to {written}")
@@ -999,13 +1056,25 @@ def main(argv: list[str] | None = None) -> None:
         help="how servers talk to kernels: ipc (Unix sockets, the default: no port race) or tcp",
     )
     parser.add_argument(
+        "--stock",
+        action="store_true",
+        help="start servers as a stock hub does (all server extensions, each kernel validating "
+        "the data itself) instead of the lean setup docs/hub.md recommends: for comparison",
+    )
+    parser.add_argument(
         "--out", type=Path, default=None, help=f"folder for the reports (default: {BASE})"
     )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.students < 1 or args.students > 99:
         parser.error("students must be between 1 and 99")
     with stop_on_signals():
-        stats = rehearse(args.students, args.ref, transport=args.kernel_transport, out=args.out)
+        stats = rehearse(
+            args.students,
+            args.ref,
+            transport=args.kernel_transport,
+            lean=not args.stock,
+            out=args.out,
+        )
     sys.exit(0 if stats.get("failed") == 0 else 1)
 
 
