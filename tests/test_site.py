@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -529,3 +530,48 @@ def test_every_trace_type_used_is_in_the_vendored_bundle(notebooks: list[Path], 
     assert used, "no charts found: the scan is broken"
     missing = {kind: sorted(names) for kind, names in used.items() if kind not in info["traces"]}
     assert not missing, f"trace types the bundle cannot draw (use the full bundle or another chart): {missing}"
+
+
+# ------------------------------------------------------- teacher-only pages (issues 20 and 23)
+
+
+def test_the_answer_keys_are_never_built_nor_linked(tmp_path: Path):
+    """docs/answer-keys.md is for the teacher's copy: a guide linking it builds no page of it and no link to it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    secret = "ANSWER-KEY-MARKER-7f3a"
+    (docs / "answer-keys.md").write_text(f"# Answer keys\n\n03.1: {secret}\n", encoding="utf-8")
+    guide = docs / "teacher-guide.md"
+    guide.write_text(
+        "# Teacher guide\n\nThe [answer keys](answer-keys.md), [again](docs/answer-keys.md#03) "
+        "and <a href='../docs/answer-keys.md'>once more</a>; the [next notebook](03-the-visa-surge.ipynb).\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    build_site.build(out, [], guide)
+    built = {p.name for p in out.rglob("*") if p.is_file()}
+    assert not [name for name in built if "answer" in name.lower()], sorted(built)
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert secret not in text, f"{page.name} carries the answer keys"
+        assert not re.search(r"href=[\"'][^\"']*answer-keys", text), f"{page.name} links the answer keys"
+    guide_page = (out / "teacher-guide.html").read_text(encoding="utf-8")
+    assert "answer keys" in guide_page and "once more" in guide_page, "the link's words were dropped"
+    assert 'href="03-the-visa-surge.html"' in guide_page, "other links were dropped too"
+
+
+def test_every_page_carries_a_policy_allowing_only_its_own_scripts(site: Path, pages: dict[str, Page]):
+    """Each built page opens its head with a Content-Security-Policy: its own files' scripts, no other host."""
+    for name in pages:
+        text = (site / name).read_text(encoding="utf-8")
+        head = text[: text.index("<body")]
+        match = re.search(r'<meta[^>]*http-equiv="Content-Security-Policy"[^>]*content="([^"]*)"', head)
+        match = match or re.search(r'<meta[^>]*content="([^"]*)"[^>]*http-equiv="Content-Security-Policy"', head)
+        assert match, f"{name} has no Content-Security-Policy"
+        assert head.index(match[0]) < head.index("<script"), f"{name}: the policy comes after a script"
+        policy = {part.split()[0]: part.split()[1:] for part in unescape(match[1]).split(";")}
+        assert policy["script-src"] == ["'self'"], f"{name}: {policy['script-src']}"
+        assert policy["default-src"] == ["'none'"] and policy["connect-src"] == ["'none'"], name
+        scripts = re.findall(r"<script([^>]*)>", text)
+        inline = [attrs for attrs in scripts if "src=" not in attrs and "application/json" not in attrs]
+        assert inline == [], f"{name}: inline scripts the policy would block: {inline}"

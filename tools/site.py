@@ -69,6 +69,10 @@ WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 NOTEBOOK_LINK_RE = re.compile(r'href="(?:\.\./notebooks/|notebooks/)?(\d\d-[a-z0-9-]+)\.ipynb(#[^"]*)?"')
 GUIDE_LINK_RE = re.compile(r'href="(?:\.\./)?(?:docs/)?teacher-guide\.md(#[^"]*)?"')
+#: Teacher-only pages (docs/answer-keys.md): never built, and a link to one keeps only its text.
+TEACHER_ONLY_LINK_RE = re.compile(
+    r'<a\b[^>]*\bhref="[^"]*answer-keys(?:\.md|\.html)?(?:#[^"]*)?"[^>]*>(.*?)</a>', re.S
+)
 #: Trace attributes that hold the plotted data; one table column each when present.
 DATA_KEYS = ("x", "y", "z", "labels", "values", "parents", "base", "text")
 #: What a data-table cell shows when the chart has no value there.
@@ -768,7 +772,12 @@ def site_bar(has_guide: bool) -> str:
 
 
 def rewrite_links(page: str) -> str:
-    """Links between notebooks and to the guide point at the built pages."""
+    """Links between notebooks and to the guide point at the built pages.
+
+    A link to the teacher-only answer keys keeps its words but loses its target: the site is
+    public and never carries that page, so it links nowhere near it either.
+    """
+    page = TEACHER_ONLY_LINK_RE.sub(r"\1", page)
     page = NOTEBOOK_LINK_RE.sub(lambda m: f'href="{m[1]}.html{m[2] or ""}"', page)
     return GUIDE_LINK_RE.sub(lambda m: f'href="teacher-guide.html{m[1] or ""}"', page)
 
