@@ -1,9 +1,10 @@
-"""The capacity model that notebook 04's sensitivity grid and simulator share (charts and verdicts stay there).
+"""The capacity model that notebook 04's sensitivity grid and simulator share (charts and verdicts
+stay there).
 
-Seats a week = flights x seats per flight x share for returning workers + rail seats, in whole timetable
-weeks; weeks ending after the closure (31 Jan 2020, F55-F57) run at ``share_after_closure``. Only the
-flights are sourced; the rest are the labelled ASSUMPTIONs of data/assumptions.csv (F52, F57).
-"""
+Seats a week = flights x seats per flight x share for returning workers + rail seats, in whole
+timetable weeks; weeks ending after the closure (31 Jan 2020, F55-F57) run at
+``share_after_closure``. Only the flights are sourced; the rest are the labelled ASSUMPTIONs of
+data/assumptions.csv (F52, F57)."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def _finite_result(value: float, what: str) -> float:
 
 
 def _day(value: object, name: str) -> date:
-    """A plain date from a date, datetime or pandas Timestamp; NaT or anything else is a ValueError."""
+    """A plain date from a date, datetime or pandas Timestamp; NaT or anything else is a
+    ValueError."""
     if isinstance(value, date) and value == value:  # pandas.NaT is unequal to itself
         return value.date() if isinstance(value, datetime) else value
     raise ValueError(
@@ -79,7 +81,8 @@ class Settings:
 
 
 def _tables(tables: object, *names: str) -> Mapping[str, Any]:
-    """The tables from helpers.data.load_all(), holding each table named; else a TypeError/ValueError."""
+    """The tables from helpers.data.load_all(), holding each table named; else a
+    TypeError/ValueError."""
     if not isinstance(tables, Mapping):
         raise TypeError(
             f"tables must be the tables from helpers.data.load_all(), not {type(tables).__name__}"
@@ -92,7 +95,8 @@ def _tables(tables: object, *names: str) -> Mapping[str, Any]:
 
 
 def settings_from(tables: Mapping[str, Any], **changes: object) -> Settings:
-    """The sourced flights and the assumption defaults from data/, with any setting changed by name."""
+    """The sourced flights and the assumption defaults from data/, with any setting changed by
+    name."""
     _tables(tables, "transport", "assumptions")
     if unknown := set(changes) - {f.name for f in fields(Settings)}:
         raise ValueError(
@@ -121,7 +125,8 @@ def full_weeks(start: object, end: object) -> int:
 def seats_by(
     settings: Settings, start: object, end: object, closure: object | None = None
 ) -> float:
-    """Seats for returning workers from ``start`` to ``end``; weeks ending after ``closure`` run at its share."""
+    """Seats for returning workers from ``start`` to ``end``; weeks ending after ``closure`` run
+    at its share."""
     if not isinstance(settings, Settings):
         raise TypeError(
             f"settings must be a Settings (from settings_from()), not {type(settings).__name__}"

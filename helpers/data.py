@@ -1,10 +1,12 @@
-"""Load data/ as typed DataFrames, validated, and look rows up by key. Every number a reader sees comes from these
-tables, which a student may edit, so each stage checks what the last passed: datapackage.json's shape and paths
-(before a table byte is read); each file read once, only if it is a regular file under its size limit, opened so
-that nothing blocks; bytes, control characters and headers; the schema (Frictionless checks its metadata); every
-cell against its type and constraints, column by column, so time grows linearly with rows; our rules. A failure is
-one DataValidationError naming file, row, column and rule for each problem; a success leaves a stamp, so unchanged
-data is validated once, and the tables are built from the very bytes that were validated."""
+"""Load data/ as typed DataFrames, validated, and look rows up by key. Every number a reader sees
+comes from these tables, which a student may edit, so each stage checks what the last passed:
+datapackage.json's shape and paths (before a table byte is read); each file read once, only if it
+is a regular file under its size limit, opened so that nothing blocks; bytes, control characters
+and headers; the schema (Frictionless checks its metadata); every cell against its type and
+constraints, column by column, so time grows linearly with rows; our rules. A failure is one
+DataValidationError naming file, row, column and rule for each problem; a success leaves a stamp,
+so unchanged data is validated once, and the tables are built from the very bytes that were
+validated."""
 
 from __future__ import annotations
 
@@ -37,13 +39,15 @@ if TYPE_CHECKING:
 
 PACKAGE_FILE = "datapackage.json"
 CACHE_ENV = "WORKERS_ABROAD_CACHE"
-#: Size limits, far above today's data (the descriptor is 53 KB, the largest table 20 KB; 100,000 rows of visas
-#: take about 12 MB), so that a huge or endless file is refused by its size before a byte is parsed.
+#: Size limits, far above today's data (the descriptor is 53 KB, the largest table 20 KB; 100,000
+#: rows of visas take about 12 MB), so that a huge or endless file is refused by its size before a
+#: byte is parsed.
 MAX_DESCRIPTOR_BYTES = 4 * 1024 * 1024
 MAX_TABLE_BYTES = 32 * 1024 * 1024
-#: The largest maximum an assumption may have. The model multiplies at most three settings and a sourced count
-#: (an integer below 10**18), then weeks (below 10**6 in the calendar): 10**18 * 10**9 * 10**9 * 10**6 = 10**42,
-#: far from a float's 1.8e308, so no slider position can make the arithmetic overflow to inf.
+#: The largest maximum an assumption may have. The model multiplies at most three settings and a
+#: sourced count (an integer below 10**18), then weeks (below 10**6 in the calendar): 10**18 * 10**9
+#: * 10**9 * 10**6 = 10**42, far from a float's 1.8e308, so no slider position can make the
+#: arithmetic overflow to inf.
 ASSUMPTION_LIMIT = 1e9
 _DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "date": "string"}
 _CELLS = {  # kind: (pattern, rule, what is expected)
@@ -60,21 +64,24 @@ _CELLS = {  # kind: (pattern, rule, what is expected)
     ),
     "uri": (r"https?://[^\s\"'<>`\\]+", "http-url", "an http:// or https:// address"),
 }
-#: Control characters are never data: NUL and the rest of C0 and C1, except tab, newline and a CR before a newline.
+#: Control characters are never data: NUL and the rest of C0 and C1, except tab, newline and a CR
+#: before a newline.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 _NOT_C0 = bytes(
     b for b in range(256) if b in b"\t\n\r" or 0x20 <= b < 0x7F or b > 0x7F
 )  # deleted by translate
-#: The tables and columns the notebooks and helpers read, with the type they compute with: each must be declared in
-#: datapackage.json (a column dropped from a CSV and its schema together would otherwise load, and fail later), and
-#: each table must hold at least one row. Why each: the cells that read it.
+#: The tables and columns the notebooks and helpers read, with the type they compute with: each must
+#: be declared in datapackage.json (a column dropped from a CSV and its schema together would
+#: otherwise load, and fail later), and each table must hold at least one row. Why each: the cells
+#: that read it.
 REQUIRED: dict[str, tuple[str, str]] = {
     "sources": (
         "source_id publisher title published url note",
         "every chart's source line and each notebook's Sources table",
     ),
     "resolutions": (
-        "provision_id resolution:integer paragraph:integer paragraph_note adopted:date kind summary",
+        "provision_id resolution:integer paragraph:integer paragraph_note adopted:date kind"
+        " summary",
         "01's timeline of the resolutions and exercises 01.1-01.3",
     ),
     "resolution_terms": (
@@ -104,7 +111,8 @@ REQUIRED: dict[str, tuple[str, str]] = {
         "03's visa chart and exercises 03.1-03.2",
     ),
     "entries": (
-        "entry_id period period_start:date period_end:date measure low:integer high:integer qualifier",
+        "entry_id period period_start:date period_end:date measure low:integer high:integer"
+        " qualifier",
         "03's entries and exercise 03.2",
     ),
     "transport": (
@@ -116,13 +124,14 @@ REQUIRED: dict[str, tuple[str, str]] = {
         "the sliders of 02-04 and the capacity model's settings",
     ),
 }
-_PROVENANCE = "fact_id source_id also_source_ids status quote"  # every table but sources: its chart's source line
+#: Every table but sources: its chart's source line and the provenance rules read these.
+_PROVENANCE = "fact_id source_id also_source_ids status quote"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One broken rule at one place. ``row``: 1-based line (a CSV's header is 1); ``column``: a CSV column or a place
-    in datapackage.json such as "resources[3].path"."""
+    """One broken rule at one place. ``row``: 1-based line (a CSV's header is 1); ``column``: a
+    CSV column or a place in datapackage.json such as "resources[3].path"."""
 
     file: str
     row: int | None
@@ -132,7 +141,8 @@ class Problem:
 
     def __str__(self) -> str:
         column = f"column {self.column!r}" if self.column else "column -"
-        return f"{self.file}, row {self.row if self.row is not None else '-'}, {column}: [{self.rule}] {self.message}"
+        row = self.row if self.row is not None else "-"
+        return f"{self.file}, row {row}, {column}: [{self.rule}] {self.message}"
 
 
 class DataValidationError(ValueError):
@@ -149,23 +159,26 @@ class DataValidationError(ValueError):
 
 
 class FileRefused(ValueError):
-    """A file that is not read, with the rule that refuses it (missing, not a regular file, too large)."""
+    """A file that is not read, with the rule that refuses it (missing, not a regular file, too
+    large)."""
 
     def __init__(self, rule: str, message: str) -> None:
         super().__init__(message)
         self.rule = rule
 
 
-# ---------------------------------------------------------------- reading a file: regular, bounded, never blocking
+# -------------------------------------------------- reading a file: regular, bounded, at once
 
 
 def read_regular_file(path: Path, limit: int) -> bytes:
-    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else FileRefused naming the rule.
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else FileRefused
+    naming the rule.
 
-    Why this way: a FIFO opened for reading waits for a writer forever, and a device or a growing file never ends.
-    The path is checked with lstat before it is opened; it is opened non-blocking without following a symlink at its
-    last step (a FIFO then opens at once), checked again on the open descriptor, and read to at most ``limit`` + 1
-    bytes, so a file swapped or grown in between is still refused."""
+    Why this way: a FIFO opened for reading waits for a writer forever, and a device or a growing
+    file never ends. The path is checked with lstat before it is opened; it is opened
+    non-blocking without following a symlink at its last step (a FIFO then opens at once),
+    checked again on the open descriptor, and read to at most ``limit`` + 1 bytes, so a file
+    swapped or grown in between is still refused."""
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"path must be a file's path, not {type(path).__name__}")
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
@@ -201,7 +214,8 @@ def read_regular_file(path: Path, limit: int) -> bytes:
 
 
 def _check_regular(info: os.stat_result, path: Path, limit: int) -> None:
-    """A regular file under the limit; a FIFO, socket, device, directory or symlink is refused unread."""
+    """A regular file under the limit; a FIFO, socket, device, directory or symlink is refused
+    unread."""
     if not stat.S_ISREG(info.st_mode):
         raise FileRefused(
             "regular-file",
@@ -247,54 +261,52 @@ def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
             if str(res.get("path")).endswith(".csv")
             else ("path-csv", "a table is a .csv file in the data folder")
         )
-        checks = (
-            [  # (holds, where, rule, message); a path's message quotes only datapackage.json's own text
-                (
-                    not reason[0],
-                    "path",
-                    reason[0],
-                    f"path {res.get('path')!r} refused: {reason[1]}",
-                ),
-                (
-                    isinstance(name, str)
-                    and re.fullmatch(r"[a-z0-9_]+", name)
-                    and names.count(name) == 1,
-                    "name",
-                    "resource-name",
-                    "expected a unique name of a-z, 0-9 and _",
-                ),
-                (
-                    all(isinstance(n, str) and n and fnames.count(n) == 1 for n in fnames),
-                    "schema.fields",
-                    "field-name",
-                    "expected a list of fields (objects) with unique names",
-                ),
-                (
-                    isinstance(schema.get("primaryKey"), list)
-                    and len(schema["primaryKey"]) == 1
-                    and schema["primaryKey"][0] in fnames,
-                    "schema.primaryKey",
-                    "primary-key-declared",
-                    "expected one declared field",
-                ),
-                (
-                    schema.get("missingValues", [""]) == [""],
-                    "schema.missingValues",
-                    "missing-values",
-                    "only an empty cell is missing",
-                ),
-            ]
-            + [
-                (
-                    str(f.get("type", "string")) in _DTYPES
-                    and (not f.get("x-figure") or f.get("type") in ("integer", "number")),
-                    f"schema.fields[{j}].type",
-                    "field-type",
-                    f"{f.get('type')!r}: expected one of {list(_DTYPES)}, a figure a number",
-                )
-                for j, f in enumerate(f for f in fields if isinstance(f, dict))
-            ]
-        )
+        # (holds, where, rule, message); a path's message quotes only datapackage.json's own text
+        checks = [
+            (
+                not reason[0],
+                "path",
+                reason[0],
+                f"path {res.get('path')!r} refused: {reason[1]}",
+            ),
+            (
+                isinstance(name, str)
+                and re.fullmatch(r"[a-z0-9_]+", name)
+                and names.count(name) == 1,
+                "name",
+                "resource-name",
+                "expected a unique name of a-z, 0-9 and _",
+            ),
+            (
+                all(isinstance(n, str) and n and fnames.count(n) == 1 for n in fnames),
+                "schema.fields",
+                "field-name",
+                "expected a list of fields (objects) with unique names",
+            ),
+            (
+                isinstance(schema.get("primaryKey"), list)
+                and len(schema["primaryKey"]) == 1
+                and schema["primaryKey"][0] in fnames,
+                "schema.primaryKey",
+                "primary-key-declared",
+                "expected one declared field",
+            ),
+            (
+                schema.get("missingValues", [""]) == [""],
+                "schema.missingValues",
+                "missing-values",
+                "only an empty cell is missing",
+            ),
+        ] + [
+            (
+                str(f.get("type", "string")) in _DTYPES
+                and (not f.get("x-figure") or f.get("type") in ("integer", "number")),
+                f"schema.fields[{j}].type",
+                "field-type",
+                f"{f.get('type')!r}: expected one of {list(_DTYPES)}, a figure a number",
+            )
+            for j, f in enumerate(f for f in fields if isinstance(f, dict))
+        ]
         for _, where, rule, message in (c for c in checks if not c[0]):
             at = (
                 text.find(json.dumps(res.get(where), ensure_ascii=False))
@@ -322,7 +334,8 @@ def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
 
 
 def read_descriptor(folder: Path) -> dict[str, Any]:
-    """The parsed, checked datapackage.json, or a DataValidationError naming what is wrong with it."""
+    """The parsed, checked datapackage.json, or a DataValidationError naming what is wrong with
+    it."""
     folder = data_dir(folder)
     problem = (None, *reason) if (reason := unsafe_reason(folder, PACKAGE_FILE)) else None
     desc, text = None, ""
@@ -349,8 +362,8 @@ def read_descriptor(folder: Path) -> dict[str, Any]:
 
 
 def _schema_problems(desc: dict[str, Any]) -> list[Problem]:
-    """What Frictionless says about each schema's metadata, each constraint's value, the declared foreign keys, and
-    the tables and columns the notebooks need (REQUIRED)."""
+    """What Frictionless says about each schema's metadata, each constraint's value, the declared
+    foreign keys, and the tables and columns the notebooks need (REQUIRED)."""
     decline_slow_optional_imports()
     from frictionless import Schema
 
@@ -363,7 +376,8 @@ def _schema_problems(desc: dict[str, Any]) -> list[Problem]:
         }
         try:
             errors = [(e.type, e.message) for e in Schema.metadata_validate(vetted)]
-        except Exception as exc:  # noqa: BLE001 - whatever frictionless raises, the reader gets one named problem
+        # Whatever frictionless raises, the reader gets one named problem.
+        except Exception as exc:  # noqa: BLE001
             errors = [("frictionless", f"{type(exc).__name__}: {exc}")]
         where = f"resources[{i}].schema"
         problems += [
@@ -378,8 +392,9 @@ def _schema_problems(desc: dict[str, Any]) -> list[Problem]:
 
 
 def _constraint_problems(res: dict[str, Any], where: str) -> list[Problem]:
-    """Each constraint holds a value of the kind its check compares with: a pattern that compiles, numbers for a
-    number's bounds, dates for a date's; what this loader does not check is refused rather than ignored."""
+    """Each constraint holds a value of the kind its check compares with: a pattern that
+    compiles, numbers for a number's bounds, dates for a date's; what this loader does not check
+    is refused rather than ignored."""
     problems = []
     for j, spec in enumerate(res["schema"]["fields"]):
         for key, value in (spec.get("constraints") or {}).items():
@@ -463,7 +478,8 @@ def _foreign_key_problems(
                     None,
                     f"{where}.foreignKeys[{k}]",
                     "foreign-key-declared",
-                    f"resource {res['name']!r}: expected fields of this table and as many of a declared one",
+                    f"resource {res['name']!r}: expected fields of this table and as many of a"
+                    " declared one",
                 )
             )
     return problems
@@ -497,7 +513,8 @@ def _required_problems(desc: dict[str, Any]) -> list[Problem]:
                         None,
                         f"resources[{index[name]}].schema.fields",
                         "required-column",
-                        f"resource {name!r} needs column {column!r} of type {kind or 'string'}: {why}",
+                        f"resource {name!r} needs column {column!r} of type"
+                        f" {kind or 'string'}: {why}",
                     )
                 )
     return problems
@@ -517,7 +534,8 @@ class _Table:
 
     @cached_property
     def columns(self) -> dict[str, list[str]]:
-        """Each column's cells, a short record padded with empty cells (its missing-cell problem says so)."""
+        """Each column's cells, a short record padded with empty cells (its missing-cell problem
+        says so)."""
         width = len(self.header)
         padded = self.records
         if set(map(len, padded)) - {width}:
@@ -536,8 +554,9 @@ class _Table:
 
 
 def _parse(text: str) -> tuple[list[str], list[int], list[list[str]]]:
-    """Header, line numbers and records; csv.Error names the line. One record a line is the common case, counted
-    instead of tracked: without a lone CR, as many lines as records means no record spans two."""
+    """Header, line numbers and records; csv.Error names the line. One record a line is the
+    common case, counted instead of tracked: without a lone CR, as many lines as records means no
+    record spans two."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header, records = next(reader, []), list(reader)
@@ -557,8 +576,8 @@ def _parse(text: str) -> tuple[list[str], list[int], list[list[str]]]:
 def _read_table(
     resource: dict[str, Any], raw: bytes | FileRefused
 ) -> tuple[_Table | None, list[Problem]]:
-    """The table, or what keeps it from being read: missing, not a regular file, too large, empty, not UTF-8, bad
-    CSV, a control character, a wrong header."""
+    """The table, or what keeps it from being read: missing, not a regular file, too large,
+    empty, not UTF-8, bad CSV, a control character, a wrong header."""
     name, expected = resource["path"], [f["name"] for f in resource["schema"]["fields"]]
     if isinstance(raw, FileRefused):
         return None, [Problem(name, None, None, raw.rule, str(raw))]
@@ -606,7 +625,8 @@ def _read_table(
 
 
 def _control_problems(name: str, table: _Table, text: str) -> list[Problem]:
-    """A control character in a cell (NUL, escape, ...), named by row and column; tab and newline are text."""
+    """A control character in a cell (NUL, escape, ...), named by row and column; tab and newline
+    are text."""
     raw = text.encode()
     may_hold = (
         raw.translate(None, _NOT_C0) or b"\xc2" in raw or raw.count(b"\r") != raw.count(b"\r\n")
@@ -646,8 +666,8 @@ def _parse_date(text: str) -> date | None:
 
 
 def _parse_cell(kind: str, text: str) -> tuple[Any, str | None]:
-    """(value, None) for a well-formed cell, (None, rule) otherwise. Stricter than Table Schema: ASCII digits,
-    finite numbers, real YYYY-MM-DD dates, http(s) URLs only."""
+    """(value, None) for a well-formed cell, (None, rule) otherwise. Stricter than Table Schema:
+    ASCII digits, finite numbers, real YYYY-MM-DD dates, http(s) URLs only."""
     if kind == "date":
         value = _parse_date(text)
         return (value, None) if value is not None else (None, "date-format")
@@ -666,9 +686,10 @@ def _parse_cell(kind: str, text: str) -> tuple[Any, str | None]:
 def _column_problems(
     file: str, spec: dict[str, Any], cells: list[str], lines: list[int]
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """One column's parsed values (by cell text; a malformed cell is absent) and its problems: format, then
-    constraints (a malformed cell is named once, by its format). Each distinct text is judged once, so a column of
-    100,000 rows with a handful of values costs a handful of checks."""
+    """One column's parsed values (by cell text; a malformed cell is absent) and its problems:
+    format, then constraints (a malformed cell is named once, by its format). Each distinct text
+    is judged once, so a column of 100,000 rows with a handful of values costs a handful of
+    checks."""
     typed = spec.get("type", "string")
     kind = "uri" if typed == "string" and spec.get("format") == "uri" else typed
     name, distinct, failing = spec["name"], set(cells) - {""}, {}
@@ -708,7 +729,8 @@ def _column_problems(
 
 
 def _constraint_check(key: str) -> Callable[[Any, str], Callable[[str, Any], bool]]:
-    """The test for one constraint, given its value and the field's type: (cell text, parsed value) -> holds."""
+    """The test for one constraint, given its value and the field's type: (cell text, parsed
+    value) -> holds."""
 
     def make(limit: Any, kind: str) -> Callable[[str, Any], bool]:
         constant = _parse_constant(kind, limit) if key in ("minimum", "maximum") else None
@@ -772,7 +794,8 @@ def _duplicates(
 
 
 def _table_problems(table: _Table) -> tuple[dict[str, list[Any]], list[Problem]]:
-    """A table's parsed columns and the problems of its rows: shape, cells, constraints, primary key."""
+    """A table's parsed columns and the problems of its rows: shape, cells, constraints, primary
+    key."""
     file, width, problems = table.resource["path"], len(table.header), []
     for line, cells in zip(table.lines, table.records):
         if not any(cells):
@@ -809,7 +832,8 @@ def _table_problems(table: _Table) -> tuple[dict[str, list[Any]], list[Problem]]
 
 
 def _foreign_key_rows(tables: dict[str, _Table]) -> list[Problem]:
-    """Every foreign key's cells are keys of the table it references (a row with none of them empty)."""
+    """Every foreign key's cells are keys of the table it references (a row with none of them
+    empty)."""
     problems = []
     for table in tables.values():
         for key in table.resource["schema"].get("foreignKeys", []):
@@ -822,7 +846,8 @@ def _foreign_key_rows(tables: dict[str, _Table]) -> list[Problem]:
                     line,
                     ",".join(key["fields"]),
                     "foreign-key",
-                    f"{values[0] if len(values) == 1 else values!r} is not a key of {target.resource['path']}",
+                    f"{values[0] if len(values) == 1 else values!r} is not a key of"
+                    f" {target.resource['path']}",
                 )
                 for line, values in zip(table.lines, own)
                 if all(values) and values not in known
@@ -831,8 +856,8 @@ def _foreign_key_rows(tables: dict[str, _Table]) -> list[Problem]:
 
 
 def _assumption_problems(table: _Table, parsed: dict[str, dict[str, Any]]) -> list[Problem]:
-    """An assumption's slider must show its default and keep the model finite: minimum <= default <= maximum,
-    step > 0, maximum <= ASSUMPTION_LIMIT, and a share at most 1."""
+    """An assumption's slider must show its default and keep the model finite: minimum <= default
+    <= maximum, step > 0, maximum <= ASSUMPTION_LIMIT, and a share at most 1."""
     file, problems = table.resource["path"], []
     names = ("minimum", "default", "maximum", "step")
     if not set(names) <= set(parsed):
@@ -858,7 +883,8 @@ def _assumption_problems(table: _Table, parsed: dict[str, dict[str, Any]]) -> li
                     high > ASSUMPTION_LIMIT,
                     "maximum",
                     "assumption-limit",
-                    f"maximum {high:g} is above {ASSUMPTION_LIMIT:g}: the model's arithmetic must stay finite",
+                    f"maximum {high:g} is above {ASSUMPTION_LIMIT:g}: the model's arithmetic"
+                    " must stay finite",
                 ),
                 (
                     unit == "share" and high > 1,
@@ -873,7 +899,8 @@ def _assumption_problems(table: _Table, parsed: dict[str, dict[str, Any]]) -> li
 
 
 def _row_problems(tables: dict[str, _Table]) -> list[Problem]:
-    """Every row of every table, column by column; then the keys between tables; each needed table has rows."""
+    """Every row of every table, column by column; then the keys between tables; each needed
+    table has rows."""
     problems = []
     for name, table in tables.items():
         parsed, found = _table_problems(table)
@@ -897,8 +924,9 @@ def _row_problems(tables: dict[str, _Table]) -> list[Problem]:
 
 
 def _provenance_problems(tables: dict[str, _Table]) -> list[Problem]:
-    """This collection's rules that a Table Schema cannot state: sources resolve, figures in quotes, derived rows.
-    Read column by column; a quote's numbers are read once however many rows share it."""
+    """This collection's rules that a Table Schema cannot state: sources resolve, figures in
+    quotes, derived rows. Read column by column; a quote's numbers are read once however many
+    rows share it."""
     known_sources, rows_by_id = set(tables["sources"].columns["source_id"]), _RowsById(tables)
     stated: dict[str, set[float]] = {}
     problems = []
@@ -938,7 +966,8 @@ def _provenance_problems(tables: dict[str, _Table]) -> list[Problem]:
                             lines[i],
                             column,
                             "figure-in-quote",
-                            f"figure {columns[column][i]} does not appear in the quote {quotes[i]!r}",
+                            f"figure {columns[column][i]} does not appear in the quote"
+                            f" {quotes[i]!r}",
                         )
                     )
         rules = columns.get("derived_from", empty)
@@ -949,7 +978,8 @@ def _provenance_problems(tables: dict[str, _Table]) -> list[Problem]:
 
 
 class _RowsById(Mapping[str, dict[str, str]]):
-    """Every row of every table by its primary key, each made into a dict only when a derived rule reads it."""
+    """Every row of every table by its primary key, each made into a dict only when a derived
+    rule reads it."""
 
     def __init__(self, tables: dict[str, _Table]) -> None:
         self._tables = tables
@@ -972,7 +1002,8 @@ class _RowsById(Mapping[str, dict[str, str]]):
 
 
 def _stated(found: set[float], value: float, rel_tol: float = 1e-9) -> bool:
-    """The rule of helpers.numbers.states, on numbers already read from the quote (an exact hit needs no loop)."""
+    """The rule of helpers.numbers.states, on numbers already read from the quote (an exact hit
+    needs no loop)."""
     return value in found or any(
         abs(number - value) <= rel_tol * max(1.0, abs(value)) for number in found
     )
@@ -1011,12 +1042,13 @@ def _derived_problems(
     return []
 
 
-# ---------------------------------------------------------------- one snapshot of the folder, validated once
+# -------------------------------------------------- one snapshot of the folder, validated once
 
 
 @dataclass(frozen=True)
 class _Snapshot:
-    """The descriptor and each table's bytes, read once; equal snapshots have the same folder and content key."""
+    """The descriptor and each table's bytes, read once; equal snapshots have the same folder and
+    content key."""
 
     folder: Path
     key: str
@@ -1025,8 +1057,8 @@ class _Snapshot:
 
 
 def _snapshot(folder: Path) -> _Snapshot:
-    """Read datapackage.json and every table it names (each refused file kept as its refusal), and hash them with
-    the rules (this package's checking code): changing either re-validates."""
+    """Read datapackage.json and every table it names (each refused file kept as its refusal),
+    and hash them with the rules (this package's checking code): changing either re-validates."""
     desc = read_descriptor(folder)
     raw: dict[str, bytes | FileRefused] = {}
     for path in (r["path"] for r in desc["resources"]):
@@ -1067,7 +1099,8 @@ def validation_problems(folder: Path | None = None) -> list[Problem]:
 
 
 def _content_key(folder: Path, desc: dict[str, Any] | None = None) -> str:
-    """The content key of the folder as it is now (``desc`` is read again; kept for callers that pass it)."""
+    """The content key of the folder as it is now (``desc`` is read again; kept for callers that
+    pass it)."""
     return _snapshot(folder).key
 
 
@@ -1077,7 +1110,8 @@ def _stamp(key: str) -> Path:
 
 
 def _validated_tables(snapshot: _Snapshot) -> dict[str, _Table]:
-    """The tables of a snapshot that passed every rule (a stamp remembers a success), else DataValidationError."""
+    """The tables of a snapshot that passed every rule (a stamp remembers a success), else
+    DataValidationError."""
     if _stamp(snapshot.key).exists():
         tables = {}
         for resource in snapshot.descriptor["resources"]:
@@ -1102,7 +1136,8 @@ def _validated_tables_fresh(snapshot: _Snapshot) -> dict[str, _Table]:
 
 
 def validate(folder: Path | None = None) -> None:
-    """Raise DataValidationError unless every table passes every rule; remember a success in a stamp file."""
+    """Raise DataValidationError unless every table passes every rule; remember a success in a
+    stamp file."""
     _validated_tables(_snapshot(data_dir(folder)))
 
 
@@ -1140,7 +1175,8 @@ def _load_validated(snapshot: _Snapshot) -> dict[str, pd.DataFrame]:
 
 
 def load_all(folder: Path | None = None) -> dict[str, pd.DataFrame]:
-    """Every table, validated and typed by its schema, all or none. Copies, so callers may change them."""
+    """Every table, validated and typed by its schema, all or none. Copies, so callers may change
+    them."""
     snapshot = _snapshot(data_dir(folder).resolve())
     return {name: frame.copy() for name, frame in _load_validated(snapshot).items()}
 
@@ -1158,7 +1194,8 @@ def load_table(name: str, folder: Path | None = None) -> pd.DataFrame:
 
 
 def row(table: pd.DataFrame, key: str) -> pd.Series:
-    """The row whose primary key is ``key``, e.g. ``row(tables["russia_workers"], "RW_2018_END")``."""
+    """The row whose primary key is ``key``, e.g. ``row(tables["russia_workers"],
+    "RW_2018_END")``."""
     import pandas as pd
 
     if not isinstance(table, pd.DataFrame):

@@ -1,5 +1,6 @@
-"""Numbers computed from the data, never typed: calendar months after a date, and the ``derived_from``
-rules (e.g. ``months_after(R2397,T2397_REPAT)``) the loader recomputes to reject a row that disagrees."""
+"""Numbers computed from the data, never typed: calendar months after a date, and the
+``derived_from`` rules (e.g. ``months_after(R2397,T2397_REPAT)``) the loader recomputes to reject
+a row that disagrees."""
 
 import calendar
 import re
@@ -13,17 +14,18 @@ _RULE_RE = re.compile(r"^(?P<fn>[a-z_]+)\((?P<a>[A-Z0-9_]+),(?P<b>[A-Z0-9_]+)\)$
 
 
 class NotFound(KeyError, ValueError):
-    """A key, id or name the data do not hold. A KeyError for code that looks things up, and a ValueError for
-    code that checks its arguments: either ``except`` catches it."""
+    """A key, id or name the data do not hold. A KeyError for code that looks things up, and a
+    ValueError for code that checks its arguments: either ``except`` catches it."""
 
     def __str__(self) -> str:  # the message as written, not KeyError's repr of it
         return str(self.args[0]) if self.args else ""
 
 
 def add_months(start: date, months: Real) -> date:
-    """``start`` moved by whole calendar months, clamped to the month's last day: "no later than 24 months" from
-    22 Dec 2017 is 22 Dec 2019. ``months``: any whole real (24, 24.0, numpy.int64(24)); anything else, or a result
-    outside years 1-9999, is a ValueError naming the parameter."""
+    """``start`` moved by whole calendar months, clamped to the month's last day: "no later than
+    24 months" from 22 Dec 2017 is 22 Dec 2019. ``months``: any whole real (24, 24.0,
+    numpy.int64(24)); anything else, or a result outside years 1-9999, is a ValueError naming the
+    parameter."""
     if not isinstance(start, date) or start != start:  # pandas.NaT is a date unequal to itself
         raise ValueError(f"start must be a date, not {type(start).__name__}")
     if (whole := finite(months, "months")) != int(whole):
@@ -37,12 +39,14 @@ def add_months(start: date, months: Real) -> date:
 
 
 def evaluate_rule(rule: str, rows_by_id: Mapping[str, Mapping[str, str]]) -> str | float:
-    """A ``derived_from`` rule on raw CSV rows keyed by primary key: months_after(PROVISION, TERM) is the
-    adoption date plus the term's months (ISO text); difference(A, B) is A's count minus B's."""
+    """A ``derived_from`` rule on raw CSV rows keyed by primary key: months_after(PROVISION,
+    TERM) is the adoption date plus the term's months (ISO text); difference(A, B) is A's count
+    minus B's."""
     match = _RULE_RE.match(rule) if isinstance(rule, str) else None
     if match is None:
         raise ValueError(
-            f"not a rule: {rule!r:.60} (rule must be text such as 'months_after(R2397,T2397_REPAT)')"
+            f"not a rule: {rule!r:.60} (rule must be text such as"
+            " 'months_after(R2397,T2397_REPAT)')"
         )
     if not isinstance(rows_by_id, Mapping):
         raise TypeError(f"rows_by_id must map row ids to rows, not {type(rows_by_id).__name__}")

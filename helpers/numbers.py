@@ -47,9 +47,11 @@ MULTIPLIERS = {
     "b": 1e9,
 }
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_EXP = r"(?P<exp>[eE][+-]?\d{1,3}(?![\w.]))?"  # 1e5 is 100000 as Python and a spreadsheet write it, not 1
-# A number not inside a word or after a point: the first digit comes first, so the regex engine skips to digits
-# (a leading look-behind would be tried at every character); the look-behind then checks the character before it.
+# 1e5 is 100000 as Python and a spreadsheet write it, not 1.
+_EXP = r"(?P<exp>[eE][+-]?\d{1,3}(?![\w.]))?"
+# A number not inside a word or after a point: the first digit comes first, so the regex engine
+# skips to digits (a leading look-behind would be tried at every character); the look-behind then
+# checks the character before it.
 _FIRST = r"\d(?<![\w.]\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?)"
 _NUMBER_RE = re.compile(
     rf"(?P<a>{_FIRST}){_EXP}"
@@ -63,8 +65,8 @@ _WORD_RE = re.compile(
 
 
 def finite(value: object, name: str) -> float:
-    """``value`` as a float if it is a finite real number (numpy scalars too, not bool or Decimal); else a
-    ValueError naming it."""
+    """``value`` as a float if it is a finite real number (numpy scalars too, not bool or
+    Decimal); else a ValueError naming it."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ValueError(f"{name} must be a real number, not {type(value).__name__} {value!r:.40}")
     try:
@@ -81,8 +83,8 @@ def finite(value: object, name: str) -> float:
 
 
 def numbers_in(text: str) -> set[float]:
-    """Every number the text states, raw and scaled: "$200–500 million" gives 200, 500, 200e6 and 500e6;
-    "80%" gives 80 and 0.8; "15–0" gives 15 and 0; "half" gives 0.5; "tenth" gives 10."""
+    """Every number the text states, raw and scaled: "$200–500 million" gives 200, 500, 200e6 and
+    500e6; "80%" gives 80 and 0.8; "15–0" gives 15 and 0; "half" gives 0.5; "tenth" gives 10."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, not {type(text).__name__}")
     folded = text.casefold()

@@ -1,5 +1,6 @@
-"""Where the collection's files live, and every path kept inside data/: paths come from datapackage.json, which a
-student may edit, so one that is absolute, a URL, has ``..`` or resolves (through symlinks) outside is refused unread."""
+"""Where the collection's files live, and every path kept inside data/: paths come from
+datapackage.json, which a student may edit, so one that is absolute, a URL, has ``..`` or
+resolves (through symlinks) outside is refused unread."""
 
 import os
 import re
@@ -9,8 +10,8 @@ DATA_ENV = "WORKERS_ABROAD_DATA"  #: points the helpers at another copy of data/
 
 
 class DataFolderMissing(FileNotFoundError, ValueError):
-    """No data folder where one was asked for: a FileNotFoundError, and a ValueError for code that checks its
-    arguments."""
+    """No data folder where one was asked for: a FileNotFoundError, and a ValueError for code
+    that checks its arguments."""
 
 
 def project_root() -> Path:
@@ -30,7 +31,8 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
 
 
 def unsafe_reason(base: Path, relative: object) -> tuple[str, str] | None:
-    """Why ``relative`` may not be read from ``base``, as (rule, explanation); None when it is safe."""
+    """Why ``relative`` may not be read from ``base``, as (rule, explanation); None when it is
+    safe."""
     if not isinstance(relative, str) or not relative.strip() or "\0" in relative:
         return "path-is-text", "expected a relative path as text"
     if (
@@ -57,10 +59,11 @@ def unsafe_reason(base: Path, relative: object) -> tuple[str, str] | None:
 def data_path(
     *parts: str | os.PathLike[str], data_dir_override: str | os.PathLike[str] | None = None
 ) -> Path:
-    """Path of a file in the data folder, e.g. ``data_path("visas.csv")`` or ``data_path(Path("visas.csv"))``; with
-    no parts, the folder itself. FileNotFoundError names a missing folder (pandas would fail later, confusingly);
-    TypeError a part that is not a path; ValueError names the rule when the path would leave the folder or name
-    no file in it, e.g. ``data_path("")`` (unsafe_reason)."""
+    """Path of a file in the data folder, e.g. ``data_path("visas.csv")`` or
+    ``data_path(Path("visas.csv"))``; with no parts, the folder itself. FileNotFoundError names a
+    missing folder (pandas would fail later, confusingly); TypeError a part that is not a path;
+    ValueError names the rule when the path would leave the folder or name no file in it, e.g.
+    ``data_path("")`` (unsafe_reason)."""
     base = data_dir(data_dir_override)
     if not base.is_dir():
         raise DataFolderMissing(

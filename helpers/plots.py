@@ -109,7 +109,8 @@ def esc(text: object) -> str:
 
 
 def safe_url(url: object) -> str | None:
-    """The URL if it is an absolute http(s) address with a host, else None: only those become links."""
+    """The URL if it is an absolute http(s) address with a host, else None: only those become
+    links."""
     if not isinstance(url, str) or any(c in url for c in " \t\r\n\"'<>`"):
         return None
     return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else None
@@ -142,8 +143,9 @@ def _is_missing(value: object) -> bool:
 
 
 def money(value: float) -> str:
-    """$500 million, $1.2 billion, $417, -$2.5 million: dollars in the unit a reader says aloud. ``value``
-    must be a finite number (NaN or infinity is no amount of money: a ValueError names it)."""
+    """$500 million, $1.2 billion, $417, -$2.5 million: dollars in the unit a reader says aloud.
+    ``value`` must be a finite number (NaN or infinity is no amount of money: a ValueError names
+    it)."""
     amount = finite(value, "value")
     sign, size_of = "-" if amount < 0 else "", abs(amount)
     for size, word in ((1e9, "billion"), (1e6, "million")):
@@ -153,7 +155,8 @@ def money(value: float) -> str:
 
 
 def _number(value: object) -> float:
-    """A cell's value as a finite float: a number, or text that is one (e.g. '0.8'); else a ValueError."""
+    """A cell's value as a finite float: a number, or text that is one (e.g. '0.8'); else a
+    ValueError."""
     if isinstance(value, str):
         try:
             return finite(float(value), "value")
@@ -209,7 +212,8 @@ def _real_cell(value: numbers.Real | Decimal) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """A DataFrame shown for reading: formatted cells, escaped text, full clickable links, no dtype lines."""
+    """A DataFrame shown for reading: formatted cells, escaped text, full clickable links, no
+    dtype lines."""
 
     frame: pd.DataFrame
     formats: dict[str, str]
@@ -304,7 +308,8 @@ def quote(rows: pd.DataFrame, text_column: str = "quote") -> Any:
     _require_columns(rows, "rows", (text_column, "source_id", "status"))
     return HTML(
         "".join(
-            f'<blockquote class="wa-quote">{esc(row[text_column])}<br><small>{esc(row["source_id"])}, '
+            f'<blockquote class="wa-quote">{esc(row[text_column])}<br>'
+            f"<small>{esc(row['source_id'])}, "
             f"{esc(row['status'])}</small></blockquote>"
             for _, row in rows.iterrows()
         )
@@ -330,7 +335,8 @@ def _require_columns(frame: object, name: str, columns: Iterable[str]) -> None:
     """A DataFrame holding these columns, or a TypeError/ValueError naming the parameter."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
-            f"{name} must be a DataFrame (rows of a table from helpers.data.load_all()), not {type(frame).__name__}"
+            f"{name} must be a DataFrame (rows of a table from helpers.data.load_all()),"
+            f" not {type(frame).__name__}"
         )
     if missing := [c for c in columns if c not in frame.columns]:
         raise ValueError(f"{name} needs the column(s) {missing}")
@@ -432,7 +438,8 @@ def finish(
 def _require_finish_arguments(
     fig: object, title: object, subtitle: object, note: object, height: object
 ) -> None:
-    """What finish() needs: a figure, texts for title and subtitle (and note, if any), a height in pixels."""
+    """What finish() needs: a figure, texts for title and subtitle (and note, if any), a height
+    in pixels."""
     if not isinstance(fig, go.Figure):
         raise TypeError(f"fig must be a plotly Figure, not {type(fig).__name__}")
     for name, text in (("title", title), ("subtitle", subtitle)):
@@ -454,7 +461,8 @@ def marker(kind: str, **extra: Any) -> dict[str, Any]:
 
 
 def bundle(fig: go.Figure) -> dict[str, Any]:
-    """The figure's display bundle: plotly's JSON mimetype, which JupyterLab, nbval and the site read."""
+    """The figure's display bundle: plotly's JSON mimetype, which JupyterLab, nbval and the site
+    read."""
     if not isinstance(fig, go.Figure):
         raise TypeError(f"fig must be a plotly Figure, not {type(fig).__name__}")
     return {

@@ -80,7 +80,8 @@ def check_number(
 def _author_number(
     expected: Any, rel_tol: Any, close_tol: Any, abs_tol: Any, close_hint: Any
 ) -> tuple[float, tuple[float, float, float]]:
-    """The author's expected value and tolerances, checked: finite, 0 <= rel_tol <= close_tol, abs_tol >= 0."""
+    """The author's expected value and tolerances, checked: finite, 0 <= rel_tol <= close_tol,
+    abs_tol >= 0."""
     value = finite(expected, "expected")
     rel, close, absolute = (
         finite(t, n)
@@ -114,7 +115,8 @@ def _judge_number(
             if abs(candidate - expected) / scale <= rel_tol:
                 return Feedback(
                     False,
-                    "Right digits, wrong size: check the units (shares vs percentages, dollars vs millions).",
+                    "Right digits, wrong size: check the units (shares vs percentages,"
+                    " dollars vs millions).",
                 )
     return Feedback(
         False,
@@ -125,8 +127,9 @@ def _judge_number(
 
 
 def check_date(answer: Any, expected: date) -> Feedback:
-    """Compare a date answer (a date, a datetime, a pandas Timestamp, a numpy datetime64, or an ISO
-    'YYYY-MM-DD' string) with the expected date. Any answer gets feedback; a bad ``expected`` raises."""
+    """Compare a date answer (a date, a datetime, a pandas Timestamp, a numpy datetime64, or an
+    ISO 'YYYY-MM-DD' string) with the expected date. Any answer gets feedback; a bad ``expected``
+    raises."""
     if isinstance(expected, datetime) or not isinstance(expected, date):
         raise ValueError(f"expected must be a datetime.date, got {type(expected).__name__}")
     if _is_unanswered(answer) or (
@@ -179,9 +182,9 @@ def _as_date(answer: Any) -> date | Feedback:
 
 
 def check_choice(answer: Any, expected: str, options: tuple[str, ...]) -> Feedback:
-    """Compare a multiple-choice answer (one of ``options``, case-insensitive; a whole number such as
-    2397 or numpy's int64 counts as its digits). Any answer gets feedback; bad ``expected`` or
-    ``options`` raise, naming them."""
+    """Compare a multiple-choice answer (one of ``options``, case-insensitive; a whole number
+    such as 2397 or numpy's int64 counts as its digits). Any answer gets feedback; bad
+    ``expected`` or ``options`` raise, naming them."""
     if (
         isinstance(options, str)
         or not isinstance(options, tuple | list)
@@ -206,7 +209,8 @@ def check_choice(answer: Any, expected: str, options: tuple[str, ...]) -> Feedba
 
 
 def _choice_text(answer: Any) -> str | None:
-    """A choice as text: a string, or a whole number (Python's or numpy's, not a bool) as its digits."""
+    """A choice as text: a string, or a whole number (Python's or numpy's, not a bool) as its
+    digits."""
     if isinstance(answer, str):
         return answer.strip().lower()
     if isinstance(answer, numbers.Integral) and not _is_bool(answer):

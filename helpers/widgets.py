@@ -91,13 +91,15 @@ def _require_explorer_arguments(controls: object, render: object, title: object)
 
 
 def assumption_slider(assumptions: pd.DataFrame, assumption_id: str) -> widgets.FloatSlider:
-    """A slider for one labelled assumption: its label says ASSUMPTION, its range and default come from data/.
-    Checked again here (the loader already does): a slider silently clamps a default it cannot show."""
+    """A slider for one labelled assumption: its label says ASSUMPTION, its range and default
+    come from data/. Checked again here (the loader already does): a slider silently clamps a
+    default it cannot show."""
     assumption = row(assumptions, assumption_id)
     needed = ("minimum", "default", "maximum", "step", "label", "unit")
     if missing := [c for c in needed if c not in assumption.index]:
         raise ValueError(
-            f"assumptions must be the assumptions table (from helpers.data.load_all()); it lacks {missing}"
+            "assumptions must be the assumptions table (from helpers.data.load_all());"
+            f" it lacks {missing}"
         )
     try:
         low, default, high, step = (
@@ -111,7 +113,8 @@ def assumption_slider(assumptions: pd.DataFrame, assumption_id: str) -> widgets.
         low <= default <= high and step > 0
     ):
         raise ValueError(
-            f"assumptions.csv, {assumption_id}: need finite minimum <= default <= maximum and step > 0"
+            f"assumptions.csv, {assumption_id}: need finite minimum <= default <= maximum"
+            " and step > 0"
         )
     return widgets.FloatSlider(
         value=default,

@@ -1,8 +1,8 @@
 """Loaders that never hang or crawl, and loads that are never silent (issue 20).
 
-A hang is a failure here, not a speed claim: each case runs under a generous time limit (a subprocess's
-timeout, or an alarm), and speed itself is measured by ``python -m tools.bench --loader-only``.
-"""
+A hang is a failure here, not a speed claim: each case runs under a generous time limit (a
+subprocess's timeout, or an alarm), and speed itself is measured by ``python -m tools.bench
+--loader-only``."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def hang_guard(seconds: int) -> Iterator[None]:
 
 
 def load_in_subprocess(folder: Path, timeout: int = 60) -> dict[str, Any]:
-    """load_all(folder) in a fresh interpreter: a blocked open cannot be interrupted in-process, a process can."""
+    """load_all(folder) in a fresh interpreter: a blocked open cannot be interrupted in-process,
+    a process can."""
     code = (
         "import json, sys\n"
         "from pathlib import Path\n"
@@ -54,7 +55,8 @@ def load_in_subprocess(folder: Path, timeout: int = 60) -> dict[str, Any]:
         "    data.load_all(Path(sys.argv[1]))\n"
         "    print(json.dumps({'loaded': True}))\n"
         "except data.DataValidationError as error:\n"
-        "    print(json.dumps({'loaded': False, 'problems': [p.__dict__ for p in error.problems]}))\n"
+        "    problems = [p.__dict__ for p in error.problems]\n"
+        "    print(json.dumps({'loaded': False, 'problems': problems}))\n"
     )
     try:
         done = subprocess.run(
@@ -103,7 +105,7 @@ def line_of(path: Path, text: str) -> int:
     )
 
 
-# ---------------------------------------------------------------- only regular files, nothing blocks
+# -------------------------------------------------- only regular files, nothing blocks
 
 
 @pytest.mark.parametrize("name", ["datapackage.json", "visas.csv"])
@@ -136,7 +138,8 @@ def test_read_regular_file_refuses_a_fifo_before_reading(tmp_path: Path) -> None
 
 
 def test_a_huge_table_is_refused_by_its_size_before_parsing(data_copy: Path) -> None:
-    """300 MB (sparse: no disk is written) is refused from its size alone, so at once, not after a parse."""
+    """300 MB (sparse: no disk is written) is refused from its size alone, so at once, not after
+    a parse."""
     with open(data_copy / "visas.csv", "r+b") as handle:
         handle.truncate(300 * 1024 * 1024)
     started = time.perf_counter()
@@ -254,7 +257,8 @@ def test_an_assumption_maximum_that_breaks_the_arithmetic_is_refused(
 
 
 def test_the_largest_allowed_assumptions_keep_the_model_finite(data_copy: Path) -> None:
-    """The rule's promise, checked on the model itself: every assumption at ASSUMPTION_LIMIT still computes."""
+    """The rule's promise, checked on the model itself: every assumption at ASSUMPTION_LIMIT
+    still computes."""
     from helpers import capacity
 
     frame = pd.read_csv(data_copy / "assumptions.csv", dtype=str, keep_default_na=False)
@@ -327,7 +331,8 @@ def test_a_needed_table_dropped_is_named(data_copy: Path) -> None:
 
 
 def test_every_required_column_list_matches_the_schema() -> None:
-    """Each declared list names real columns of today's data with today's types (so it is not a stale list)."""
+    """Each declared list names real columns of today's data with today's types (so it is not a
+    stale list)."""
     descriptor = data.read_descriptor(project_root() / "data")
     assert data._required_problems(descriptor) == []
     assert set(data.REQUIRED) == {r["name"] for r in descriptor["resources"]}

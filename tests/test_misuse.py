@@ -1,11 +1,12 @@
-"""Helpers that never surprise (issue 20): every public function of ``helpers``, called with arbitrary values.
+"""Helpers that never surprise (issue 20): every public function of ``helpers``, called with
+arbitrary values.
 
-Each public function and class of each helper module is found by inspection (so a new one is covered without
-editing this file) and called with a value drawn for each of its parameters: None, bools, ints (huge ones too),
-floats with NaN and infinities, Decimals, Fractions, numpy scalars, pandas' NA and NaT, text, bytes, lists,
-dicts, Paths, dates, and a few values that reach deeper (a real table, a figure, a known id). Whatever comes
-in, only a ValueError or a TypeError may come out; the self-checks answer any answer with Feedback.
-"""
+Each public function and class of each helper module is found by inspection (so a new one is
+covered without editing this file) and called with a value drawn for each of its parameters:
+None, bools, ints (huge ones too), floats with NaN and infinities, Decimals, Fractions, numpy
+scalars, pandas' NA and NaT, text, bytes, lists, dicts, Paths, dates, and a few values that reach
+deeper (a real table, a figure, a known id). Whatever comes in, only a ValueError or a TypeError
+may come out; the self-checks answer any answer with Feedback."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from hypothesis import strategies as st
 from helpers import capacity, data, derived, numbers, paths, plots, selfcheck, widgets
 from helpers.selfcheck import Feedback
 
-#: The modules whose public names a notebook or a teacher may call (helpers.exercises is covered separately).
+#: The modules whose public names a notebook or a teacher may call (helpers.exercises is covered
+#: separately).
 MODULES: tuple[ModuleType, ...] = (
     paths,
     numbers,
@@ -100,7 +102,8 @@ DEEPER = st.sampled_from(
 
 
 def deeper_objects() -> st.SearchStrategy[Any]:
-    """Real objects of the collection: whole tables, one table, a row, a figure, settings, a widget."""
+    """Real objects of the collection: whole tables, one table, a row, a figure, settings, a
+    widget."""
     import ipywidgets
 
     return st.sampled_from(
@@ -151,7 +154,8 @@ CALLABLES = public_callables()
 
 
 def draw_call(draw: st.DrawFn, function: Any) -> tuple[list[Any], dict[str, Any]]:
-    """Arguments for ``function``'s signature: each parameter drawn (an optional one sometimes left out)."""
+    """Arguments for ``function``'s signature: each parameter drawn (an optional one sometimes
+    left out)."""
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     for parameter in inspect.signature(function).parameters.values():
@@ -213,7 +217,8 @@ def test_public_functions_raise_only_value_or_type_errors(drawn: st.DataObject) 
         function(*args, **kwargs)
     except (ValueError, TypeError):
         pass  # a named refusal; a DataValidationError and NotFound are ValueErrors too
-    # Anything else (AttributeError, a bare KeyError, RecursionError, ...) fails the test with its traceback.
+    # Anything else (AttributeError, a bare KeyError, RecursionError, ...) fails the test with its
+    # traceback.
 
 
 ANSWERS = st.one_of(VALUES, st.lists(VALUES, max_size=2))
@@ -236,7 +241,7 @@ def test_self_checks_answer_any_answer_with_feedback(answer: Any) -> None:
         assert isinstance(feedback, Feedback) and feedback.message, (answer, feedback)
 
 
-# ---------------------------------------------------------------- the cases issue 20 names, each by hand
+# -------------------------------------------------- the cases issue 20 names, each by hand
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,8 @@ def run_seconds(notebook: nbformat.NotebookNode) -> float:
 def median_run(
     notebook: nbformat.NotebookNode, repeats: int
 ) -> tuple[float, nbformat.NotebookNode]:
-    """The median wall time over ``repeats`` runs, and the last run's executed notebook (with its timings)."""
+    """The median wall time over ``repeats`` runs, and the last run's executed notebook (with its
+    timings)."""
     times, executed = [], notebook
     for _ in range(repeats):
         executed = nbformat.from_dict(notebook)
@@ -74,7 +75,8 @@ def median_run(
 
 
 def slowest_cells(notebook: nbformat.NotebookNode, count: int) -> list[tuple[float, int, str]]:
-    """(seconds, cell index, first source line) of the ``count`` slowest code cells, from nbclient's timings."""
+    """(seconds, cell index, first source line) of the ``count`` slowest code cells, from
+    nbclient's timings."""
     cells = []
     for index, cell in enumerate(notebook.cells):
         timing = cell.get("metadata", {}).get("execution", {})
@@ -138,7 +140,8 @@ def helper_imports(path: Path) -> list[str]:
 
 
 def write_loader_data(folder: Path, rows: int) -> None:
-    """A copy of data/ with ``rows`` more valid visa rows: each its own key, count and quote stating the count."""
+    """A copy of data/ with ``rows`` more valid visa rows: each its own key, count and quote
+    stating the count."""
     shutil.copytree(ROOT / "data", folder)
     with open(folder / "visas.csv", "a", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -162,7 +165,8 @@ def write_loader_data(folder: Path, rows: int) -> None:
 
 def _load_once(folder: Path, cache: Path) -> float:
     code = (
-        "import time, pandas; from pathlib import Path; from helpers import data; t = time.perf_counter(); "
+        "import time, pandas; from pathlib import Path; from helpers import data; "
+        "t = time.perf_counter(); "
         f"data.load_all(Path({str(folder)!r})); print(time.perf_counter() - t)"
     )
     env = {**os.environ, "WORKERS_ABROAD_CACHE": str(cache)}
@@ -179,8 +183,8 @@ def _load_once(folder: Path, cache: Path) -> float:
 
 
 def loader_seconds(rows: int, repeats: int) -> tuple[list[float], list[float], int]:
-    """(validating runs, stamped runs, bytes of visas.csv): each run a fresh interpreter; a validating run gets a
-    fresh, empty stamp folder, a stamped run the one its validation left."""
+    """(validating runs, stamped runs, bytes of visas.csv): each run a fresh interpreter; a
+    validating run gets a fresh, empty stamp folder, a stamped run the one its validation left."""
     with tempfile.TemporaryDirectory(prefix="wa-bench-loader-") as tmp:
         folder = Path(tmp, "data")
         write_loader_data(folder, rows)
@@ -196,14 +200,17 @@ def report_loader(rows: int, repeats: int) -> None:
     fresh, stamped, size = loader_seconds(rows, repeats)
     first, again = statistics.median(fresh), statistics.median(stamped)
     print(
-        f"\nloader, data/ with {rows:,} more visa rows ({size / 1e6:.1f} MB), median of {repeats} fresh interpreters:"
+        f"\nloader, data/ with {rows:,} more visa rows ({size / 1e6:.1f} MB),"
+        f" median of {repeats} fresh interpreters:"
     )
     print(
-        f"  validate and load (no stamp): {first:6.2f} s  (target < {LOADER_TARGET} s: {verdict(first < LOADER_TARGET)})"
+        f"  validate and load (no stamp): {first:6.2f} s"
+        f"  (target < {LOADER_TARGET} s: {verdict(first < LOADER_TARGET)})"
         f"  runs {', '.join(f'{t:.2f}' for t in fresh)}"
     )
     print(
-        f"  load with its stamp:          {again:6.2f} s  runs {', '.join(f'{t:.2f}' for t in stamped)}"
+        f"  load with its stamp:          {again:6.2f} s"
+        f"  runs {', '.join(f'{t:.2f}' for t in stamped)}"
     )
 
 
