@@ -29,11 +29,13 @@ from tools.grade import (
     CHECK_RE,
     FIELDS,
     NotPlain,
+    Row,
     collection_exercises,
     default_out,
     find_exercises,
     read_report,
     safe_cell,
+    write_csv,
 )
 from tools.handout import write_notebooks
 from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
@@ -243,6 +245,19 @@ def test_every_run_gets_a_new_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert (
         first.name == "grades-20260102-030405.csv" and second.name == "grades-20260102-030405-2.csv"
     )
+
+
+def test_a_sheet_taken_while_grading_goes_to_a_numbered_name(tmp_path: Path):
+    out = tmp_path / "grades.csv"
+    row = Row("=alice", "03-the-visa-surge", "03.1", 1.0, 1, "Correct.")
+    assert write_csv([row], out) == out
+    out.write_text("another run's sheet", encoding="utf-8")
+    assert write_csv([row], out) == tmp_path / "grades-2.csv"
+    assert out.read_text(encoding="utf-8") == "another run's sheet"
+    assert "'=alice,03-the-visa-surge,03.1,1,1,Correct." in (tmp_path / "grades-2.csv").read_text()
+    assert write_csv([row], out, force=True) == out
+    assert out.read_text(encoding="utf-8").startswith(",".join(FIELDS))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grades-2.csv", "grades.csv"]
 
 
 def test_csv_cells_never_start_a_formula():

@@ -418,27 +418,41 @@ def default_out(now: dt.datetime | None = None) -> Path:
     return candidate
 
 
-def write_csv(rows: Iterable[Row], out: Path, force: bool = False) -> int:
-    """Write the sheet beside ``out``, then move it in place; replace a file only with ``force``."""
+def free_name(out: Path) -> Path:
+    """``out``, or ``out`` numbered (grades-2.csv, grades-3.csv ...) if another run took the name."""
+    candidate, number = out, 2
+    while candidate.exists():
+        candidate = out.with_name(f"{out.stem}-{number}{out.suffix}")
+        number += 1
+    return candidate
+
+
+def write_csv(rows: Iterable[Row], out: Path, force: bool = False) -> Path:
+    """Write the sheet beside ``out``, then move it in place; replace a file only with ``force``.
+    If another run took ``out`` while this one graded, the sheet goes to a numbered name instead
+    (returned): a class's grades are never lost and never written over."""
     out.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(
         "w", newline="", encoding="utf-8", dir=out.parent, prefix=".grades-", delete=False
     )
-    count = 0
     try:
         with handle:
             writer = csv.writer(handle)
             writer.writerow(FIELDS)
             for row in rows:
                 writer.writerow([safe_cell(getattr(row, name)) for name in FIELDS])
-                count += 1
         if force:
             os.replace(handle.name, out)
-        else:
-            os.link(handle.name, out)  # fails if out exists: never overwritten by accident
+            return out
+        while True:
+            target = free_name(out)
+            try:
+                os.link(handle.name, target)  # fails if target exists: never written over
+                return target
+            except FileExistsError:
+                continue
     finally:
         Path(handle.name).unlink(missing_ok=True)
-    return count
 
 
 # ---------------------------------------------------------------- the run
@@ -524,8 +538,8 @@ def grade(
     limits: sandbox.Limits | None = None,
     isolated: bool = True,
     force: bool = False,
-) -> list[Row]:
-    """Grade every submission in ``paths`` and write ``out``; the rows are returned too."""
+) -> tuple[list[Row], Path]:
+    """Grade every submission in ``paths`` and write ``out``; return the rows and the file written."""
     from helpers.data import load_all
     from tools.handout import build_tree
 
@@ -573,8 +587,10 @@ def grade(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [row for index in range(len(submissions)) for row in results[index]]
-    write_csv(rows, out, force)
-    return rows
+    written = write_csv(rows, out, force)
+    if written != out:
+        print(f"{out} was taken by another run while grading: wrote {written} instead")
+    return rows, written
 
 
 def summary(rows: list[Row]) -> list[str]:
@@ -635,7 +651,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     started = time.monotonic()
     try:
-        rows = grade(
+        rows, written = grade(
             args.submissions,
             out,
             args.notebook,
@@ -653,7 +669,7 @@ def main(argv: list[str] | None = None) -> None:
     print("\n".join(summary(rows)))
     students = len({r.student for r in rows})
     print(
-        f"Wrote {len(rows)} rows for {students} student(s) to {out} "
+        f"Wrote {len(rows)} rows for {students} student(s) to {written} "
         f"in {time.monotonic() - started:.0f} s"
     )
 
