@@ -380,8 +380,14 @@ LEAN_LAUNCHER = (
     "import sys; from helpers._imports import decline_slow_optional_imports; "
     "decline_slow_optional_imports(); from jupyterhub.singleuser import main; sys.exit(main())"
 )
-#: Server extensions a student of this collection does not use (code intelligence, terminals).
-UNUSED_SERVER_EXTENSIONS = ("jupyter_lsp", "jupyter_server_terminals", "notebook_shim")
+#: Server extensions a student of this collection does not use: code intelligence, terminals,
+#: the classic notebook's shim, and Voila (projector mode is for the teacher's screen).
+UNUSED_SERVER_EXTENSIONS = (
+    "jupyter_lsp",
+    "jupyter_server_terminals",
+    "notebook_shim",
+    "voila.server_extension",
+)
 
 
 def singleuser_command(venv: Path, lean: bool) -> list[str]:
