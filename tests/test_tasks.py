@@ -270,3 +270,19 @@ def test_a_reader_install_does_not_count_for_the_tests(tmp_path: Path) -> None:
     assert (
         "installing with pip instead" in result.stderr
     )  # uv could not be installed: pip is the fallback
+
+
+def test_the_notebooks_find_their_data_from_any_working_folder(tmp_path: Path) -> None:
+    """The Lab's root is the repository and a kernel starts in the notebook's folder: neither matters."""
+    code = (
+        "from helpers.paths import data_path; from helpers.data import load_table; "
+        "print(data_path('visas.csv')); print(len(load_table('visas')))"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "WORKERS_ABROAD_DATA"}
+    for folder in (tmp_path, ROOT, ROOT / "notebooks", ROOT / "docs"):
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=folder, env=env
+        )
+        assert result.returncode == 0, result.stderr
+        path, rows = result.stdout.split()
+        assert Path(path) == ROOT / "data" / "visas.csv" and int(rows) > 0
