@@ -4,6 +4,7 @@ Usage, from the repository root, as root (``./tasks hub-rehearsal N`` runs this)
 
     python -m tools.hub_rehearsal 10                 # 10 students, the committed HEAD
     python -m tools.hub_rehearsal 30 --ref main      # another branch or commit
+    python -m tools.hub_rehearsal 30 --stock         # a stock hub's server start, to compare
 
 What it does, and why each step is the real thing:
 
@@ -16,7 +17,9 @@ What it does, and why each step is the real thing:
    starts JupyterHub on 127.0.0.1 with the DummyAuthenticator (a random password for this run)
    and the LocalProcessSpawner, which runs each student's server as that student's user.
    The hub's config (with its admin service token), cookie secret and database are written
-   with mode 0600 in a folder of mode 0700.
+   with mode 0600 in a folder of mode 0700. By default the servers start in the lean setup
+   docs/hub.md recommends (``--stock`` for a stock hub's, to compare); ``--prestart`` starts
+   them all before class, as an admin can.
 3. **N students at once**, each in its own thread: log in through the hub's login form, start
    their server (what the hub does on a first visit), open the **nbgitpuller link built as README
    builds it** (the repository is a local ``file://`` clone of this one) and let nbgitpuller
