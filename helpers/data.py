@@ -203,7 +203,10 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     with os.fdopen(descriptor, "rb", buffering=0) as handle:
         _check_regular(os.fstat(handle.fileno()), path, limit)
         chunks, size = [], 0
-        while size <= limit and (chunk := handle.read(min(1 << 20, limit + 1 - size))):
+        while size <= limit:
+            chunk = handle.read(min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
             chunks.append(chunk)
             size += len(chunk)
     if size > limit:
@@ -322,41 +325,36 @@ def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
                     f"resource {name!r}: {message}",
                 )
             )
-    return problems + [
-        Problem(
-            PACKAGE_FILE,
-            None,
-            "resources",
-            "sources-table",
-            "a resource named 'sources' is required",
+    if "sources" not in names:
+        problems.append(
+            Problem(
+                PACKAGE_FILE,
+                None,
+                "resources",
+                "sources-table",
+                "a resource named 'sources' is required",
+            )
         )
-    ] * ("sources" not in names)
+    return problems
 
 
 def read_descriptor(folder: Path) -> dict[str, Any]:
     """The parsed, checked datapackage.json, or a DataValidationError naming what is wrong with
     it."""
     folder = data_dir(folder)
-    problem = (None, *reason) if (reason := unsafe_reason(folder, PACKAGE_FILE)) else None
-    desc, text = None, ""
-    if problem is None:
-        try:
-            text = read_regular_file(folder / PACKAGE_FILE, MAX_DESCRIPTOR_BYTES).decode(
-                "utf-8-sig"
-            )
-            desc = json.loads(text)
-        except FileRefused as exc:
-            problem = (None, exc.rule, str(exc))
-        except (
-            ValueError,
-            RecursionError,
-        ) as exc:  # bad JSON (with its line), bad UTF-8, nesting too deep
-            problem = (getattr(exc, "lineno", None), "json", str(exc))
-    if (
-        problems := [Problem(PACKAGE_FILE, problem[0], None, *problem[1:])]
-        if problem
-        else _descriptor_problems(folder, desc, text)
-    ):
+    reason = unsafe_reason(folder, PACKAGE_FILE)
+    if reason:
+        raise DataValidationError([Problem(PACKAGE_FILE, None, None, *reason)])
+    try:
+        text = read_regular_file(folder / PACKAGE_FILE, MAX_DESCRIPTOR_BYTES).decode("utf-8-sig")
+        desc = json.loads(text)
+    except FileRefused as exc:
+        raise DataValidationError([Problem(PACKAGE_FILE, None, None, exc.rule, str(exc))]) from None
+    except (ValueError, RecursionError) as exc:  # bad JSON (with its line), bad UTF-8, too deep
+        line = getattr(exc, "lineno", None)
+        raise DataValidationError([Problem(PACKAGE_FILE, line, None, "json", str(exc))]) from None
+    problems = _descriptor_problems(folder, desc, text)
+    if problems:
         raise DataValidationError(problems)
     return desc
 
@@ -606,8 +604,12 @@ def _read_table(
     except DataValidationError as exc:
         return None, [Problem(name, p.row, p.column, p.rule, p.message) for p in exc.problems]
     table = _Table(resource, header, lines, records)
-    if problems := _control_problems(name, table, text):
-        return None, problems
+    problems = _control_problems(name, table, text) or _header_problems(name, header, expected)
+    return (None if problems else table), problems
+
+
+def _header_problems(name: str, header: list[str], expected: list[str]) -> list[Problem]:
+    """The header names each declared column once, in the declared order."""
     problems = [
         Problem(name, 1, col, "header", "column missing from the header")
         for col in expected
@@ -618,10 +620,11 @@ def _read_table(
         for col in header
         if col not in expected
     ]
-    problems = problems or [
-        Problem(name, 1, None, "header", f"columns out of order: expected {expected}")
-    ] * (header != expected)
-    return (None if problems else table), problems
+    if not problems and header != expected:
+        problems.append(
+            Problem(name, 1, None, "header", f"columns out of order: expected {expected}")
+        )
+    return problems
 
 
 def _control_problems(name: str, table: _Table, text: str) -> list[Problem]:
@@ -1080,7 +1083,9 @@ def _snapshot(folder: Path) -> _Snapshot:
 
 def _problems(snapshot: _Snapshot) -> tuple[dict[str, _Table], list[Problem]]:
     """The tables as read and every problem; each stage runs on what passed the last."""
-    if problems := _schema_problems(desc := snapshot.descriptor):
+    desc = snapshot.descriptor
+    problems = _schema_problems(desc)
+    if problems:
         return {}, problems
     tables, problems = {}, []
     for resource in desc["resources"]:
