@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.kernels import CONFIG_DIR, SHORT_PARENT
+from tools.kernels import CONFIG_DIR, short_parent
 from tools.notebooks import NOTEBOOKS_DIR, ROOT
 
 WARNING = "without encryption"
@@ -112,7 +112,7 @@ def test_a_long_runtime_folder_puts_sockets_in_a_short_private_folder(tmp_path):
     connection = printed_connection(probe)
     assert connection["transport"] == "ipc"
     socket_folder = Path(connection["ip"]).parent
-    assert socket_folder.parent == SHORT_PARENT and socket_folder.name.startswith("wa-k-")
+    assert socket_folder.parent == short_parent() and socket_folder.name.startswith("wa-k-")
     assert not socket_folder.exists(), "the private socket folder outlived its kernel"
     assert not list(deep.glob("kernel-*"))
     assert WARNING not in answer.stderr

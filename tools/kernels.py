@@ -22,7 +22,7 @@ How the project uses it:
   in the runtime folder, so its sockets sit beside it.
 
 A Unix socket's path must fit in 107 bytes: when the runtime folder's path is too long for
-that, the sockets go to a short private folder under /tmp instead (see :class:`IpcSockets`).
+that, the sockets go to a short private temporary folder instead (see :class:`IpcSockets`).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ CONFIG_DIR = Path(__file__).resolve().parent / "jupyter_config"
 MAX_SOCKET_PATH = 107
 #: IPC socket files are named ``<ip>-<n>``, n from 1 to 5 (shell, iopub, stdin, control, hb).
 SOCKET_SUFFIX = "-5"
-#: Where sockets go when the runtime folder's path is too long for them: a short parent.
+#: Where sockets go when the runtime folder's path is too long for them, if $TMPDIR is too.
 SHORT_PARENT = Path("/tmp")
 
 
@@ -61,12 +61,19 @@ def fits_unix_socket(ip: str) -> bool:
     return len(f"{ip}{SOCKET_SUFFIX}".encode()) <= MAX_SOCKET_PATH
 
 
+def short_parent() -> Path:
+    """The temporary folder ($TMPDIR) when sockets under it fit, else /tmp."""
+    temporary = Path(tempfile.gettempdir())
+    return temporary if fits_unix_socket(f"{temporary}/wa-k-12345678/k") else SHORT_PARENT
+
+
 class IpcSockets(ConnectionFileMixin):
     """IPC by default, with sockets at an absolute path that fits a Unix socket address.
 
     The sockets sit beside the connection file (``kernel-<id>-ipc-<n>``) when that path is
     short enough; otherwise (a test run's nested temporary folders, a deep home folder) in a
-    fresh private folder under /tmp, removed with the connection file when the kernel ends.
+    fresh private folder in $TMPDIR (or /tmp), removed with the connection file when the kernel
+    ends.
     """
 
     socket_folder: str | None = None
@@ -86,7 +93,7 @@ class IpcSockets(ConnectionFileMixin):
         beside = self.connection_file.removesuffix(".json") + "-ipc"
         if fits_unix_socket(beside):
             return beside
-        self.socket_folder = tempfile.mkdtemp(prefix="wa-k-", dir=SHORT_PARENT)
+        self.socket_folder = tempfile.mkdtemp(prefix="wa-k-", dir=short_parent())
         return f"{self.socket_folder}/k"
 
     def cleanup_connection_file(self) -> None:
