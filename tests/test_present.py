@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -304,6 +305,72 @@ def assert_kernel_culled(projector: Projector) -> None:
     assert pattern.search(projector.log.read_text(errors="replace")), projector.log.read_text()[-3000:]
 
 
+@contextmanager
+def presented(path: Path) -> Iterator[Projector]:
+    """``python -m tools.present PATH`` for one notebook of the test's own, stopped afterwards."""
+    port, token = free_port(), secrets.token_urlsafe(16)
+    log = path.parent / "voila.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tools.present", str(path), f"--port={port}", f"--token={token}"],
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Projector(process, port, token, log)
+    try:
+        wait_until_listening(server)
+        yield server
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+#: Each payload marks window.__pwned; ``void(0)`` keeps a javascript: URL from replacing the page.
+PWN = "window.__pwned='{0}';void(0)"
+OUTPUT_HTML = f'<b>KEPT-TEXT</b><img src=x onerror="{PWN.format("output")}">'
+HOSTILE_CELLS = [
+    nbformat.v4.new_markdown_cell(
+        f"# Hostile\n\n<script>{PWN.format('script')}</script>\n\n<img src=x onerror=\"{PWN.format('img')}\">\n\n"
+        f"<details open ontoggle=\"{PWN.format('details')}\">d</details>\n\n[link](javascript:{PWN.format('md')})"
+    ),
+    nbformat.v4.new_code_cell(
+        "from IPython.display import HTML, display\n"
+        f"display(HTML({OUTPUT_HTML!r}))\n"
+        "figure = {'data': [{'type': 'bar', 'x': ['a'], 'y': [1]}], 'layout': {'images': [\n"
+        "    {'source': 'https://evil.example/logo.png', 'x': 0, 'y': 1, 'sizex': 1, 'sizey': 1}]}}\n"
+        "display({'application/vnd.plotly.v1+json': figure}, raw=True)"
+    ),
+]
+
+
+def test_markdown_and_outputs_are_sanitized_as_on_the_site(tmp_path: Path, browser: Browser):
+    """A hostile notebook in projector mode: nothing of its markup in the page, nothing runs, nothing remote loads."""
+    path = tmp_path / "hostile.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=HOSTILE_CELLS), path)
+    traffic = Traffic()
+    problems: list[str] = []
+    with presented(path) as server:
+        with urllib.request.urlopen(server.notebook_url(path.name), timeout=120) as response:
+            source = response.read().decode("utf-8")
+        page = open_offline(browser, server.notebook_url(path.name), traffic, problems)
+        try:
+            page.wait_for_selector("#rendered_cells", state="visible")
+            page.wait_for_selector(".wa-chart .main-svg")
+            for link in page.locator("#rendered_cells a").all():
+                link.dispatch_event("click")
+            page.wait_for_timeout(300)
+            state = page.evaluate("[window.__pwned, document.querySelector('#rendered_cells').innerText]")
+        finally:
+            page.context.close()
+    assert "__pwned" not in source and "evil.example" not in source, "hostile markup reached the page"
+    assert state[0] is None, f"a payload ran: {state[0]}"
+    assert "KEPT-TEXT" in state[1] and "link" in state[1], "the sanitizer removed the text too"
+    assert traffic.remote == [], f"requests left the machine: {traffic.remote}"
+    assert problems == [], f"the page logged errors: {problems}"
+
+
 def test_cells_tagged_projector_hide_run_but_are_not_shown(tmp_path: Path):
     """A tagged cell is executed (a later cell uses its variable) and left out of the page."""
     notebook = nbformat.v4.new_notebook()
@@ -319,24 +386,9 @@ def test_cells_tagged_projector_hide_run_but_are_not_shown(tmp_path: Path):
     ]
     path = tmp_path / "tagged.ipynb"
     nbformat.write(notebook, path)
-    port, token = free_port(), secrets.token_urlsafe(16)
-    log = tmp_path / "voila.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tools.present", str(path), f"--port={port}", f"--token={token}"],
-            cwd=ROOT,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Projector(process, port, token, log)
-    try:
-        wait_until_listening(server)
+    with presented(path) as server:
         with urllib.request.urlopen(server.notebook_url(path.name), timeout=120) as response:
             page = response.read().decode("utf-8")
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
     assert "SHOWN-PROSE" in page
     assert "from-a-hidden-cell" in page  # printed by the visible cell: the hidden one ran
     assert "HIDDEN-PROSE" not in page

@@ -38,9 +38,6 @@ from tests.conftest import record_xss_finding
 
 pytestmark = pytest.mark.slow  # about two minutes: every notebook is executed and the site built; still in the suite
 ROOT = project_root()
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "srcdoc", "poster", "background"}
 RENDERED = ("text/html", "text/markdown", "image/svg+xml", "application/javascript")
 PLOTLY = "application/vnd.plotly.v1+json"
@@ -261,9 +258,7 @@ for (const name of ["alert", "confirm", "prompt"]) {
 """
 
 
-def test_no_planted_markup_fires_in_the_static_site(executed: Path, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_no_planted_markup_fires_in_the_static_site(executed: Path, tmp_path: Path, browser: Any) -> None:
     site = tmp_path / "site"
     build = subprocess.run([sys.executable, "-m", "tools.site", "--out", str(site), "--notebooks", str(executed)],
                            cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -275,26 +270,24 @@ def test_no_planted_markup_fires_in_the_static_site(executed: Path, tmp_path: Pa
     shown: list[str] = []
     control = tmp_path / "control.html"
     control.write_text("<p>control</p>" + payload("control"), encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(offline=True)
-            context.add_init_script(RECORDER)
+    context = browser.new_context(offline=True)  # the shared chromium (tests/conftest.py)
+    try:
+        context.add_init_script(RECORDER)
+        page = context.new_page()
+        page.goto(control.as_uri(), wait_until="load")
+        page.wait_for_timeout(300)
+        assert len(page.evaluate("window.__fired")) == 2, "the recorder must catch the payload's onerror and script"
+        page.close()
+        for page_path in pages:
             page = context.new_page()
-            page.goto(control.as_uri(), wait_until="load")
-            page.wait_for_timeout(300)
-            assert len(page.evaluate("window.__fired")) == 2, "the recorder must catch the payload's onerror and script"
+            page.on("dialog", lambda dialog, name=page_path.name: (fired.append(f"{name}: dialog {dialog.message}"), dialog.dismiss()))
+            page.goto(page_path.as_uri(), wait_until="load")
+            page.wait_for_timeout(300)  # let image errors and deferred scripts run
+            fired.extend(f"{page_path.name}: {m}" for m in page.evaluate("window.__fired"))
+            shown += [page_path.name] * ("onerror=" in page.inner_text("body"))
             page.close()
-            for page_path in pages:
-                page = context.new_page()
-                page.on("dialog", lambda dialog, name=page_path.name: (fired.append(f"{name}: dialog {dialog.message}"), dialog.dismiss()))
-                page.goto(page_path.as_uri(), wait_until="load")
-                page.wait_for_timeout(300)  # let image errors and deferred scripts run
-                fired.extend(f"{page_path.name}: {m}" for m in page.evaluate("window.__fired"))
-                shown += [page_path.name] * ("onerror=" in page.inner_text("body"))
-                page.close()
-        finally:
-            browser.close()
+    finally:
+        context.close()
     for line in static + fired:
         record_xss_finding(f"site {line}")
     assert len(shown) >= 3, f"the payload, as text, reached only {shown}: the test would prove little"
