@@ -778,12 +778,35 @@ def memory_kib(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used so far (0 if it is gone)."""
+def cpu_seconds(pid: int, with_finished_children: bool = False) -> float:
+    """User plus system CPU time a process has used so far (0 if it is gone); with
+    ``with_finished_children``, also that of the children it has waited for (a server's git)."""
     with contextlib.suppress(OSError, IndexError, ValueError):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        ticks = int(fields[11]) + int(fields[12])
+        if with_finished_children:
+            ticks += int(fields[13]) + int(fields[14])
+        return ticks / os.sysconf("SC_CLK_TCK")
     return 0.0
+
+
+def hub_cpu_seconds(hub: Hub) -> dict[str, float]:
+    """CPU the hub and its proxy have used for the whole class (all students together)."""
+    proxies = [
+        pid
+        for pid in children(hub.process.pid)
+        if b"configurable-http-proxy" in read_bytes(Path(f"/proc/{pid}/cmdline"))
+    ]
+    return {
+        "hub": round(cpu_seconds(hub.process.pid), 1),
+        "proxy": round(sum(cpu_seconds(pid) for pid in proxies), 1),
+    }
+
+
+def read_bytes(path: Path) -> bytes:
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    return b""
 
 
 def server_pid(name: str) -> int | None:
@@ -815,7 +838,7 @@ def measure(student: Student) -> None:
     kernel_rss = sum(rss for rss, _ in kernel_memory)
     kernel_pss = sum(pss for _, pss in kernel_memory)
     student.cpu_seconds = {
-        "server": round(cpu_seconds(pid), 1),
+        "server": round(cpu_seconds(pid, with_finished_children=True), 1),
         "kernel": round(sum(cpu_seconds(child) for child in kernels), 1),
     }
     student.memory = {
@@ -1041,6 +1064,7 @@ def rehearse(count: int, ref: str, base: Path = BASE, transport: str = "ipc", le
         setup = ("lean" if lean else "stock") + ("-prestarted" if prestart else "")
         stats = summary(students, wall, commit, transport, setup, load_before)
         stats["servers_started_before_class_s"] = before_class and round(before_class, 1)
+        stats["cpu_s_hub_and_proxy_for_the_class"] = hub_cpu_seconds(hub)
         print(report(students, stats))
         written = write_reports(out or base, students, stats, hub)
         print(f"Report written to {written}")
