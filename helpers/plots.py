@@ -143,7 +143,7 @@ def _is_missing(value: object) -> bool:
 
 
 def money(value: float) -> str:
-    """$500 million, $1.2 billion, $417, -$2.5 million: dollars in the unit a reader says aloud.
+    """$500 million, $1.2 billion, $250, -$2.5 million: dollars in the unit a reader says aloud.
     ``value`` must be a finite number (NaN or infinity is no amount of money: a ValueError names
     it)."""
     amount = finite(value, "value")
