@@ -21,7 +21,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
@@ -531,18 +531,16 @@ class _Table:
     records: list[list[str]]
 
     @cached_property
-    def columns(self) -> dict[str, list[str]]:
+    def columns(self) -> dict[str, tuple[str, ...]]:
         """Each column's cells, a short record padded with empty cells (its missing-cell problem
         says so)."""
         width = len(self.header)
         padded = self.records
         if set(map(len, padded)) - {width}:
             padded = [r if len(r) == width else (r + [""] * width)[:width] for r in padded]
-        return (
-            {name: list(cells) for name, cells in zip(self.header, zip(*padded))}
-            if padded
-            else {n: [] for n in self.header}
-        )
+        if not padded:
+            return {name: () for name in self.header}
+        return dict(zip(self.header, zip(*padded)))
 
     def rows(self) -> Iterable[tuple[int, dict[str, str]]]:
         """Each record as (line, {column: cell})."""
@@ -687,7 +685,7 @@ def _parse_cell(kind: str, text: str) -> tuple[Any, str | None]:
 
 
 def _column_problems(
-    file: str, spec: dict[str, Any], cells: list[str], lines: list[int]
+    file: str, spec: dict[str, Any], cells: Sequence[str], lines: list[int]
 ) -> tuple[dict[str, Any], list[Problem]]:
     """One column's parsed values (by cell text; a malformed cell is absent) and its problems:
     format, then constraints (a malformed cell is named once, by its format). Each distinct text
@@ -695,82 +693,64 @@ def _column_problems(
     checks."""
     typed = spec.get("type", "string")
     kind = "uri" if typed == "string" and spec.get("format") == "uri" else typed
-    name, distinct, failing = spec["name"], set(cells) - {""}, {}
-    values = dict.fromkeys(distinct) if kind in _CELLS else {text: text for text in distinct}
-    if kind in _CELLS:
-        for text in distinct:
-            values[text], rule = _parse_cell(kind, text)
-            if rule:
-                failing[text] = (rule, f"expected {_CELLS[kind][2]}, got {text[:40]!r}")
-                del values[text]
+    name, distinct = spec["name"], set(cells) - {""}
+    values, failing = _parsed_values(kind, distinct)
     constraints = spec.get("constraints") or {}
+    if constraints.get("required") and "" in cells:
+        failing[""] = ("constraint-error", "constraint required True is not met by ''")
     for key, limit in constraints.items():
-        check = _CONSTRAINTS[key](limit, typed)
-        if key == "required" and limit and "" in cells:
-            failing[""] = ("constraint-error", "constraint required True is not met by ''")
-        broken = [
-            text
-            for text, value in values.items()
-            if key != "required" and text not in failing and not check(text, value)
-        ]
-        failing |= {
-            text: ("constraint-error", f"constraint {key} {limit!r} is not met by {text[:40]!r}")
-            for text in broken
-        }
-    problems = (
-        [
+        for text in _breaking(key, limit, typed, values):
+            failing.setdefault(
+                text,
+                ("constraint-error", f"constraint {key} {limit!r} is not met by {text[:40]!r}"),
+            )
+    problems = []
+    if failing:
+        problems = [
             Problem(file, line, name, *failing[text])
             for line, text in zip(lines, cells)
             if text in failing
         ]
-        if failing
-        else []
-    )
     if constraints.get("unique"):
         problems += _duplicates(file, name, cells, lines, "unique-error")
     return values, problems
 
 
-def _constraint_check(key: str) -> Callable[[Any, str], Callable[[str, Any], bool]]:
-    """The test for one constraint, given its value and the field's type: (cell text, parsed
-    value) -> holds."""
+def _parsed_values(
+    kind: str, distinct: set[str]
+) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """Each well-formed text's value, and the format problem of each malformed one."""
+    if kind not in _CELLS:
+        return dict(zip(distinct, distinct)), {}
+    values, failing = {}, {}
+    for text in distinct:
+        value, rule = _parse_cell(kind, text)
+        if rule:
+            failing[text] = (rule, f"expected {_CELLS[kind][2]}, got {text[:40]!r}")
+        else:
+            values[text] = value
+    return values, failing
 
-    def make(limit: Any, kind: str) -> Callable[[str, Any], bool]:
-        constant = _parse_constant(kind, limit) if key in ("minimum", "maximum") else None
-        if key == "required":
-            return lambda text, _value: bool(text) or not limit
+
+def _breaking(key: str, limit: Any, kind: str, values: dict[str, Any]) -> list[str]:
+    """The texts whose values break one constraint (required and unique are judged over the
+    whole column instead)."""
+    if key in ("minimum", "maximum"):
+        bound = _parse_constant(kind, limit)
         if key == "minimum":
-            return lambda _text, value: value >= constant
-        if key == "maximum":
-            return lambda _text, value: value <= constant
-        if key == "enum":
-            allowed = {_parse_constant(kind, item) for item in limit}
-            return lambda _text, value: value in allowed
-        if key == "pattern":
-            pattern = re.compile(limit)
-            return lambda text, _value: pattern.fullmatch(text) is not None
-        if key == "minLength":
-            return lambda text, _value: len(text) >= limit
-        if key == "maxLength":
-            return lambda text, _value: len(text) <= limit
-        return lambda _text, _value: True  # unique: checked over the whole column
-
-    return make
-
-
-_CONSTRAINTS = {
-    key: _constraint_check(key)
-    for key in (
-        "required",
-        "unique",
-        "minimum",
-        "maximum",
-        "enum",
-        "pattern",
-        "minLength",
-        "maxLength",
-    )
-}
+            return [text for text, value in values.items() if value < bound]
+        return [text for text, value in values.items() if value > bound]
+    if key == "enum":
+        allowed = {_parse_constant(kind, item) for item in limit}
+        return [text for text, value in values.items() if value not in allowed]
+    if key == "pattern":
+        match = re.compile(limit).fullmatch
+        return [text for text in values if match(text) is None]
+    if key == "minLength":
+        return [text for text in values if len(text) < limit]
+    if key == "maxLength":
+        return [text for text in values if len(text) > limit]
+    return []
 
 
 def _duplicates(
@@ -843,6 +823,8 @@ def _foreign_key_rows(tables: dict[str, _Table]) -> list[Problem]:
             target = tables[key["reference"].get("resource") or table.resource["name"]]
             known = set(zip(*(target.columns[f] for f in key["reference"]["fields"])))
             own = list(zip(*(table.columns[f] for f in key["fields"])))
+            if set(own) <= known:  # the common case, at the speed of a set
+                continue
             problems += [
                 Problem(
                     table.resource["path"],
@@ -956,23 +938,16 @@ def _provenance_problems(tables: dict[str, _Table]) -> list[Problem]:
         ]
         quotes = columns.get("quote", empty)
         for column in figures:
-            for i in (i for i in checked if columns[column][i]):
-                found = (
-                    stated[quotes[i]]
-                    if quotes[i] in stated
-                    else stated.setdefault(quotes[i], numbers_in(quotes[i]))
-                )
-                if not _stated(found, float(columns[column][i])):
-                    problems.append(
-                        Problem(
-                            file,
-                            lines[i],
-                            column,
-                            "figure-in-quote",
-                            f"figure {columns[column][i]} does not appear in the quote"
-                            f" {quotes[i]!r}",
-                        )
-                    )
+            cells = columns[column]
+            for i in checked:
+                if not cells[i]:
+                    continue
+                found = stated.get(quotes[i])
+                if found is None:
+                    found = stated[quotes[i]] = numbers_in(quotes[i])
+                if not _stated(found, float(cells[i])):
+                    message = f"figure {cells[i]} does not appear in the quote {quotes[i]!r}"
+                    problems.append(Problem(file, lines[i], column, "figure-in-quote", message))
         rules = columns.get("derived_from", empty)
         for i in (i for i in checked if rules[i]):
             row = dict(zip(table.header, (columns[name][i] for name in table.header)))

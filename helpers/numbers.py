@@ -59,6 +59,7 @@ _NUMBER_RE = re.compile(
     rf"(?:\s?(?P<mult>thousand|million|billion|bn|mn|m|k|b)\b)?",
     re.IGNORECASE | re.ASCII,
 )
+_WORD_KEYS = frozenset(WORD_NUMBERS)
 _WORD_RE = re.compile(
     r"\w+"
 )  # each word, looked up in WORD_NUMBERS: faster than one alternation at every letter
@@ -87,21 +88,21 @@ def numbers_in(text: str) -> set[float]:
     500e6; "80%" gives 80 and 0.8; "15–0" gives 15 and 0; "half" gives 0.5; "tenth" gives 10."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, not {type(text).__name__}")
-    folded = text.casefold()
-    words = set(_WORD_RE.findall(folded)) if any(word in folded for word in WORD_NUMBERS) else set()
-    found = {WORD_NUMBERS[word] for word in WORD_NUMBERS.keys() & words}
+    words = _WORD_KEYS.intersection(_WORD_RE.findall(text.casefold()))
+    found = {WORD_NUMBERS[word] for word in words} if words else set()
     for first, exponent, second, percent, multiplier in _NUMBER_RE.findall(text):
         scale = MULTIPLIERS[multiplier.lower()] if multiplier else 0.0
-        for number in (
-            float(first.replace(",", "") + exponent),
-            *([float(second.replace(",", ""))] if second else []),
-        ):
+        numbers = [float(first.replace(",", "") + exponent)]
+        if second:
+            numbers.append(float(second.replace(",", "")))
+        for number in numbers:
             found.add(number)
             if percent:
                 found.add(number / 100)
             if scale:
                 found.add(number * scale)
-    return {number for number in found if math.isfinite(number)}
+    found.discard(math.inf)  # 1e999 or 400 digits: too large to be a stated number
+    return found
 
 
 def states(text: str, value: Real, rel_tol: Real = 1e-9) -> bool:
