@@ -60,7 +60,9 @@ def pip_requirements(environment: dict[str, object]) -> list[str]:
 
 def test_requirements_translate_conda_specs():
     """The translation itself, on specs written by hand."""
-    environment = {"dependencies": ["python=3.11", "pip", "pandas>=3.0", "nh3 =0.2", {"pip": ["-e ."]}]}
+    environment = {
+        "dependencies": ["python=3.11", "pip", "pandas>=3.0", "nh3 =0.2", {"pip": ["-e ."]}]
+    }
     assert pip_requirements(environment) == ["pandas>=3.0", "nh3==0.2.*"]
 
 
@@ -76,14 +78,22 @@ def reader_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
     for command in (pip + requirements, pip + ["--no-deps", "-e", str(ROOT)]):
-        result = subprocess.run(command, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, env=env)
-        assert result.returncode == 0, f"{' '.join(command[4:])[:200]} failed:\n{result.stderr[-3000:]}"
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, env=env
+        )
+        assert result.returncode == 0, (
+            f"{' '.join(command[4:])[:200]} failed:\n{result.stderr[-3000:]}"
+        )
     return folder
 
 
 def run_in(folder: Path, command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """A command of the venv, run with none of the test run's own packages reachable."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "JUPYTER_PATH"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTHONPATH", "VIRTUAL_ENV", "JUPYTER_PATH"}
+    }
     env["PATH"] = os.pathsep.join([str(folder / "bin"), env.get("PATH", "")])
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
 
@@ -100,13 +110,21 @@ def test_a_notebook_exports_with_environment_yml_alone(reader_venv: Path, tmp_pa
     source = tmp_path / NOTEBOOK.name
     shutil.copyfile(NOTEBOOK, source)
     out = tmp_path / "out"
-    command = [str(reader_venv / "bin" / "jupyter"), "nbconvert", "--to", "workers-abroad", str(source)]
+    command = [
+        str(reader_venv / "bin" / "jupyter"),
+        "nbconvert",
+        "--to",
+        "workers-abroad",
+        str(source),
+    ]
     result = run_in(reader_venv, [*command, "--output-dir", str(out)], tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     page = out / NOTEBOOK.with_suffix(".html").name
     assert page.is_file(), result.stderr[-2000:]
     text = page.read_text(encoding="utf-8")
-    assert 'class="wa-chart"' in text and "Content-Security-Policy" in text, "not the Workers Abroad page"
+    assert 'class="wa-chart"' in text and "Content-Security-Policy" in text, (
+        "not the Workers Abroad page"
+    )
 
 
 def test_the_site_builds_with_environment_yml_alone(reader_venv: Path, tmp_path: Path):
@@ -114,8 +132,15 @@ def test_the_site_builds_with_environment_yml_alone(reader_venv: Path, tmp_path:
     folders.mkdir()
     shutil.copyfile(NOTEBOOK, folders / NOTEBOOK.name)
     out = tmp_path / "site"
-    command = [str(reader_venv / "bin" / "python"), "-m", "tools.site", "--out", str(out), "--notebooks", str(folders)]
+    command = [
+        str(reader_venv / "bin" / "python"),
+        "-m",
+        "tools.site",
+        "--out",
+        str(out),
+        "--notebooks",
+        str(folders),
+    ]
     result = run_in(reader_venv, command, ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (out / NOTEBOOK.with_suffix(".html").name).is_file() and (out / "index.html").is_file()
-

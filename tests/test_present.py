@@ -112,7 +112,9 @@ def wait_until_listening(projector: Projector, timeout: float = 60.0) -> None:
         if projector.process.poll() is not None:
             raise AssertionError(f"tools.present exited early:\n{projector.log.read_text()}")
         try:
-            with urllib.request.urlopen(projector.url("voila/static/voila.js"), timeout=5) as response:
+            with urllib.request.urlopen(
+                projector.url("voila/static/voila.js"), timeout=5
+            ) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError):
@@ -135,7 +137,9 @@ def projector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Projector]:
         f"--cull-idle={CULL_IDLE}",
     ]
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
     server = Projector(process, port, token, log)
     try:
         wait_until_listening(server)
@@ -149,8 +153,9 @@ def projector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Projector]:
             process.wait()
 
 
-
-def open_offline(browser: Browser, url: str, traffic: Traffic, problems: list[str] | None = None) -> Page:
+def open_offline(
+    browser: Browser, url: str, traffic: Traffic, problems: list[str] | None = None
+) -> Page:
     """A page in which every request is recorded and only local ones are let through.
 
     ``problems`` collects what the page logs as an error: uncaught exceptions and rejections,
@@ -170,7 +175,10 @@ def open_offline(browser: Browser, url: str, traffic: Traffic, problems: list[st
     page.on("websocket", lambda ws: traffic.record(ws.url))
     if problems is not None:
         page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
-        page.on("console", lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None,
+        )
     page.goto(url, wait_until="load")
     return page
 
@@ -243,9 +251,13 @@ def test_simulator_moves_in_voila_with_no_remote_request(projector: Projector, b
         handle.focus()
         handle.press(key)
         after = wait_for_change(page, before)
-        assert after != before, "moving the simulator's slider changed neither its text nor its chart"
+        assert after != before, (
+            "moving the simulator's slider changed neither its text nor its chart"
+        )
         (ROOT / "build" / "screenshots").mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ROOT / "build" / "screenshots" / "voila-04-simulator.png"), full_page=False)
+        page.screenshot(
+            path=str(ROOT / "build" / "screenshots" / "voila-04-simulator.png"), full_page=False
+        )
     finally:
         page.context.close()
     assert traffic.local, "the page made no request at all"
@@ -254,32 +266,47 @@ def test_simulator_moves_in_voila_with_no_remote_request(projector: Projector, b
     assert_kernel_culled(projector)
 
 
-def test_navigation_links_open_the_other_notebooks_in_projector_mode(projector: Projector, browser: Browser):
-    """Every link to a notebook resolves to its projector page; the navigation links, followed, open it with no error."""
+def test_navigation_links_open_the_other_notebooks_in_projector_mode(
+    projector: Projector, browser: Browser
+):
+    """Links to notebooks resolve to projector pages; navigation links followed open them, no error."""
     traffic = Traffic()
     problems: list[str] = []
     page = open_offline(browser, projector.notebook_url(NOTEBOOK_04), traffic, problems)
     try:
         page.wait_for_selector("#rendered_cells", state="visible")
         resolved = page.eval_on_selector_all(
-            "#rendered_cells a[href*='.ipynb']", "links => links.map(a => [a.getAttribute('href'), a.href])"
+            "#rendered_cells a[href*='.ipynb']",
+            "links => links.map(a => [a.getAttribute('href'), a.href])",
         )
-        assert resolved, "notebook 04 links to no other notebook: the page or the selector is broken"
+        assert resolved, (
+            "notebook 04 links to no other notebook: the page or the selector is broken"
+        )
         for href, absolute in resolved:
             name = href.split("#")[0]
-            assert absolute.split("#")[0] == f"http://127.0.0.1:{projector.port}/voila/render/{name}", absolute
+            assert (
+                absolute.split("#")[0] == f"http://127.0.0.1:{projector.port}/voila/render/{name}"
+            ), absolute
         navigation = page.eval_on_selector_all(
-            ".celltag_navigation a[href*='.ipynb']", "links => [...new Set(links.map(a => a.getAttribute('href')))]"
+            ".celltag_navigation a[href*='.ipynb']",
+            "links => [...new Set(links.map(a => a.getAttribute('href')))]",
         )
-        assert {href.split("#")[0] for href in navigation} >= {"03-the-visa-surge.ipynb", "00-start-here.ipynb"}
+        assert {href.split("#")[0] for href in navigation} >= {
+            "03-the-visa-surge.ipynb",
+            "00-start-here.ipynb",
+        }
         for href in navigation:
             page.goto(projector.notebook_url(NOTEBOOK_04), wait_until="load")
             page.wait_for_selector("#rendered_cells", state="visible")
             with page.expect_navigation(wait_until="load") as navigated:
                 page.locator(f".celltag_navigation a[href='{href}']").first.click()
             response = navigated.value
-            assert response is not None and response.status == 200, f"{href}: {response and response.status}"
-            assert page.url.split("?")[0].split("#")[0].endswith(f"/voila/render/{href.split('#')[0]}"), page.url
+            assert response is not None and response.status == 200, (
+                f"{href}: {response and response.status}"
+            )
+            assert (
+                page.url.split("?")[0].split("#")[0].endswith(f"/voila/render/{href.split('#')[0]}")
+            ), page.url
             page.wait_for_selector("#rendered_cells", state="visible")
             assert page.locator(".jp-InputArea-editor").count() == 0, f"{href}: code is shown"
     finally:
@@ -289,20 +316,26 @@ def test_navigation_links_open_the_other_notebooks_in_projector_mode(projector: 
 
 
 def test_one_notebook_is_served_from_its_folder_and_opened_by_name(tmp_path: Path):
-    """The command serves the notebook's folder (so its links work) and prints the notebook's own page."""
+    """The command serves the notebook's folder (its links work) and prints the notebook's page."""
     notebook = ROOT / "notebooks" / NOTEBOOK_04
     assert served_folder(notebook) == notebook.parent
     assert served_folder(notebook.parent) == notebook.parent
-    assert addresses(notebook, 8866, "t") == [f"http://127.0.0.1:8866/voila/render/{NOTEBOOK_04}?token=t"]
+    assert addresses(notebook, 8866, "t") == [
+        f"http://127.0.0.1:8866/voila/render/{NOTEBOOK_04}?token=t"
+    ]
 
 
 def assert_kernel_culled(projector: Projector) -> None:
     """Once the page is closed, its idle kernel is shut down by the culler within a few intervals."""
     deadline = time.monotonic() + 6 * CULL_IDLE + 10
     pattern = re.compile(r"Culling '\w+' kernel")
-    while time.monotonic() < deadline and not pattern.search(projector.log.read_text(errors="replace")):
+    while time.monotonic() < deadline and not pattern.search(
+        projector.log.read_text(errors="replace")
+    ):
         time.sleep(0.5)
-    assert pattern.search(projector.log.read_text(errors="replace")), projector.log.read_text()[-3000:]
+    assert pattern.search(projector.log.read_text(errors="replace")), projector.log.read_text()[
+        -3000:
+    ]
 
 
 @contextmanager
@@ -312,7 +345,14 @@ def presented(path: Path) -> Iterator[Projector]:
     log = path.parent / "voila.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tools.present", str(path), f"--port={port}", f"--token={token}"],
+            [
+                sys.executable,
+                "-m",
+                "tools.present",
+                str(path),
+                f"--port={port}",
+                f"--token={token}",
+            ],
             cwd=ROOT,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -332,21 +372,24 @@ PWN = "window.__pwned='{0}';void(0)"
 OUTPUT_HTML = f'<b>KEPT-TEXT</b><img src=x onerror="{PWN.format("output")}">'
 HOSTILE_CELLS = [
     nbformat.v4.new_markdown_cell(
-        f"# Hostile\n\n<script>{PWN.format('script')}</script>\n\n<img src=x onerror=\"{PWN.format('img')}\">\n\n"
-        f"<details open ontoggle=\"{PWN.format('details')}\">d</details>\n\n[link](javascript:{PWN.format('md')})"
+        f"# Hostile\n\n<script>{PWN.format('script')}</script>\n\n"
+        f'<img src=x onerror="{PWN.format("img")}">\n\n'
+        f'<details open ontoggle="{PWN.format("details")}">d</details>\n\n'
+        f"[link](javascript:{PWN.format('md')})"
     ),
     nbformat.v4.new_code_cell(
         "from IPython.display import HTML, display\n"
         f"display(HTML({OUTPUT_HTML!r}))\n"
         "figure = {'data': [{'type': 'bar', 'x': ['a'], 'y': [1]}], 'layout': {'images': [\n"
-        "    {'source': 'https://evil.example/logo.png', 'x': 0, 'y': 1, 'sizex': 1, 'sizey': 1}]}}\n"
+        "    {'source': 'https://evil.example/logo.png',\n"
+        "     'x': 0, 'y': 1, 'sizex': 1, 'sizey': 1}]}}\n"
         "display({'application/vnd.plotly.v1+json': figure}, raw=True)"
     ),
 ]
 
 
 def test_markdown_and_outputs_are_sanitized_as_on_the_site(tmp_path: Path, browser: Browser):
-    """A hostile notebook in projector mode: nothing of its markup in the page, nothing runs, nothing remote loads."""
+    """A hostile notebook in projector mode: none of its markup in the page, nothing runs or loads."""
     path = tmp_path / "hostile.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=HOSTILE_CELLS), path)
     traffic = Traffic()
@@ -354,6 +397,7 @@ def test_markdown_and_outputs_are_sanitized_as_on_the_site(tmp_path: Path, brows
     with presented(path) as server:
         with urllib.request.urlopen(server.notebook_url(path.name), timeout=120) as response:
             source = response.read().decode("utf-8")
+            policy = response.headers.get("Content-Security-Policy", "")
         page = open_offline(browser, server.notebook_url(path.name), traffic, problems)
         try:
             page.wait_for_selector("#rendered_cells", state="visible")
@@ -361,10 +405,21 @@ def test_markdown_and_outputs_are_sanitized_as_on_the_site(tmp_path: Path, brows
             for link in page.locator("#rendered_cells a").all():
                 link.dispatch_event("click")
             page.wait_for_timeout(300)
-            state = page.evaluate("[window.__pwned, document.querySelector('#rendered_cells').innerText]")
+            state = page.evaluate(
+                "[window.__pwned, document.querySelector('#rendered_cells').innerText]"
+            )
         finally:
             page.context.close()
-    assert "__pwned" not in source and "evil.example" not in source, "hostile markup reached the page"
+    assert "__pwned" not in source and "evil.example" not in source, (
+        "hostile markup reached the page"
+    )
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    assert directives.get("default-src") == ["'self'"] and directives.get("connect-src") == [
+        "'self'"
+    ], policy
+    assert directives.get("object-src") == ["'none'"] and directives.get("form-action") == [
+        "'none'"
+    ], policy
     assert state[0] is None, f"a payload ran: {state[0]}"
     assert "KEPT-TEXT" in state[1] and "link" in state[1], "the sanitizer removed the text too"
     assert traffic.remote == [], f"requests left the machine: {traffic.remote}"
@@ -395,7 +450,9 @@ def test_cells_tagged_projector_hide_run_but_are_not_shown(tmp_path: Path):
     assert "word = " not in page
 
 
-def test_contents_page_lists_every_notebook_with_no_remote_request(browser: Browser, tmp_path: Path):
+def test_contents_page_lists_every_notebook_with_no_remote_request(
+    browser: Browser, tmp_path: Path
+):
     """``present`` with no notebook: the contents page lists every notebook and loads nothing remote."""
     port, token = free_port(), secrets.token_urlsafe(16)
     log = tmp_path / "voila.log"

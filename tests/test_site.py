@@ -157,9 +157,13 @@ def numbers_drawn(figure: dict[str, Any]) -> list[float]:
         for key in ("y", "values"):
             value = trace.get(key)
             if isinstance(value, dict) and "bdata" in value:
-                found += np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+                found += np.frombuffer(
+                    base64.b64decode(value["bdata"]), dtype=value["dtype"]
+                ).tolist()
             elif isinstance(value, list):
-                found += [v for v in value if isinstance(v, int | float) and not isinstance(v, bool)]
+                found += [
+                    v for v in value if isinstance(v, int | float) and not isinstance(v, bool)
+                ]
     return found
 
 
@@ -194,7 +198,9 @@ def pages(site: Path) -> dict[str, Page]:
 # ------------------------------------------------------------------------------- tests
 
 
-def test_every_notebook_the_guide_and_a_contents_page_are_built(site: Path, pages: dict[str, Page], notebooks: list[Path]):
+def test_every_notebook_the_guide_and_a_contents_page_are_built(
+    site: Path, pages: dict[str, Page], notebooks: list[Path]
+):
     assert NOTEBOOKS, "no notebooks found"
     expected = {f"{p.stem}.html" for p in NOTEBOOKS} | {"index.html"}
     if (ROOT / "docs" / "teacher-guide.md").is_file():
@@ -206,12 +212,20 @@ def test_every_notebook_the_guide_and_a_contents_page_are_built(site: Path, page
 
 def test_no_page_loads_an_external_script_or_stylesheet(site: Path, pages: dict[str, Page]):
     for name, page in pages.items():
-        assert page.resources, f"{name}: found no scripts or stylesheets at all; the parser is broken"
+        assert page.resources, (
+            f"{name}: found no scripts or stylesheets at all; the parser is broken"
+        )
         for tag, url in page.resources:
-            assert not re.match(r"^(https?:)?//", url, re.I), f"{name}: <{tag}> loads {url} from the network"
-            assert (site / url).is_file(), f"{name}: <{tag}> points at {url}, which is not in the site"
+            assert not re.match(r"^(https?:)?//", url, re.I), (
+                f"{name}: <{tag}> loads {url} from the network"
+            )
+            assert (site / url).is_file(), (
+                f"{name}: <{tag}> points at {url}, which is not in the site"
+            )
         text = (site / name).read_text(encoding="utf-8")
-        assert not re.search(r"@import\s+url\(\s*['\"]?(https?:)?//", text), f"{name}: a CSS @import from the network"
+        assert not re.search(r"@import\s+url\(\s*['\"]?(https?:)?//", text), (
+            f"{name}: a CSS @import from the network"
+        )
 
 
 def test_external_resources_would_be_caught():
@@ -220,7 +234,10 @@ def test_external_resources_would_be_caught():
         '<script src="https://cdn.jsdelivr.net/npm/require.js"></script>'
         '<link rel="stylesheet" href="//fonts.example.org/a.css">'
     )
-    assert [url for _, url in page.resources] == ["https://cdn.jsdelivr.net/npm/require.js", "//fonts.example.org/a.css"]
+    assert [url for _, url in page.resources] == [
+        "https://cdn.jsdelivr.net/npm/require.js",
+        "//fonts.example.org/a.css",
+    ]
 
 
 def test_all_pages_share_one_local_copy_of_the_vendored_bundle(site: Path, pages: dict[str, Page]):
@@ -229,7 +246,9 @@ def test_all_pages_share_one_local_copy_of_the_vendored_bundle(site: Path, pages
     assert copies[0].read_bytes() == BUNDLE.read_bytes()
     for name, page in pages.items():
         scripts = [url for tag, url in page.resources if tag == "script"]
-        assert scripts.count(f"assets/{BUNDLE.name}") == 1, f"{name} does not load the shared plotly.js once"
+        assert scripts.count(f"assets/{BUNDLE.name}") == 1, (
+            f"{name} does not load the shared plotly.js once"
+        )
 
 
 def test_vendored_bundle_is_the_version_the_plotly_package_embeds():
@@ -250,25 +269,39 @@ def test_a_drifted_bundle_is_refused(tmp_path: Path):
         build_site.check_bundle(fake)
 
 
-def test_every_chart_on_every_page_has_its_data(site: Path, pages: dict[str, Page], notebooks: list[Path]):
+def test_every_chart_on_every_page_has_its_data(
+    site: Path, pages: dict[str, Page], notebooks: list[Path]
+):
     total = 0
     for path in notebooks:
         page = pages[f"{path.stem}.html"]
         expected = expected_charts(path)
-        assert len(page.charts) == len(expected), f"{path.name}: {len(expected)} charts saved, {len(page.charts)} on the page"
+        assert len(page.charts) == len(expected), (
+            f"{path.name}: {len(expected)} charts saved, {len(page.charts)} on the page"
+        )
         for chart, (figure, _caption) in zip(page.charts, expected):
             spec = json.loads(page.json_scripts[chart["data-spec"]])
             assert spec["data"], f"{path.name} {chart['id']}: no traces"
-            assert spec["data"] == figure["data"], f"{path.name} {chart['id']}: data differs from the notebook"
+            assert spec["data"] == figure["data"], (
+                f"{path.name} {chart['id']}: data differs from the notebook"
+            )
             for trace in spec["data"]:
-                drawn = [trace.get(k) for k in ("x", "y", "z", "values", "lat", "lon") if trace.get(k) not in (None, [], {})]
-                assert drawn, f"{path.name} {chart['id']}: a trace ({trace.get('name')}) draws no data"
+                drawn = [
+                    trace.get(k)
+                    for k in ("x", "y", "z", "values", "lat", "lon")
+                    if trace.get(k) not in (None, [], {})
+                ]
+                assert drawn, (
+                    f"{path.name} {chart['id']}: a trace ({trace.get('name')}) draws no data"
+                )
         assert page.detail_tables >= len(expected), f"{path.name}: a chart lacks its data table"
         total += len(expected)
     assert total > 0, "no charts found in any notebook: the count is broken"
 
 
-def test_every_chart_has_a_text_alternative_and_its_caption_once(pages: dict[str, Page], notebooks: list[Path]):
+def test_every_chart_has_a_text_alternative_and_its_caption_once(
+    pages: dict[str, Page], notebooks: list[Path]
+):
     """The caption sentence sits under its chart (figcaption) and is not repeated as the next cell."""
     for path in notebooks:
         page = pages[f"{path.stem}.html"]
@@ -276,10 +309,18 @@ def test_every_chart_has_a_text_alternative_and_its_caption_once(pages: dict[str
         assert len(page.figcaptions) == len(expected) == len(page.figures)
         outside = " ".join(page.text_outside_figures.split())
         for figure, caption, (_figure, caption_md) in zip(page.figures, page.figcaptions, expected):
-            assert caption_md.strip(), f"{path.name}: a chart cell is not followed by its caption sentence"
-            assert caption == plain(caption_md), f"{path.name}: caption is not the sentence after the chart"
-            assert plain(caption_md) in figure["aria-label"], f"{path.name}: the figure's label lacks the caption"
-            assert caption not in outside, f"{path.name}: the caption {caption[:60]!r} is shown twice"
+            assert caption_md.strip(), (
+                f"{path.name}: a chart cell is not followed by its caption sentence"
+            )
+            assert caption == plain(caption_md), (
+                f"{path.name}: caption is not the sentence after the chart"
+            )
+            assert plain(caption_md) in figure["aria-label"], (
+                f"{path.name}: the figure's label lacks the caption"
+            )
+            assert caption not in outside, (
+                f"{path.name}: the caption {caption[:60]!r} is shown twice"
+            )
 
 
 def test_charts_are_not_images_holding_controls(pages: dict[str, Page]):
@@ -293,7 +334,9 @@ def test_links_point_at_built_pages(site: Path, pages: dict[str, Page]):
         for href in page.links:
             if re.match(r"^(https?:|mailto:|#)", href):
                 continue
-            assert not href.split("#")[0].endswith((".ipynb", ".md")), f"{name}: link {href} points at a source file"
+            assert not href.split("#")[0].endswith((".ipynb", ".md")), (
+                f"{name}: link {href} points at a source file"
+            )
             target = href.split("#")[0]
             if target:
                 assert (site / target).is_file(), f"{name}: link {href} leads nowhere"
@@ -303,9 +346,13 @@ def test_every_page_links_back_to_the_contents_and_the_guide(pages: dict[str, Pa
     """A teacher on any page reaches the contents page and the guide in one click."""
     has_guide = (ROOT / "docs" / "teacher-guide.md").is_file()
     for name, page in pages.items():
-        assert page.links[:1] == ["index.html"], f"{name}: the first link is {page.links[:1]}, not the contents page"
+        assert page.links[:1] == ["index.html"], (
+            f"{name}: the first link is {page.links[:1]}, not the contents page"
+        )
         if has_guide:
-            assert page.links[1:2] == ["teacher-guide.html"], f"{name}: the site bar does not link the teacher guide"
+            assert page.links[1:2] == ["teacher-guide.html"], (
+                f"{name}: the site bar does not link the teacher guide"
+            )
 
 
 def test_page_weights_are_bounded(site: Path, pages: dict[str, Page], record_property: Any):
@@ -316,7 +363,9 @@ def test_page_weights_are_bounded(site: Path, pages: dict[str, Page], record_pro
     print(f"\nsite page weights: {report}; whole site {total / 1024:.0f} KB")
     heavy = {name: size for name, size in weights.items() if size > PAGE_LIMIT}
     assert not heavy, f"pages over {PAGE_LIMIT // 1024} KB: {heavy}"
-    assert total <= SITE_LIMIT, f"the site weighs {total / 1024:.0f} KB, over {SITE_LIMIT / 1024:.0f} KB"
+    assert total <= SITE_LIMIT, (
+        f"the site weighs {total / 1024:.0f} KB, over {SITE_LIMIT / 1024:.0f} KB"
+    )
 
 
 def test_code_keeps_its_text_without_empty_token_spans():
@@ -329,7 +378,9 @@ def test_typed_arrays_are_decoded_for_the_data_table():
     raw = np.array([2035, 16613], dtype="int32")
     encoded = {"dtype": "i4", "bdata": base64.b64encode(raw.tobytes()).decode()}
     assert build_site.decode_array(encoded) == [2035, 16613]
-    figure = go.Figure(go.Bar(x=["2018", "2019"], y=np.array([2035, 16613]), name="tourist")).to_plotly_json()
+    figure = go.Figure(
+        go.Bar(x=["2018", "2019"], y=np.array([2035, 16613]), name="tourist")
+    ).to_plotly_json()
     table = build_site.data_table(figure)
     assert "2,035" in table and "16,613" in table and "2018" in table
 
@@ -338,22 +389,53 @@ def test_widget_snapshot_shows_text_control_value_and_chart():
     """A saved Explorer (VBox of HTML, a slider and an Output holding a chart) renders statically."""
     figure = go.Figure(go.Bar(x=["a"], y=[7])).to_plotly_json()
     models = {
-        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_text", "IPY_MODEL_slider", "IPY_MODEL_seats", "IPY_MODEL_pct", "IPY_MODEL_out"]}},
+        "box": {
+            "model_name": "VBoxModel",
+            "state": {
+                "children": [
+                    "IPY_MODEL_text",
+                    "IPY_MODEL_slider",
+                    "IPY_MODEL_seats",
+                    "IPY_MODEL_pct",
+                    "IPY_MODEL_out",
+                ]
+            },
+        },
         "text": {"model_name": "HTMLModel", "state": {"value": "<b>seven seats</b>"}},
-        "slider": {"model_name": "FloatSliderModel", "state": {"value": 0.25, "description": "ASSUMPTION: share"}},
-        "seats": {"model_name": "FloatSliderModel", "state": {"value": 150.0, "readout_format": ",.0f", "description": "seats"}},
-        "pct": {"model_name": "FloatSliderModel", "state": {"value": 0.5, "readout_format": ".0%", "description": "open"}},
-        "out": {"model_name": "OutputModel", "state": {"outputs": [{"output_type": "display_data", "data": {PLOTLY_MIME: figure}}]}},
+        "slider": {
+            "model_name": "FloatSliderModel",
+            "state": {"value": 0.25, "description": "ASSUMPTION: share"},
+        },
+        "seats": {
+            "model_name": "FloatSliderModel",
+            "state": {"value": 150.0, "readout_format": ",.0f", "description": "seats"},
+        },
+        "pct": {
+            "model_name": "FloatSliderModel",
+            "state": {"value": 0.5, "readout_format": ".0%", "description": "open"},
+        },
+        "out": {
+            "model_name": "OutputModel",
+            "state": {"outputs": [{"output_type": "display_data", "data": {PLOTLY_MIME: figure}}]},
+        },
     }
-    snapshot = build_site.widget_snapshot("box", models, "The bar is seven high.", build_site.ChartCounter())
+    snapshot = build_site.widget_snapshot(
+        "box", models, "The bar is seven high.", build_site.ChartCounter()
+    )
     page = Page(snapshot)
-    assert "<b>seven seats</b>" in snapshot and "ASSUMPTION: share" in snapshot and "0.25" in snapshot
-    assert "<output>150</output>" in snapshot and "<output>50%</output>" in snapshot  # as the slider's readout shows
+    assert (
+        "<b>seven seats</b>" in snapshot and "ASSUMPTION: share" in snapshot and "0.25" in snapshot
+    )
+    assert (
+        "<output>150</output>" in snapshot and "<output>50%</output>" in snapshot
+    )  # as the slider's readout shows
     assert len(page.charts) == 1 and page.figcaptions == ["The bar is seven high."]
     assert numbers_drawn(json.loads(page.json_scripts[page.charts[0]["data-spec"]])) == [7]
 
 
-def test_pages_render_their_charts_offline_in_a_browser(site: Path, pages: dict[str, Page], browser):
+def test_pages_render_their_charts_offline_in_a_browser(
+    site: Path, pages: dict[str, Page], browser
+):
     """Opened from disk with the network off, every chart is drawn by plotly.js and nothing is fetched."""
     context = browser.new_context(offline=True)
     try:
@@ -361,16 +443,26 @@ def test_pages_render_their_charts_offline_in_a_browser(site: Path, pages: dict[
             page = context.new_page()
             remote: list[str] = []
             errors: list[str] = []
-            page.on("request", lambda r, remote=remote: None if r.url.startswith("file:") else remote.append(r.url))
+            page.on(
+                "request",
+                lambda r, remote=remote: (
+                    None if r.url.startswith("file:") else remote.append(r.url)
+                ),
+            )
             page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
             page.goto((site / name).as_uri())
             page.wait_for_load_state("load")
             if parsed.charts:
                 page.wait_for_function(
-                    f"document.querySelectorAll('.wa-chart .main-svg').length >= {len(parsed.charts)}", timeout=20_000
+                    f"document.querySelectorAll('.wa-chart .main-svg').length >= {len(parsed.charts)}",
+                    timeout=20_000,
                 )
-            drawn = page.locator(".wa-chart").evaluate_all("els => els.filter(e => e.querySelector('.main-svg')).length")
-            assert drawn == len(parsed.charts), f"{name}: {drawn} of {len(parsed.charts)} charts drawn"
+            drawn = page.locator(".wa-chart").evaluate_all(
+                "els => els.filter(e => e.querySelector('.main-svg')).length"
+            )
+            assert drawn == len(parsed.charts), (
+                f"{name}: {drawn} of {len(parsed.charts)} charts drawn"
+            )
             assert not remote, f"{name} fetched {remote}"
             assert not errors, f"{name}: script errors {errors}"
             page.close()
@@ -400,11 +492,24 @@ class LiveMarkup(HTMLParser):
         a = {k.lower(): v or "" for k, v in attrs}
         if tag == "script" and a.get("type") != "application/json":
             self.found.append(f"<script {a}>")
-        if tag in {"img", "svg", "iframe", "object", "embed", "form", "style", "link", "meta", "base"}:
+        if tag in {
+            "img",
+            "svg",
+            "iframe",
+            "object",
+            "embed",
+            "form",
+            "style",
+            "link",
+            "meta",
+            "base",
+        }:
             self.found.append(f"<{tag}>")
         self.found += [f"<{tag} {k}=...>" for k in a if k.startswith("on")]
         for key in ("href", "src", "action", "formaction", "xlink:href"):
-            if key in a and not re.match(r"^(https?:|#|[\w./-]+\.html(#.*)?$|index\.html)", a[key].strip()):
+            if key in a and not re.match(
+                r"^(https?:|#|[\w./-]+\.html(#.*)?$|index\.html)", a[key].strip()
+            ):
                 self.found.append(f"<{tag} {key}={a[key]!r}>")
 
 
@@ -413,38 +518,64 @@ def live_markup(fragment: str) -> list[str]:
 
 
 def test_sanitize_removes_what_runs_and_keeps_what_reads():
-    clean = build_site.sanitize(POISON + '<table><tr><th scope="col">n</th></tr><tr><td>1,200</td></tr></table>')
+    clean = build_site.sanitize(
+        POISON + '<table><tr><th scope="col">n</th></tr><tr><td>1,200</td></tr></table>'
+    )
     assert not live_markup(clean), clean
     assert "<b>bold</b>" in clean and "<td>1,200</td>" in clean
     assert "evil.example" not in clean
-    assert 'href="https://example.org/a"' in build_site.sanitize('<a href="https://example.org/a">a</a>')
+    assert 'href="https://example.org/a"' in build_site.sanitize(
+        '<a href="https://example.org/a">a</a>'
+    )
 
 
 def _poisoned_notebook() -> nbformat.NotebookNode:
     """A notebook whose every output kind carries the poison: HTML, markdown, widget HTML, chart text."""
-    figure = go.Figure(go.Bar(x=[POISON], y=[1200000000.0], name=POISON, text=[POISON])).to_plotly_json()
+    figure = go.Figure(
+        go.Bar(x=[POISON], y=[1200000000.0], name=POISON, text=[POISON])
+    ).to_plotly_json()
     figure["layout"]["title"] = {"text": POISON}
     models = {
-        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_html", "IPY_MODEL_label", "IPY_MODEL_out"]}},
+        "box": {
+            "model_name": "VBoxModel",
+            "state": {"children": ["IPY_MODEL_html", "IPY_MODEL_label", "IPY_MODEL_out"]},
+        },
         "html": {"model_name": "HTMLModel", "state": {"value": POISON}},
         "label": {"model_name": "LabelModel", "state": {"value": POISON}},
-        "out": {"model_name": "OutputModel", "state": {"outputs": [
-            {"output_type": "display_data", "data": {"text/html": POISON}, "metadata": {}},
-        ]}},
+        "out": {
+            "model_name": "OutputModel",
+            "state": {
+                "outputs": [
+                    {"output_type": "display_data", "data": {"text/html": POISON}, "metadata": {}},
+                ]
+            },
+        },
     }
     cells = [
         nbformat.v4.new_markdown_cell("# Poisoned"),
-        nbformat.v4.new_code_cell("x", outputs=[
-            nbformat.v4.new_output("display_data", {"text/html": POISON, "text/plain": POISON}),
-            nbformat.v4.new_output("display_data", {"text/markdown": POISON + " and *emphasis*"}),
-            nbformat.v4.new_output("display_data", {PLOTLY_MIME: figure}),
-        ]),
+        nbformat.v4.new_code_cell(
+            "x",
+            outputs=[
+                nbformat.v4.new_output("display_data", {"text/html": POISON, "text/plain": POISON}),
+                nbformat.v4.new_output(
+                    "display_data", {"text/markdown": POISON + " and *emphasis*"}
+                ),
+                nbformat.v4.new_output("display_data", {PLOTLY_MIME: figure}),
+            ],
+        ),
         nbformat.v4.new_markdown_cell("The chart's caption."),
-        nbformat.v4.new_code_cell("w", outputs=[nbformat.v4.new_output("display_data", {WIDGET_VIEW_MIME: {"model_id": "box"}})]),
+        nbformat.v4.new_code_cell(
+            "w",
+            outputs=[
+                nbformat.v4.new_output("display_data", {WIDGET_VIEW_MIME: {"model_id": "box"}})
+            ],
+        ),
         nbformat.v4.new_markdown_cell("The explorer's caption."),
     ]
     notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["widgets"] = {WIDGET_STATE_MIME: {"state": models, "version_major": 2, "version_minor": 0}}
+    notebook.metadata["widgets"] = {
+        WIDGET_STATE_MIME: {"state": models, "version_major": 2, "version_minor": 0}
+    }
     return notebook
 
 
@@ -456,14 +587,19 @@ def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path, b
     out = tmp_path / "out"
     result = subprocess.run(
         [sys.executable, "-m", "tools.site", "--notebooks", str(folder), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     page = (out / "00-poisoned.html").read_text(encoding="utf-8")
-    body = page[page.index("<main>"):]
-    json_blocks = re.findall(r'<script[^>]*application/json[^>]*>(.*?)</script>', body, re.S)
+    body = page[page.index("<main>") :]
+    json_blocks = re.findall(r"<script[^>]*application/json[^>]*>(.*?)</script>", body, re.S)
     assert not live_markup(body), live_markup(body)
-    assert json_blocks and all("<" not in block for block in json_blocks), "chart JSON can close its script element"
+    assert json_blocks and all("<" not in block for block in json_blocks), (
+        "chart JSON can close its script element"
+    )
     assert "1,200,000,000" in body and "emphasis</em>" in body and "<b>bold</b>" in body
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in body, "the Label's text is shown, escaped"
 
@@ -471,7 +607,9 @@ def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path, b
     fired: list[str] = []
     tab.on("dialog", lambda d: (fired.append(d.message), d.dismiss()))
     tab.goto((out / "00-poisoned.html").as_uri())
-    tab.wait_for_function("document.querySelectorAll('.wa-chart .main-svg').length >= 1", timeout=20_000)
+    tab.wait_for_function(
+        "document.querySelectorAll('.wa-chart .main-svg').length >= 1", timeout=20_000
+    )
     tab.hover(".wa-chart .nsewdrag")  # hover labels render the planted text too
     tab.wait_for_timeout(300)
     assert fired == [], f"planted script ran: {fired}"
@@ -484,15 +622,21 @@ def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path, b
 def test_data_tables_read_like_a_report():
     """1200000000.0 shows as 1,200,000,000; a missing value as a dash; midnight dates as dates; axis titles head columns."""
     figure = go.Figure(
-        go.Scatter(x=["2019-12-22T00:00:00", "2020-01-01"], y=[1200000000.0, float("nan")], name="A &amp; B"),
+        go.Scatter(
+            x=["2019-12-22T00:00:00", "2020-01-01"],
+            y=[1200000000.0, float("nan")],
+            name="A &amp; B",
+        ),
         layout={"yaxis": {"title": {"text": "Workers<br>(people)"}}},
     ).to_plotly_json()
     table = build_site.data_table(figure)
-    assert "<td class=\"wa-num\">1,200,000,000</td>" in table
+    assert '<td class="wa-num">1,200,000,000</td>' in table
     assert "<td>–</td>" in table and "1200000000.0" not in table and ".0<" not in table
     assert "<td>2019-12-22</td>" in table
     assert '<th scope="col">Workers (people)</th>' in table
-    assert "<caption>A &amp;amp; B</caption>" not in table and "<caption>A &amp; B</caption>" in table
+    assert (
+        "<caption>A &amp;amp; B</caption>" not in table and "<caption>A &amp; B</caption>" in table
+    )
     assert build_site.format_value(0.123456789) == ("0.123457", True)
     assert build_site.format_value(16613.0) == ("16,613", True)
 
@@ -502,7 +646,10 @@ def test_the_live_markup_finder_finds_it():
     found = live_markup(POISON)
     assert any(f.startswith("<img") for f in found) and any("onerror" in f for f in found)
     assert any("javascript:" in f for f in found) and any(f.startswith("<script") for f in found)
-    assert live_markup('<a href="02-worker-estimates.html#x">ok</a><a href="https://a.org/">ok</a>') == []
+    assert (
+        live_markup('<a href="02-worker-estimates.html#x">ok</a><a href="https://a.org/">ok</a>')
+        == []
+    )
 
 
 # ------------------------------------------------------------- every trace type is in the bundle
@@ -523,20 +670,26 @@ def test_every_trace_type_used_is_in_the_vendored_bundle(notebooks: list[Path], 
     tab = browser.new_page()
     tab.set_content("<html><body></body></html>")
     tab.add_script_tag(path=str(BUNDLE))
-    info = tab.evaluate("({version: Plotly.version, traces: Object.keys(Plotly.PlotSchema.get().traces)})")
+    info = tab.evaluate(
+        "({version: Plotly.version, traces: Object.keys(Plotly.PlotSchema.get().traces)})"
+    )
     assert info["version"] == plotly.offline.get_plotlyjs_version()
-    assert "scatter" in info["traces"] and "scattergeo" not in info["traces"], "not the cartesian bundle"
+    assert "scatter" in info["traces"] and "scattergeo" not in info["traces"], (
+        "not the cartesian bundle"
+    )
     used = trace_types_in_notebooks(notebooks)
     assert used, "no charts found: the scan is broken"
     missing = {kind: sorted(names) for kind, names in used.items() if kind not in info["traces"]}
-    assert not missing, f"trace types the bundle cannot draw (use the full bundle or another chart): {missing}"
+    assert not missing, (
+        f"trace types the bundle cannot draw (use the full bundle or another chart): {missing}"
+    )
 
 
 # ------------------------------------------------------- teacher-only pages (issues 20 and 23)
 
 
 def test_the_answer_keys_are_never_built_nor_linked(tmp_path: Path):
-    """docs/answer-keys.md is for the teacher's copy: a guide linking it builds no page of it and no link to it."""
+    """docs/answer-keys.md is teacher-only: a guide linking it builds no page of it, no link to it."""
     docs = tmp_path / "docs"
     docs.mkdir()
     secret = "ANSWER-KEY-MARKER-7f3a"
@@ -544,7 +697,8 @@ def test_the_answer_keys_are_never_built_nor_linked(tmp_path: Path):
     guide = docs / "teacher-guide.md"
     guide.write_text(
         "# Teacher guide\n\nThe [answer keys](answer-keys.md), [again](docs/answer-keys.md#03) "
-        "and <a href='../docs/answer-keys.md'>once more</a>; the [next notebook](03-the-visa-surge.ipynb).\n",
+        "and <a href='../docs/answer-keys.md'>once more</a>; "
+        "the [next notebook](03-the-visa-surge.ipynb).\n",
         encoding="utf-8",
     )
     out = tmp_path / "site"
@@ -554,24 +708,38 @@ def test_the_answer_keys_are_never_built_nor_linked(tmp_path: Path):
     for page in out.glob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert secret not in text, f"{page.name} carries the answer keys"
-        assert not re.search(r"href=[\"'][^\"']*answer-keys", text), f"{page.name} links the answer keys"
+        assert not re.search(r"href=[\"'][^\"']*answer-keys", text), (
+            f"{page.name} links the answer keys"
+        )
     guide_page = (out / "teacher-guide.html").read_text(encoding="utf-8")
-    assert "answer keys" in guide_page and "once more" in guide_page, "the link's words were dropped"
+    assert "answer keys" in guide_page and "once more" in guide_page, (
+        "the link's words were dropped"
+    )
     assert 'href="03-the-visa-surge.html"' in guide_page, "other links were dropped too"
 
 
-def test_every_page_carries_a_policy_allowing_only_its_own_scripts(site: Path, pages: dict[str, Page]):
-    """Each built page opens its head with a Content-Security-Policy: its own files' scripts, no other host."""
+def test_every_page_carries_a_policy_allowing_only_its_own_scripts(
+    site: Path, pages: dict[str, Page]
+):
+    """Each page's head opens with a Content-Security-Policy: its own files' scripts, no other host."""
     for name in pages:
         text = (site / name).read_text(encoding="utf-8")
         head = text[: text.index("<body")]
-        match = re.search(r'<meta[^>]*http-equiv="Content-Security-Policy"[^>]*content="([^"]*)"', head)
-        match = match or re.search(r'<meta[^>]*content="([^"]*)"[^>]*http-equiv="Content-Security-Policy"', head)
+        match = re.search(
+            r'<meta[^>]*http-equiv="Content-Security-Policy"[^>]*content="([^"]*)"', head
+        )
+        match = match or re.search(
+            r'<meta[^>]*content="([^"]*)"[^>]*http-equiv="Content-Security-Policy"', head
+        )
         assert match, f"{name} has no Content-Security-Policy"
-        assert head.index(match[0]) < head.index("<script"), f"{name}: the policy comes after a script"
+        assert head.index(match[0]) < head.index("<script"), (
+            f"{name}: the policy comes after a script"
+        )
         policy = {part.split()[0]: part.split()[1:] for part in unescape(match[1]).split(";")}
         assert policy["script-src"] == ["'self'"], f"{name}: {policy['script-src']}"
         assert policy["default-src"] == ["'none'"] and policy["connect-src"] == ["'none'"], name
         scripts = re.findall(r"<script([^>]*)>", text)
-        inline = [attrs for attrs in scripts if "src=" not in attrs and "application/json" not in attrs]
+        inline = [
+            attrs for attrs in scripts if "src=" not in attrs and "application/json" not in attrs
+        ]
         assert inline == [], f"{name}: inline scripts the policy would block: {inline}"

@@ -43,12 +43,15 @@ class WorkersAbroadExporter(HTMLExporter):
     export_from_notebook = "Workers Abroad page (offline, charts kept)"
 
     inline_assets = Bool(
-        True, help="Inline plotly.js and the CSS into the page (one offline file) instead of linking assets/."
+        True,
+        help="Inline plotly.js and the CSS into the page (one offline file) instead of linking assets/.",
     ).tag(config=True)
-    site_bar = Unicode("", help="HTML of the navigation bar put at the top of the page (the site sets it).")
+    site_bar = Unicode(
+        "", help="HTML of the navigation bar put at the top of the page (the site sets it)."
+    )
     default_output_dir = Unicode(
         str(DEFAULT_OUTPUT_DIR),
-        help="Folder nbconvert writes the page to when --output-dir is not given (not the notebook's).",
+        help="Folder nbconvert writes to when --output-dir is not given (not the notebook's).",
     ).tag(config=True)
 
     @default("template_name")
@@ -82,7 +85,11 @@ class WorkersAbroadExporter(HTMLExporter):
         prepared, charts = site.prepare(nb)
         title = prepared.metadata.get("title") or site.title_of(prepared, name)
         prepared.metadata["title"] = title
-        resources["wa"] = {**site.page_resources(self.inline_assets, self.site_bar), "title": title, "charts": charts}
+        resources["wa"] = {
+            **site.page_resources(self.inline_assets, self.site_bar),
+            "title": title,
+            "charts": charts,
+        }
         body, resources = super().from_notebook_node(prepared, resources, **kw)
         return site.unwrap_plain_tokens(body), self._to_output_dir(resources)
 
@@ -100,7 +107,9 @@ class WorkersAbroadExporter(HTMLExporter):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("notebook", type=Path, help="the .ipynb file to export")
     parser.add_argument(
         "--out", type=Path, default=None, help="output .html (default: build/export/NOTEBOOK.html)"

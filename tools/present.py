@@ -57,7 +57,11 @@ DEFAULT_PORT = 8866
 DEFAULT_CULL_IDLE = 900
 CULL_INTERVAL = 60
 #: The JupyterLab extensions the page loads: widgets and plotly's renderer, nothing else.
-EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8", "jupyterlab-plotly")
+EXTENSIONS = (
+    "@jupyter-widgets/jupyterlab-manager",
+    "@voila-dashboards/widgets-manager8",
+    "jupyterlab-plotly",
+)
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 #: Jinja filters the template uses, registered on Voila's exporter by import path.
@@ -78,6 +82,26 @@ def projector_script(name: str) -> str:
     """One of :data:`SCRIPTS` as an inline script element, for the template to include."""
     text = SCRIPTS[name].read_text(encoding="utf-8").replace("</script", "<\\/script")
     return f"<script>{text}</script>"
+
+
+#: The projector pages' Content-Security-Policy (a header, set by tools/voila/voila.py): nothing
+#: from or to another host, no plugin, frame, form or base change. Unlike the site's, scripts may
+#: be inline: Voila streams one inline script per cell as the kernel runs it, so the page's own
+#: scripts cannot be named ahead; markup in markdown and outputs is stopped by the sanitizer.
+PROJECTOR_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ]
+)
 
 
 def issue_xsrf_cookie(request_handler: Any, notebook: Any = None, cwd: str | None = None) -> None:
@@ -104,24 +128,30 @@ def projector_output(output: Mapping[str, Any]) -> dict[str, Any]:
     kept: dict[str, Any] = site.sanitized_data(data)
     view = data.get(WIDGET_VIEW_MIME)
     if isinstance(view, Mapping) and isinstance(view.get("model_id"), str):
-        kept[WIDGET_VIEW_MIME] = {"model_id": view["model_id"], "version_major": view.get("version_major", 2)}
+        kept[WIDGET_VIEW_MIME] = {
+            "model_id": view["model_id"],
+            "version_major": view.get("version_major", 2),
+        }
     clean: dict[str, Any] = {"output_type": output.get("output_type", "display_data"), "data": kept}
     clean["metadata"] = {}
     return clean
 
 
 def projector_chart(figure: Any) -> str:
-    """A plotly output as the site draws it (tools/site_assets/site.js), or a note when it is malformed."""
+    """A plotly output as the site draws it (site_assets/site.js), or a note if it is malformed."""
     from tools import site
 
     try:
         spec = site.checked_figure(figure)
         payload = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
     except ValueError as problem:  # MalformedOutput, or a number JSON cannot carry
-        return f'<p class="wa-output-note" role="note">This chart could not be shown ({problem}).</p>'
+        return (
+            f'<p class="wa-output-note" role="note">This chart could not be shown ({problem}).</p>'
+        )
     chart_id = f"wa-chart-{uuid.uuid4().hex}"
     return (
-        f'<div class="wa-chart jp-OutputArea-output" id="{chart_id}" data-spec="{chart_id}-data"></div>'
+        f'<div class="wa-chart jp-OutputArea-output" id="{chart_id}" '
+        f'data-spec="{chart_id}-data"></div>'
         f'<script type="application/json" id="{chart_id}-data">{payload}</script>'
     )
 
@@ -195,7 +225,9 @@ def voila_command(
 def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for Voila: the offline template's folder first on JUPYTER_PATH."""
     env = dict(os.environ if base is None else base)
-    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")]))
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")])
+    )
     return env
 
 
@@ -224,8 +256,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         prog="./tasks present",
         description="Serve the notebooks as dashboards (code hidden, widgets live) on 127.0.0.1 with a token.",
     )
-    parser.add_argument("notebook", nargs="?", help="one notebook: 04, 04-deadline-logistics or a path (default: all)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1 (another if taken)")
+    parser.add_argument(
+        "notebook",
+        nargs="?",
+        help="one notebook: 04, 04-deadline-logistics or a path (default: all)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1 (another if taken)"
+    )
     parser.add_argument("--token", default=None, help="the access token (default: a random one)")
     parser.add_argument(
         "--cull-idle",
@@ -233,7 +271,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=DEFAULT_CULL_IDLE,
         help="shut down a closed page's kernel after this many idle seconds",
     )
-    own, voila_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+    own, voila_args = (
+        (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+    )
     args = parser.parse_args(own)
     args.voila_args = voila_args
     return args

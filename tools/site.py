@@ -67,7 +67,9 @@ LAB_CSS = ("index.css", "theme-light.css", "theme-dark.css")
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
-NOTEBOOK_LINK_RE = re.compile(r'href="(?:\.\./notebooks/|notebooks/)?(\d\d-[a-z0-9-]+)\.ipynb(#[^"]*)?"')
+NOTEBOOK_LINK_RE = re.compile(
+    r'href="(?:\.\./notebooks/|notebooks/)?(\d\d-[a-z0-9-]+)\.ipynb(#[^"]*)?"'
+)
 GUIDE_LINK_RE = re.compile(r'href="(?:\.\./)?(?:docs/)?teacher-guide\.md(#[^"]*)?"')
 #: Teacher-only pages (docs/answer-keys.md): never built, and a link to one keeps only its text.
 TEACHER_ONLY_LINK_RE = re.compile(
@@ -92,8 +94,19 @@ SAFE_ATTRIBUTES = {
     "*": {"class", "title", "lang", "dir", "style"},
 }
 #: Inline style properties kept (pandas' and helpers' tables align and emphasise cells).
-SAFE_STYLE = {"text-align", "font-weight", "font-style", "white-space", "vertical-align", "padding", "color",
-              "background-color", "border", "border-bottom", "border-top"}
+SAFE_STYLE = {
+    "text-align",
+    "font-weight",
+    "font-style",
+    "white-space",
+    "vertical-align",
+    "padding",
+    "color",
+    "background-color",
+    "border",
+    "border-bottom",
+    "border-top",
+}
 #: Link schemes kept: web and mail links; relative links (between notebooks) stay as they are.
 SAFE_SCHEMES = {"http", "https", "mailto"}
 #: Cell tags and ids end up in HTML attributes: only plain names are kept.
@@ -194,7 +207,9 @@ def sanitized_output(output: Mapping[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {"output_type": kind, "data": sanitized_data(data), "metadata": {}}
     if kind == "execute_result":
         count = output.get("execution_count")
-        clean["execution_count"] = count if isinstance(count, int) and not isinstance(count, bool) else None
+        clean["execution_count"] = (
+            count if isinstance(count, int) and not isinstance(count, bool) else None
+        )
     return clean
 
 
@@ -282,13 +297,14 @@ def _typed_arrays(value: Any) -> list[Mapping[str, Any]]:
 
 
 def _local_images(images: Any) -> list[Any]:
-    """Layout images whose source is a ``data:`` URI; one on another host would be fetched on load."""
+    """Layout images with a ``data:`` source; one on another host would be fetched on load."""
     if not isinstance(images, list):
         return []
     return [
         image
         for image in images
-        if isinstance(image, Mapping) and str(image.get("source", "")).strip().lower().startswith("data:image/")
+        if isinstance(image, Mapping)
+        and str(image.get("source", "")).strip().lower().startswith("data:image/")
     ]
 
 
@@ -375,7 +391,14 @@ def column_heading(key: str, trace: Mapping[str, Any], layout: Mapping[str, Any]
         title = axis_title(layout, f"{key}axis{suffix}")
         if title:
             return title
-    return {"x": "x", "y": "y", "z": "value", "text": "label", "labels": "label", "values": "value"}.get(key, key)
+    return {
+        "x": "x",
+        "y": "y",
+        "z": "value",
+        "text": "label",
+        "labels": "label",
+        "values": "value",
+    }.get(key, key)
 
 
 def data_table(figure: Mapping[str, Any]) -> str:
@@ -389,7 +412,8 @@ def data_table(figure: Mapping[str, Any]) -> str:
         name = plotly_text(str(trace.get("name") or "")) or f"series {number}"
         length = max(len(c) for c in columns.values())
         head = "".join(
-            f'<th scope="col">{html.escape(column_heading(key, trace, layout))}</th>' for key in columns
+            f'<th scope="col">{html.escape(column_heading(key, trace, layout))}</th>'
+            for key in columns
         )
         rows = []
         for i in range(length):
@@ -439,7 +463,9 @@ def chart_html(figure: Mapping[str, Any], caption_md: str, counter: ChartCounter
         # "<" escaped so that no string in the data can close the script element.
         payload = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
     except ValueError:
-        raise MalformedOutput("a chart holding a number JSON cannot carry (NaN or infinity)") from None
+        raise MalformedOutput(
+            "a chart holding a number JSON cannot carry (NaN or infinity)"
+        ) from None
     chart_id = counter.next_id()
     title = spec["layout"].get("title", {})
     title_text = plotly_text(title.get("text", "") if isinstance(title, Mapping) else str(title))
@@ -461,7 +487,7 @@ def chart_html(figure: Mapping[str, Any], caption_md: str, counter: ChartCounter
 
 def _model_id(ref: Any) -> str | None:
     if isinstance(ref, str) and ref.startswith("IPY_MODEL_"):
-        return ref[len("IPY_MODEL_"):]
+        return ref[len("IPY_MODEL_") :]
     return None
 
 
@@ -470,7 +496,11 @@ def _control_value(state: Mapping[str, Any]) -> str:
     labels = state.get("_options_labels")
     if labels is not None and "index" in state:
         index = state["index"]
-        picked = [labels[i] for i in index] if isinstance(index, list) else ([] if index is None else [labels[index]])
+        picked = (
+            [labels[i] for i in index]
+            if isinstance(index, list)
+            else ([] if index is None else [labels[index]])
+        )
         return ", ".join(str(p) for p in picked) or "(none)"
     if "value" in state:
         value = state["value"]
@@ -482,7 +512,11 @@ def _control_value(state: Mapping[str, Any]) -> str:
 
 def _formatted(value: Any, readout_format: str | None) -> str:
     """A slider value as its readout shows it: '.0%' and ',.0f' mean the same in d3 and Python."""
-    if readout_format and isinstance(value, int | float) and re.fullmatch(r",?\.\d+[f%]", readout_format):
+    if (
+        readout_format
+        and isinstance(value, int | float)
+        and re.fullmatch(r",?\.\d+[f%]", readout_format)
+    ):
         return format(value, readout_format)
     return str(value)
 
@@ -501,15 +535,19 @@ def view_model_id(view: Any) -> str:
     return model_id
 
 
-def _widget_model(model_id: str, models: Mapping[str, Any], ancestors: tuple[str, ...]) -> Mapping[str, Any] | None:
-    """A widget's saved model, refused when it contains itself or nests too deep; None if unsaved."""
+def _widget_model(
+    model_id: str, models: Mapping[str, Any], ancestors: tuple[str, ...]
+) -> Mapping[str, Any] | None:
+    """A widget's saved model, refused if it contains itself or nests too deep; None if unsaved."""
     if model_id in ancestors:
         raise MalformedOutput(f"a widget that contains itself ({model_id[:40]})")
     if len(ancestors) >= MAX_WIDGET_DEPTH:
         raise MalformedOutput(f"widgets nested more than {MAX_WIDGET_DEPTH} deep")
     model = models.get(model_id)
     if model is not None and not isinstance(model, Mapping):
-        raise MalformedOutput(f"a widget whose saved model is not a set of settings ({model_id[:40]})")
+        raise MalformedOutput(
+            f"a widget whose saved model is not a set of settings ({model_id[:40]})"
+        )
     return model
 
 
@@ -548,7 +586,8 @@ def widget_html(
     if name == "OutputModel":
         outputs = state.get("outputs", [])
         return "".join(
-            output_html(out, caption_md, counter, models, inside) for out in (outputs if isinstance(outputs, list) else [])
+            output_html(out, caption_md, counter, models, inside)
+            for out in (outputs if isinstance(outputs, list) else [])
         )
     if "value" in state or "index" in state:
         description = html.escape(str(state.get("description", "")))
@@ -559,7 +598,9 @@ def widget_html(
     return ""
 
 
-def widget_snapshot(model_id: str, models: Mapping[str, Any], caption_md: str, counter: ChartCounter) -> str:
+def widget_snapshot(
+    model_id: str, models: Mapping[str, Any], caption_md: str, counter: ChartCounter
+) -> str:
     """A widget's snapshot, framed and labelled as a snapshot."""
     body = widget_html(model_id, models, caption_md, counter)
     note = (
@@ -583,7 +624,9 @@ def output_html(
     if PLOTLY_MIME in data:
         return chart_html(data[PLOTLY_MIME], caption_md, counter)
     if WIDGET_VIEW_MIME in data:
-        return widget_html(view_model_id(data[WIDGET_VIEW_MIME]), models, caption_md, counter, ancestors)
+        return widget_html(
+            view_model_id(data[WIDGET_VIEW_MIME]), models, caption_md, counter, ancestors
+        )
     clean = sanitized_output(output)
     if "text/html" in clean.get("data", {}):
         return clean["data"]["text/html"]
@@ -623,7 +666,8 @@ def split_caption(markdown: str) -> tuple[str, str]:
 
 def _draws(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and any(
-        isinstance(o, Mapping) and isinstance(o.get("data"), Mapping)
+        isinstance(o, Mapping)
+        and isinstance(o.get("data"), Mapping)
         and (PLOTLY_MIME in o["data"] or WIDGET_VIEW_MIME in o["data"])
         for o in cell.outputs
     )
@@ -631,7 +675,11 @@ def _draws(cell: nbformat.NotebookNode) -> bool:
 
 def _plain_names(values: Any) -> list[str]:
     """Cell tags that are plain names: they end up in a class attribute."""
-    return [v for v in values if isinstance(v, str) and PLAIN_NAME_RE.match(v)] if isinstance(values, list) else []
+    return (
+        [v for v in values if isinstance(v, str) and PLAIN_NAME_RE.match(v)]
+        if isinstance(values, list)
+        else []
+    )
 
 
 def clean_cell(cell: Mapping[str, Any]) -> nbformat.NotebookNode | None:
@@ -657,7 +705,9 @@ def clean_cell(cell: Mapping[str, Any]) -> nbformat.NotebookNode | None:
         outputs = cell.get("outputs")
         count = cell.get("execution_count")
         clean["outputs"] = []
-        clean["execution_count"] = count if isinstance(count, int) and not isinstance(count, bool) else None
+        clean["execution_count"] = (
+            count if isinstance(count, int) and not isinstance(count, bool) else None
+        )
         node = nbformat.from_dict(clean)
         node.outputs = list(outputs) if isinstance(outputs, list) else []
         return node
@@ -673,12 +723,14 @@ def saved_models(metadata: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _html_output(output: Mapping[str, Any], fragment: str) -> dict[str, Any]:
-    """An output replaced by HTML the site rendered (a chart, a widget snapshot), keeping its prompt."""
+    """An output replaced by HTML the site drew (a chart, a widget snapshot), keeping its prompt."""
     kind = "execute_result" if output.get("output_type") == "execute_result" else "display_data"
     clean: dict[str, Any] = {"output_type": kind, "data": {"text/html": fragment}, "metadata": {}}
     if kind == "execute_result":
         count = output.get("execution_count")
-        clean["execution_count"] = count if isinstance(count, int) and not isinstance(count, bool) else None
+        clean["execution_count"] = (
+            count if isinstance(count, int) and not isinstance(count, bool) else None
+        )
     return clean
 
 
@@ -716,11 +768,13 @@ def shown_output(
     except MalformedOutput as problem:
         return note_output(cell_number, str(problem)), False
     except MALFORMED_ERRORS as error:
-        return note_output(cell_number, f"its saved data is malformed: {type(error).__name__}"), False
+        return note_output(
+            cell_number, f"its saved data is malformed: {type(error).__name__}"
+        ), False
 
 
 def prepare(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int]:
-    """A copy of the notebook whose cells and outputs are safe and whose charts and widgets are drawn.
+    """A copy of the notebook with safe cells and outputs and its charts and widgets drawn.
 
     Returns the copy and the number of charts drawn. Every cell is rebuilt by
     :func:`clean_cell` and every output by :func:`shown_output` (a malformed one becomes a
@@ -838,7 +892,9 @@ def lab_static() -> Path:
     for base in jupyter_path("nbconvert", "templates", "lab", "static"):
         if (Path(base) / "index.css").is_file():
             return Path(base)
-    raise FileNotFoundError("nbconvert's lab template (static/index.css) was not found: reinstall nbconvert")
+    raise FileNotFoundError(
+        "nbconvert's lab template (static/index.css) was not found: reinstall nbconvert"
+    )
 
 
 def minified_css(text: str) -> str:
@@ -849,7 +905,9 @@ def minified_css(text: str) -> str:
 
 def css_files() -> dict[str, str]:
     """Every stylesheet of a page by file name: JupyterLab's three, then the site's own."""
-    files = {name: minified_css((lab_static() / name).read_text(encoding="utf-8")) for name in LAB_CSS}
+    files = {
+        name: minified_css((lab_static() / name).read_text(encoding="utf-8")) for name in LAB_CSS
+    }
     files["site.css"] = (SITE_ASSETS / "site.css").read_text(encoding="utf-8")
     return files
 
@@ -895,9 +953,15 @@ def page_resources(inline: bool, bar: str = "") -> dict[str, Any]:
     ``csp`` is the page's Content-Security-Policy: with inlined files it names the hash of
     each inlined script, exactly as the template writes it.
     """
-    resources: dict[str, Any] = {"inline": inline, "plotly_name": PLOTLY_BUNDLE.name, "site_bar": bar}
+    resources: dict[str, Any] = {
+        "inline": inline,
+        "plotly_name": PLOTLY_BUNDLE.name,
+        "site_bar": bar,
+    }
     if inline:
-        resources["plotly_js"] = check_bundle().read_text(encoding="utf-8").replace("</script", "<\\/script")
+        resources["plotly_js"] = (
+            check_bundle().read_text(encoding="utf-8").replace("</script", "<\\/script")
+        )
         resources["site_js"] = (SITE_ASSETS / "site.js").read_text(encoding="utf-8")
         resources["css"] = css_files()
         resources["csp"] = content_security_policy([resources["plotly_js"], resources["site_js"]])
@@ -937,7 +1001,9 @@ def contents_markdown(entries: Sequence[tuple[str, str]], has_guide: bool) -> st
     return "\n".join(lines) + "\n"
 
 
-def build(out: Path = SITE, notebooks: Sequence[Path] | None = None, guide: Path = GUIDE) -> list[Page]:
+def build(
+    out: Path = SITE, notebooks: Sequence[Path] | None = None, guide: Path = GUIDE
+) -> list[Page]:
     """Build the whole site into ``out`` (emptied first) and return its pages."""
     from tools.export import WorkersAbroadExporter  # the exporter renders through this module
 
@@ -972,10 +1038,16 @@ def build(out: Path = SITE, notebooks: Sequence[Path] | None = None, guide: Path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=SITE, help="output folder, emptied first (default: site/)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
-        "--notebooks", type=Path, default=None,
+        "--out", type=Path, default=SITE, help="output folder, emptied first (default: site/)"
+    )
+    parser.add_argument(
+        "--notebooks",
+        type=Path,
+        default=None,
         help="folder of executed notebooks to build from (default: notebooks/, as committed)",
     )
     args = parser.parse_args(argv)
