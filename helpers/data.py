@@ -67,9 +67,8 @@ _CELLS = {  # kind: (pattern, rule, what is expected)
 #: Control characters are never data: NUL and the rest of C0 and C1, except tab, newline and a CR
 #: before a newline.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
-_NOT_C0 = bytes(
-    b for b in range(256) if b in b"\t\n\r" or 0x20 <= b < 0x7F or b > 0x7F
-)  # deleted by translate
+#: Every byte but a C0 control or DEL: bytes.translate deletes these, and what is left is controls.
+_NOT_C0 = bytes(b for b in range(256) if b in b"\t\n\r" or 0x20 <= b < 0x7F or b > 0x7F)
 #: The tables and columns the notebooks and helpers read, with the type they compute with: each must
 #: be declared in datapackage.json (a column dropped from a CSV and its schema together would
 #: otherwise load, and fail later), and each table must hold at least one row. Why each: the cells
@@ -1096,9 +1095,7 @@ def _validated_tables(snapshot: _Snapshot) -> dict[str, _Table]:
         tables = {}
         for resource in snapshot.descriptor["resources"]:
             table, problems = _read_table(resource, snapshot.raw[resource["path"]])
-            if (
-                problems or table is None
-            ):  # a stamp for bytes that no longer read: validate for real
+            if problems or table is None:  # a stamp for bytes that no longer read: validate
                 return _validated_tables_fresh(snapshot)
             tables[resource["name"]] = table
         return tables
@@ -1106,6 +1103,7 @@ def _validated_tables(snapshot: _Snapshot) -> dict[str, _Table]:
 
 
 def _validated_tables_fresh(snapshot: _Snapshot) -> dict[str, _Table]:
+    """Every rule on the snapshot; a success leaves its stamp."""
     tables, problems = _problems(snapshot)
     if problems:
         raise DataValidationError(problems)
