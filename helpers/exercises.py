@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from helpers import capacity, selfcheck
-from helpers.data import load_all, row
+from helpers.data import DataValidationError, load_all, row
 from helpers.derived import add_months
 from helpers.selfcheck import Feedback
 
@@ -167,6 +167,25 @@ def expected(exercise_id: str, tables: Tables | None = None) -> Any:
 
 def check(exercise_id: str, answer: Any, tables: Tables | None = None) -> Feedback:
     """Feedback on a student's answer to one exercise; any input gets feedback, never a traceback."""
-    if exercise_id not in registry():
-        return Feedback(False, f"There is no exercise {exercise_id!r}: keep the check cell as it was given.")
-    return registry()[exercise_id].check(answer, _tables(tables))
+    if not isinstance(exercise_id, str) or exercise_id not in registry():
+        return Feedback(False, _NO_SUCH_EXERCISE.format(exercise_id=f"{exercise_id!r:.40}"))
+    try:
+        given_tables = _tables(tables)
+    except DataValidationError:
+        return Feedback(False, _DATA_INVALID)
+    try:
+        return registry()[exercise_id].check(answer, given_tables)
+    except (LookupError, ValueError, TypeError, AttributeError, ArithmeticError) as error:
+        return Feedback(False, _WRONG_TABLES.format(error=type(error).__name__))
+
+
+# What check() says instead of a traceback when it is called with something it cannot use.
+_NO_SUCH_EXERCISE = "There is no exercise {exercise_id}: keep the check cell as it was given."
+_DATA_INVALID = (
+    "The data in data/ failed validation, so this answer cannot be checked: "
+    "run the notebook's first cell to see what to fix."
+)
+_WRONG_TABLES = (
+    "This answer cannot be checked: the tables passed to check() are not the ones "
+    "load_all() gives ({error}). Keep the check cell as it was given."
+)

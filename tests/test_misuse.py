@@ -382,11 +382,6 @@ EXERCISE_IDS = st.one_of(
 CHECK_TABLES = st.one_of(st.none(), st.just({}), st.just({"visas": TABLES["visas"]}), VALUES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the check() change reported for helpers/exercises.py (agent A's file): "
-    "check(['03.1'], 1) raises TypeError, check('03.1', 1, tables={}) KeyError",
-)
 @settings(
     max_examples=400,
     derandomize=True,
