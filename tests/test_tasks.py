@@ -207,7 +207,7 @@ def fake_reader_venv(tmp_path: Path, installed: tuple[str, ...] = ()) -> Path:
     """A venv marked as holding the reader's install, whose jupyter prints its arguments."""
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
-    (venv / "bin" / "python").symlink_to(sys.executable)
+    fake_program(venv / "bin", "python", f'exec "{sys.executable}" "$@"\n')  # this venv's packages
     fake_program(venv / "bin", "jupyter", 'printf "%s\\n" "$@"\n')
     digest = subprocess.run(
         ["sha256sum", str(ROOT / "pyproject.toml")], capture_output=True, text=True, check=True
@@ -229,12 +229,17 @@ def test_lab_starts_at_the_root_on_notebook_00_with_terminals_off_unless_asked(
     assert arguments[0] == "lab" and "--ServerApp.terminals_enabled=False" in arguments
     assert "--ServerApp.ip=127.0.0.1" in arguments
     assert "--ServerApp.root_dir=." in arguments  # run from the repository root: ./tasks cds there
-    start = [a for a in arguments if a.startswith("--LabApp.default_url=")]
-    assert start == ["--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb"]
-    assert (ROOT / start[0].split("/lab/tree/", 1)[1]).is_file()
-    assert (
-        "./tasks lab --ServerApp.terminals_enabled=True" in result.stderr
-    )  # the way to enable them is named
+    assert "--LabApp.default_url=/lab/workspaces/reader" in arguments
+    option = next(a for a in arguments if a.startswith("--LabApp.workspaces_dir="))
+    folder = Path(option.split("=", 1)[1])
+    (workspace,) = folder.glob("reader-*.jupyterlab-workspace")
+    layout = json.loads(workspace.read_text(encoding="utf-8"))
+    assert layout["metadata"]["id"] == "reader"
+    assert layout["data"]["file-browser-filebrowser:cwd"] == {"path": ""}  # the browser at the root
+    opened = layout["data"]["layout-restorer:data"]["main"]["dock"]["widgets"]
+    assert opened == ["notebook:notebooks/00-start-here.ipynb"]
+    assert (ROOT / opened[0].split(":", 1)[1]).is_file()
+    assert "./tasks lab --ServerApp.terminals_enabled=True" in result.stderr  # how to enable them
     if extra:  # a later option wins in traitlets, so the reader's choice overrides the default
         assert arguments.index(extra[0]) > arguments.index("--ServerApp.terminals_enabled=False")
 
