@@ -33,8 +33,20 @@ from traitlets import Bool, Unicode, default
 
 from tools import site
 
-#: Where exported pages go when no output folder is given: the ignored build/ folder.
-DEFAULT_OUTPUT_DIR = site.ROOT / "build" / "export"
+
+def default_output_dir() -> Path:
+    """Where exported pages go when no output folder is given: the ignored build/ folder.
+
+    The checkout's build/export when the collection runs from its repository (``pip install
+    -e .``, Binder), else build/export under the current folder (an installed copy must not
+    write into site-packages).
+    """
+    if (site.ROOT / "pyproject.toml").is_file():
+        return site.ROOT / "build" / "export"
+    return Path.cwd() / "build" / "export"
+
+
+DEFAULT_OUTPUT_DIR = default_output_dir()
 
 
 class WorkersAbroadExporter(HTMLExporter):
@@ -100,7 +112,10 @@ class WorkersAbroadExporter(HTMLExporter):
         the folder from ``metadata.path``), which puts generated pages in notebooks/ where
         git sees them. An explicit ``--output-dir`` still wins: the writer prefers it.
         """
-        Path(self.default_output_dir).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(self.default_output_dir).mkdir(parents=True, exist_ok=True)
+        except OSError:  # read-only here (JupyterLab's export menu writes no file): leave it be
+            return resources
         metadata = dict(resources.get("metadata") or {})
         metadata["path"] = self.default_output_dir
         return {**resources, "metadata": metadata}
