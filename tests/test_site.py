@@ -552,7 +552,7 @@ def _poisoned_notebook() -> nbformat.NotebookNode:
         },
     }
     cells = [
-        nbformat.v4.new_markdown_cell("# Poisoned"),
+        nbformat.v4.new_markdown_cell("# Poisoned\n\n" + POISON + " [j](javascript:alert(6))"),
         nbformat.v4.new_code_cell(
             "x",
             outputs=[
