@@ -13,16 +13,24 @@ renders a notebook into a page that
 - gives every chart a text alternative: the caption (the markdown cell after the chart,
   moved under it so it is shown once) and the chart's data as a readable table one click
   away, expanded when printed;
-- sanitizes every text/html and text/markdown output and every widget HTML value with nh3
-  (ammonia), because outputs carry text from data/, which is untrusted; links survive only
-  with http(s) URLs;
+- sanitizes every markdown cell, caption, text/html and text/markdown output and widget HTML
+  value with nh3 (ammonia), because outputs carry text from data/ and a shared notebook is
+  anyone's text; links survive only with http(s), mailto or relative URLs; every cell and
+  output is rebuilt from an allowlist (no raw cells, no attributes from metadata), and plotly
+  layout images must be ``data:`` URIs;
+- turns a malformed output (a widget that contains itself, a chart array that cannot be
+  decoded...) into a visible note naming its cell, never a traceback;
+- carries a Content-Security-Policy (a meta tag, first in the head) that lets only the page's
+  own scripts run and connects to no other host;
 - prints to A4 with every chart resized to the paper and the navigation hidden;
-- references no external http(s) script or stylesheet (tests/test_site.py checks it).
+- references no external http(s) script or stylesheet (tests/test_site.py checks it);
+- never builds or links the teacher-only answer keys (docs/answer-keys.md).
 
 The same rendering makes the single-file page of ``jupyter nbconvert --to workers-abroad``
 (tools/export.py), which inlines the bundle and the CSS instead of linking them.
 
-Run: ``python -m tools.site [--out site] [--notebooks DIR]`` (``./tasks site``). Open site/index.html.
+Run: ``python -m tools.site [--out site] [--notebooks DIR]`` (``./tasks site``).
+Open site/index.html.
 """
 
 from __future__ import annotations
