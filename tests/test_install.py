@@ -33,9 +33,10 @@ TEST_TOOLS = (
     "sphinx",
     "otter-grader",
 )
-#: The server extensions a reader's Lab may load: the Lab itself, its classic-notebook shim and the
-#: terminals extension (terminals stay off unless the reader turns them on).
-READER_EXTENSIONS = {"jupyterlab", "notebook_shim", "jupyter_server_terminals"}
+#: The server extensions a reader's Lab may load: the Lab itself, its classic-notebook shim, its
+#: language-server status (the page asks for it) and the terminals extension (terminals stay off
+#: unless the reader turns them on).
+READER_EXTENSIONS = {"jupyterlab", "notebook_shim", "jupyter_lsp", "jupyter_server_terminals"}
 #: What the Lab's export menu and projector mode need, so they are in the reader's install.
 READER_PACKAGES = ("jupyterlab", "pandas", "plotly", "ipywidgets", "nbconvert", "nh3", "voila")
 
