@@ -1,6 +1,6 @@
 """A test run leaves nothing in the user's home or $TMPDIR, even when interrupted (./tasks: tests/test_tasks.py).
 
-The first two tests run a small pytest, which executes a notebook in a real kernel with nbclient, under
+The two tests run a small pytest, which executes a notebook in a real kernel with nbclient, under
 an empty fake HOME and TMPDIR, once to the end and once interrupted with Ctrl-C (SIGINT) while the kernel
 is running; both folders must be empty afterwards (tests/clean_env.py does the work).
 """
@@ -14,9 +14,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from helpers.paths import project_root
 
 ROOT = project_root()
+pytestmark = pytest.mark.kernel  # each test starts a kernel: not in ./tasks test-fast
 
 INNER_TEST = '''
 import os, tempfile
