@@ -91,3 +91,21 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     from tests.browser_support import build_site
 
     return build_site(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "site")
+
+
+@pytest.fixture(scope="module")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One JupyterLab on a copy of notebooks/ for a test module, every notebook's kernel started
+    at once (they boot while the browser starts); always shut down with its kernels."""
+    from tests.browser_support import notebook_paths, process_group_alive, start_lab, stop_lab
+
+    server = start_lab(tmp_path_factory.mktemp("jupyterlab"))
+    try:
+        for path in notebook_paths():
+            server.start_kernel_for(path.name)
+        yield server
+    finally:
+        pgid = server.process.pid
+        stop_lab(server)
+        if process_group_alive(pgid):
+            raise RuntimeError(f"JupyterLab's process group {pgid} survived the shutdown")
