@@ -8,8 +8,10 @@ example folder such as submissions/, which must never be committed by accident).
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +184,12 @@ def test_the_path_finder_sees_what_it_should() -> None:
     text = "See [a](docs/x.md#y), `./tasks grade submissions/`, `build/grades.csv` and [w](https://x.org/a/b)."
     assert named_paths(text) == {"docs/x.md", "./tasks", "submissions/", "build/grades.csv"}
     assert github_anchor("Licences and citation") == "licences-and-citation"
+
+
+def test_the_data_section_names_every_table_and_its_source(readme: str) -> None:
+    section = readme.split("\n## Data\n", 1)[1].split("\n## ", 1)[0]
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    tables = {Path(resource["path"]).name for resource in package["resources"]}
+    missing = sorted(table for table in tables if f"`{table}`" not in section)
+    assert missing == [], f"README's Data section does not name {missing}"
+    assert "where it comes from" in section
