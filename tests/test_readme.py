@@ -160,9 +160,11 @@ def test_the_example_folders_are_ignored_by_git() -> None:
     assert not git_ignores("notebooks/00-start-here.ipynb")  # the check can fail
 
 
-def test_the_lab_address_readme_prints_opens_a_notebook_that_exists(readme: str) -> None:
-    addresses = re.findall(r"http://127\.0\.0\.1:\d+/lab/tree/(\S+?)\?token", readme)
-    assert addresses and all((ROOT / path).is_file() for path in addresses), addresses
+def test_the_lab_address_in_readme_is_the_one_tasks_opens(readme: str) -> None:
+    addresses = re.findall(r"http://127\.0\.0\.1:\d+(/lab/\S*?)\?token", readme)
+    script = (ROOT / "tasks").read_text(encoding="utf-8")
+    assert addresses, "README does not show the address ./tasks lab prints"
+    assert all(f"--LabApp.default_url={address} " in script for address in addresses), addresses
 
 
 @pytest.mark.parametrize("page", DOCS_PAGES)
