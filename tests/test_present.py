@@ -162,7 +162,8 @@ def open_offline(
     console errors (a failed request among them).
     """
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(90_000)
+    # Each page runs its notebook in a fresh kernel first: allow for a machine busy with other work.
+    context.set_default_timeout(180_000)
 
     def route(request_route: Any) -> None:
         if traffic.record(request_route.request.url):
