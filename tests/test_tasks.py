@@ -291,3 +291,50 @@ def test_the_notebooks_find_their_data_from_any_working_folder(tmp_path: Path) -
         assert result.returncode == 0, result.stderr
         path, rows = result.stdout.split()
         assert Path(path) == ROOT / "data" / "visas.csv" and int(rows) > 0
+
+
+# ---------------------------------------------------------------------- Debian packages for tests
+
+
+def path_without(tmp_path: Path, hidden: set[str]) -> str:
+    """A PATH holding every program of /usr/bin and /bin except ``hidden`` (as on a clean machine)."""
+    farm = tmp_path / "path"
+    farm.mkdir()
+    for folder in (Path("/usr/bin"), Path("/bin")):
+        for program in folder.iterdir():
+            target = farm / program.name
+            if program.name not in hidden and not target.exists():
+                target.symlink_to(program)
+    return str(farm)
+
+
+def test_the_tests_install_chromium_bubblewrap_and_npm_when_missing(tmp_path: Path) -> None:
+    venv = fake_reader_venv(tmp_path)
+    digest = next(venv.glob(".installed-reader-*")).name.rsplit("-", 1)[1]
+    (venv / f".installed-test-{digest}").touch()
+    fake_program(venv / "bin", "ruff", "exit 0\n")
+    (venv / "bin" / "python").unlink()  # the navigation check and pytest pass without running
+    fake_program(venv / "bin", "python", "exit 0\n")
+    log = tmp_path / "apt.log"
+    farm = path_without(tmp_path, {"chromium", "bwrap", "npm", "apt-get", "sudo"})
+    fake_program(Path(farm), "apt-get", f'echo "$*" >> "{log}"\n')
+    fake_program(Path(farm), "sudo", 'exec "$@"\n')
+    result = tasks("test", env={"VENV": str(venv), "PATH": farm})
+    assert result.returncode == 0, result.stderr
+    calls = log.read_text(encoding="utf-8").splitlines()
+    assert calls == ["update", "install -y chromium bubblewrap npm"], calls
+
+
+def test_grading_installs_bubblewrap_when_missing(tmp_path: Path) -> None:
+    venv = fake_reader_venv(tmp_path)
+    digest = next(venv.glob(".installed-reader-*")).name.rsplit("-", 1)[1]
+    (venv / f".installed-grade-{digest}").touch()
+    (venv / "bin" / "python").unlink()
+    fake_program(venv / "bin", "python", "exit 0\n")
+    log = tmp_path / "apt.log"
+    farm = path_without(tmp_path, {"bwrap", "apt-get", "sudo"})
+    fake_program(Path(farm), "apt-get", f'echo "$*" >> "{log}"\n')
+    fake_program(Path(farm), "sudo", 'exec "$@"\n')
+    result = tasks("grade", "submissions/", env={"VENV": str(venv), "PATH": farm})
+    assert result.returncode == 0, result.stderr
+    assert log.read_text(encoding="utf-8").splitlines() == ["update", "install -y bubblewrap"]
