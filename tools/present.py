@@ -28,6 +28,9 @@ Why Voila and these settings:
   JupyterLab renderer a bare output object, on which it throws ``r.setData is not a
   function`` once per chart. Charts inside live widgets still use that renderer, which works
   there.
+- **Only its own scripts.** A notebook page carries a Content-Security-Policy header naming
+  each of its inline scripts by hash (the template writes no other inline script) and
+  connecting to this server only; other pages (the contents) allow no other host either.
 - **Idle kernels culled.** Every page opened starts a kernel; a kernel whose page was closed
   and that has done nothing for ``--cull-idle`` seconds is shut down, so a day of lessons does
   not pile up kernels. A page still open keeps its kernel (culling it would freeze its widgets).
@@ -71,23 +74,35 @@ TEMPLATE_FILTERS = {
     "wa_chart": "tools.present.projector_chart",
     "wa_script": "tools.present.projector_script",
 }
-#: The scripts the template inlines: the site's chart drawing and the plotly.js it draws with.
-SCRIPTS = {
+#: Every script the projector page runs inline: the site's chart drawing and its plotly.js,
+#: Voila's loading helpers, the call that shows the cells, and the heartbeat Voila writes
+#: while a slow cell runs. The page's policy names each by its hash (:func:`projector_policy`).
+SCRIPT_FILES = {
     "plotly": ROOT / "tools" / "vendor" / "plotly-cartesian.min.js",
     "site": ROOT / "tools" / "site_assets" / "site.js",
+    "helpers": TEMPLATE_ROOT / "voila" / "templates" / TEMPLATE / "projector.js",
 }
+SCRIPT_TEXTS = {"finish": "window.voila_finish();"}
+#: voila/handler.py writes ``<script>window.voila_heartbeat()</script>`` every few seconds.
+HEARTBEAT = "window.voila_heartbeat()"
+
+
+def script_text(name: str) -> str:
+    """One of the page's inline scripts, exactly as the template writes it."""
+    if name in SCRIPT_TEXTS:
+        return SCRIPT_TEXTS[name]
+    return SCRIPT_FILES[name].read_text(encoding="utf-8").replace("</script", "<\\/script")
 
 
 def projector_script(name: str) -> str:
-    """One of :data:`SCRIPTS` as an inline script element, for the template to include."""
-    text = SCRIPTS[name].read_text(encoding="utf-8").replace("</script", "<\\/script")
-    return f"<script>{text}</script>"
+    """One of the page's inline scripts as an element, for the template (filter ``wa_script``)."""
+    return f"<script>{script_text(name)}</script>"
 
 
-#: The projector pages' Content-Security-Policy (a header, set by tools/voila/voila.py): nothing
-#: from or to another host, no plugin, frame, form or base change. Unlike the site's, scripts may
-#: be inline: Voila streams one inline script per cell as the kernel runs it, so the page's own
-#: scripts cannot be named ahead; markup in markdown and outputs is stopped by the sanitizer.
+#: The Content-Security-Policy of the pages Voila serves besides notebooks (the contents page,
+#: errors: Voila's own templates, with inline scripts; a header set by tools/voila/voila.py):
+#: nothing from or to another host, no plugin, frame, form or base change. Notebook pages get
+#: the stricter :func:`projector_policy`, which allows no inline script but the page's own.
 PROJECTOR_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -104,15 +119,32 @@ PROJECTOR_POLICY = "; ".join(
 )
 
 
+def projector_policy() -> str:
+    """The notebook pages' Content-Security-Policy: only their own scripts, no other host.
+
+    Scripts: Voila's and the extensions' files ('self') and the inline scripts above by hash,
+    so a handler attribute, a ``javascript:`` URL or a planted ``<script>`` never runs. The
+    kernel's websocket and the widget manager talk to this server only (``connect-src 'self'``).
+    """
+    from tools import site
+
+    inline = [script_text(name) for name in [*SCRIPT_FILES, *SCRIPT_TEXTS]] + [HEARTBEAT]
+    hashes = " ".join(site.script_source(text) for text in inline)
+    return PROJECTOR_POLICY.replace("'self' 'unsafe-inline'", f"'self' {hashes}", 1)
+
+
 def issue_xsrf_cookie(request_handler: Any, notebook: Any = None, cwd: str | None = None) -> None:
-    """Voila's prelaunch hook (tools/voila/voila.py): give the page its ``_xsrf`` cookie.
+    """Voila's prelaunch hook (tools/voila/voila.py): the page's ``_xsrf`` cookie and policy.
 
     Why: when a page is left, Voila's script shuts its kernel down with a POST that carries
     the ``_xsrf`` cookie's value; the notebook page never issues that cookie, so the POST
     was refused (403, logged in the browser on every link followed) and the kernel lingered
     until culled. Reading the handler's token sets the cookie (tornado does it on first use).
+    The hook runs before the page is written, so it also sets the notebook page's strict
+    Content-Security-Policy (:func:`projector_policy`).
     """
     _ = request_handler.xsrf_token
+    request_handler.set_header("Content-Security-Policy", projector_policy())
 
 
 def projector_output(output: Mapping[str, Any]) -> dict[str, Any]:
