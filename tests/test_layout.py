@@ -92,6 +92,7 @@ class SitePages:
         self.site = site
         self.contexts: dict[int, BrowserContext] = {}
         self.results: dict[tuple[str, int], dict[str, Any]] = {}
+        self.screenshots: set[str] = set()
 
     def context(self, width: int) -> BrowserContext:
         if width not in self.contexts:
@@ -103,10 +104,16 @@ class SitePages:
         return self.contexts[width]
 
     def open(self, stem: str, width: int) -> Page:
+        """The page drawn at ``width``; the first time a page is opened at 1024 px, a
+        full-page screenshot goes to build/screenshots/site-<page>-1024.png."""
         page = self.context(width).new_page()
         page.goto((self.site / f"{stem}.html").as_uri(), wait_until="load")
         page.wait_for_function(ALL_DRAWN_JS)
         settle(page)
+        if width == SCREENSHOT_WIDTH and stem not in self.screenshots:
+            self.screenshots.add(stem)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"site-{stem}-{width}.png"), full_page=True)
         return page
 
     def measured(self, stem: str, width: int) -> dict[str, Any]:
@@ -119,11 +126,6 @@ class SitePages:
                     "tables": page.evaluate(TABLES_JS, page.locator("body").element_handle()),
                     "blocks": page.evaluate(BLOCKS_JS),
                 }
-                if width == SCREENSHOT_WIDTH:
-                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(
-                        path=str(SCREENSHOTS / f"site-{stem}-{width}.png"), full_page=True
-                    )
             finally:
                 page.close()
         return self.results[key]
@@ -258,6 +260,18 @@ SLIDER_HANDLES = ".jp-NotebookPanel:not(.lm-mod-hidden) .noUi-handle[role='slide
 #: The readout a slider shows beside its track, for the handle it is called on.
 READOUT_JS = """h => h.closest('.widget-slider, .widget-hslider, .jupyter-widget-slider, .widget-inline-hbox')
   ?.querySelector('.widget-readout')?.textContent.trim() ?? null"""
+#: Focus the last focusable element before a slider handle in its output area (the explorer's
+#: other controls, or another slider's readout); false when the handle is the first there.
+#: Why not Shift+Tab from the handle: the element before may be a code editor, where Tab indents.
+FOCUS_BEFORE_JS = """h => {
+  const area = h.closest('.jp-OutputArea') || document.body;
+  const focusable = [...area.querySelectorAll('*')]
+    .filter(e => e.tabIndex >= 0 && !e.disabled && !e.contains(h) && e.getClientRects().length > 0);
+  const before = focusable.filter(e => e.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING);
+  if (!before.length) { return false; }
+  before[before.length - 1].focus();
+  return true;
+}"""
 NOTEBOOK_NODE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 
 
@@ -290,10 +304,11 @@ def try_slider(page: Page, index: int) -> dict[str, Any]:
     """Reach one slider by Tab, read what it announces and shows, move it by one step."""
     handle = page.locator(SLIDER_HANDLES).nth(index)
     handle.scroll_into_view_if_needed()
-    handle.focus()
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Tab")
-    reached = bool(handle.evaluate("h => h === document.activeElement"))
+    if handle.evaluate(FOCUS_BEFORE_JS):
+        page.keyboard.press("Tab")
+        reached = bool(handle.evaluate("h => h === document.activeElement"))
+    else:
+        reached = bool(handle.evaluate("h => h.tabIndex >= 0"))
     handle.focus()
     before = {**accessible_of_focused(page), "shown": handle.evaluate(READOUT_JS)}
     at_top = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
