@@ -8,7 +8,7 @@ into an Output widget's state, not printed, so nothing leaks into the outputs nb
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from helpers.data import row
-from helpers.plots import bundle, esc
+from helpers.numbers import finite
+from helpers.plots import esc, outputs
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,9 @@ class Explorer:
         self.text.add_class("wa-explorer-text")
         self.chart = widgets.Output()
         self.chart.add_class("wa-explorer-chart")
-        header = [widgets.HTML(f"<b>{esc(title)}</b>")] if title else []
-        self.widget = widgets.VBox(
-            [*header, widgets.VBox(list(self.controls.values())), self.text, self.chart]
-        )
+        header = [widgets.HTML(f'<b class="wa-explorer-title">{esc(title)}</b>')] if title else []
+        rows = [labelled(control) for control in self.controls.values()]
+        self.widget = widgets.VBox([*header, widgets.VBox(rows), self.text, self.chart])
         for control in self.controls.values():
             control.observe(lambda _change: self.refresh(), names="value")
         self.refresh()
@@ -63,15 +63,44 @@ class Explorer:
                 f"render must return a View (a figure or None, and text), not {type(view).__name__}"
             )
         self.text.value = esc(view.text)
-        self.chart.outputs = (
-            ({"output_type": "display_data", "data": bundle(view.figure), "metadata": {}},)
-            if view.figure
-            else ()
-        )
+        self.chart.outputs = tuple(outputs(view.figure)) if view.figure else ()
         return view
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+#: Controls whose description ipywidgets draws beside them, on the left, clipped to one line.
+_LABELLED_BESIDE = (
+    widgets.widget_int._Int,
+    widgets.widget_float._Float,
+    widgets.widget_selection._Selection,
+    widgets.widget_string._String,
+)
+
+
+def labelled(control: widgets.Widget) -> widgets.Widget:
+    """A control with its description moved above it as a wrapping label: ipywidgets clips a
+    description beside the control to one line, and descriptions of different lengths start the
+    tracks at ragged places. The control keeps the text as its tooltip. Controls whose
+    description is not beside them (a checkbox's) stay as they are."""
+    description = getattr(control, "description", "")
+    if not description or not isinstance(control, _LABELLED_BESIDE):
+        return control
+    label = widgets.HTML(f'<label class="wa-control-label">{esc(description)}</label>')
+    control.description = ""
+    control.tooltip = description
+    control.style.description_width = "0px"  # no room kept for the description now above
+    if "wa-dropdown" in control._dom_classes:
+        control.layout.width = _option_width(control)
+    return widgets.VBox([label, control], layout=widgets.Layout(margin="0 0 6px 0"))
+
+
+def _option_width(control: widgets.Widget) -> str:
+    """A dropdown's width that shows its longest option whole: about 0.55 em a character and
+    3 em for the arrow."""
+    longest = max((len(str(label)) for label in control.options), default=8)
+    return f"{0.55 * longest + 3:.1f}em"
 
 
 def _require_explorer_arguments(controls: object, render: object, title: object) -> None:
@@ -116,14 +145,72 @@ def assumption_slider(assumptions: pd.DataFrame, assumption_id: str) -> widgets.
             f"assumptions.csv, {assumption_id}: need finite minimum <= default <= maximum"
             " and step > 0"
         )
-    return widgets.FloatSlider(
-        value=default,
+    kind = "share" if assumption["unit"] == "share" else "number"
+    return slider(str(assumption["label"]), default, low, high, step, kind=kind)
+
+
+#: The width of every control's description, so the tracks of a group of sliders start at one
+#: place; a longer description wraps inside it rather than pushing its track to the right.
+DESCRIPTION_WIDTH = "16em"
+#: Readouts as the text writes numbers (d3-format): 100,000; $5,000; 50%.
+READOUT_FORMATS = {"number": ",.0f", "money": "$,.0f", "share": ".0%", "decimal": ",.2~f"}
+_CONTROL_STYLE = {"description_width": DESCRIPTION_WIDTH}
+_CONTROL_LAYOUT = {"width": "min(100%, 44em)"}
+
+
+def slider(
+    description: str,
+    value: float,
+    low: float,
+    high: float,
+    step: float,
+    *,
+    kind: str = "number",
+) -> widgets.FloatSlider:
+    """A slider whose readout reads as the text does (``kind``: number 100,000, money $5,000,
+    share 50%, decimal 1.25), whose description (its accessible name, with the readout as its
+    value) has the house width so tracks align, and which redraws when let go."""
+    if not isinstance(description, str):
+        raise TypeError(f"description must be text, not {type(description).__name__}")
+    if kind not in READOUT_FORMATS:
+        raise ValueError(f"kind must be one of {tuple(READOUT_FORMATS)}, not {kind!r:.40}")
+    low, value, high, step = (
+        finite(number, name)
+        for number, name in ((low, "low"), (value, "value"), (high, "high"), (step, "step"))
+    )
+    if not (low <= value <= high and step > 0):
+        raise ValueError(
+            f"slider {description!r:.40}: need low <= value <= high and step > 0,"
+            f" not {low}, {value}, {high}, {step}"
+        )
+    control = widgets.FloatSlider(
+        value=value,
         min=low,
         max=high,
         step=step,
-        description=str(assumption["label"]),
-        readout_format=".0%" if assumption["unit"] == "share" else ",.0f",
+        description=description,
+        description_allow_html=False,
+        readout_format=READOUT_FORMATS[kind],
         continuous_update=False,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="95%"),
+        style=_CONTROL_STYLE,
+        layout=widgets.Layout(**_CONTROL_LAYOUT),
     )
+    control.add_class("wa-slider")
+    return control
+
+
+def dropdown(description: str, options: Sequence[Any], value: Any = None) -> widgets.Dropdown:
+    """A dropdown as wide as its longest option (so none is cut), its description the house
+    width. ``options`` are texts or (text, value) pairs, as ipywidgets takes them."""
+    if not isinstance(description, str):
+        raise TypeError(f"description must be text, not {type(description).__name__}")
+    if isinstance(options, str | bytes) or not isinstance(options, Sequence) or not options:
+        raise TypeError("options must be a non-empty list of texts or (text, value) pairs")
+    control = widgets.Dropdown(options=list(options), description=description, style=_CONTROL_STYLE)
+    control.layout = widgets.Layout(
+        width=f"calc({DESCRIPTION_WIDTH} + {_option_width(control)})", max_width="100%"
+    )
+    if value is not None:
+        control.value = value
+    control.add_class("wa-dropdown")
+    return control

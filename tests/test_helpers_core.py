@@ -113,21 +113,21 @@ def test_finish_writes_title_subtitle_note_and_source_line(tables: dict[str, pd.
     assert fig.layout.title.text == "Visas rose"
     assert fig.layout.title.subtitle.text == "visas issued"
     (annotation,) = [a for a in fig.layout.annotations if a.name == "source-line"]
-    assert annotation.text == "ASSUMPTION: none<br>Source: S01 Reuters (2020-01-23)"
-    assert fig.layout.margin.b > 34 + 2 * 17  # room for the two lines under the axis
+    assert annotation.text == "ASSUMPTION: none<br>Source: S01 — details below"
+    assert fig.layout.margin.b > 30 + 2 * 16  # room for the two lines under the axis
 
 
 def test_finish_escapes_and_wraps_every_text(tables: dict[str, pd.DataFrame]) -> None:
-    sources = tables["sources"].copy()
-    sources.loc[sources["source_id"] == "S01", "publisher"] = "<img src=x onerror=alert(1)>"
     visas = tables["visas"].head(1)
     fig = plots.go.Figure(plots.go.Bar(x=["2018"], y=[1]))
-    plots.finish(fig, visas, sources, title="a <b>bold</b> claim " * 6, subtitle="<script>x</script>")
+    plots.finish(fig, visas, tables["sources"], title="a <b>bold</b> claim " * 6, subtitle="<script>x</script>",
+                 note="<img src=x onerror=alert(1)>", x_title="<i>x</i>", y_title="<u>y</u>")
     assert "<b>" not in fig.layout.title.text and "&lt;b&gt;" in fig.layout.title.text
     assert fig.layout.title.text.count("<br>") >= 1  # long titles wrap instead of running off a projector-width chart
     assert "<script>" not in fig.layout.title.subtitle.text
     (annotation,) = [a for a in fig.layout.annotations if a.name == "source-line"]
     assert "<img" not in annotation.text and "&lt;img src=x onerror=alert(1)&gt;" in annotation.text
+    assert fig.layout.xaxis.title.text == "&lt;i&gt;x&lt;/i&gt;" and fig.layout.yaxis.title.text == "&lt;u&gt;y&lt;/u&gt;"
 
 
 def test_figures_display_as_small_plotly_json(tables: dict[str, pd.DataFrame]) -> None:
