@@ -21,45 +21,17 @@ from helpers import data
 from helpers.derived import add_months
 from helpers.numbers import finite, states
 from helpers.paths import data_path
-from tests.conftest import record_bad_input
+from tests.data_support import (
+    assert_named,
+    edit_descriptor,
+    index_of,
+    line_of,
+    problems_of,
+    resource,
+    set_cell,
+)
 
 SECRET = "TOP-SECRET-CONTENT-4f1c"
-
-
-def edit_descriptor(folder: Path, change: Callable[[dict], None]) -> None:
-    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    change(descriptor)
-    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
-
-
-def resource(descriptor: dict, name: str) -> dict:
-    return next(r for r in descriptor["resources"] if r["name"] == name)
-
-
-def set_cell(folder: Path, file: str, key: str, column: str, value: str) -> int:
-    """Set one cell of the row whose first cell is ``key``; return that row's line number (header = 1)."""
-    frame = pd.read_csv(folder / file, dtype=str, keep_default_na=False)
-    index = frame.index[frame.iloc[:, 0] == key][0]
-    frame.loc[index, column] = value
-    frame.to_csv(folder / file, index=False, lineterminator="\n")
-    return int(index) + 2
-
-
-def problems_of(folder: Path, case: str) -> list[data.Problem]:
-    with pytest.raises(data.DataValidationError) as caught:
-        data.load_all(folder)
-    record_bad_input(case, str(caught.value))
-    return caught.value.problems
-
-
-def assert_named(problems: list[data.Problem], file: str, row: int | None, column: str | None, rule: str) -> data.Problem:
-    """One problem has exactly this place and rule, and its message line says so."""
-    hits = [p for p in problems if (p.file, p.row, p.column, p.rule) == (file, row, column, rule)]
-    assert hits, f"no {(file, row, column, rule)} among {[str(p) for p in problems]}"
-    text = str(hits[0])
-    assert text.startswith(f"{file}, row {row if row is not None else '-'}, "), text
-    assert (f"column {column!r}" if column else "column -") in text and f"[{rule}]" in text, text
-    return hits[0]
 
 
 @pytest.fixture
@@ -88,15 +60,6 @@ def opened() -> Iterator[list[str]]:
 
 # ---------------------------------------------------------------- paths stay inside data/
 
-def index_of(folder: Path, name: str) -> int:
-    return [r["name"] for r in json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]].index(name)
-
-
-def _line_of(folder: Path, text: str) -> int:
-    lines = (folder / "datapackage.json").read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, start=1) if text in line)
-
-
 @pytest.mark.parametrize(("path", "rule"), [
     ("../outside/secret.csv", "path-no-dotdot"),
     ("ABSOLUTE", "path-relative"),
@@ -110,8 +73,9 @@ def test_a_resource_path_leaving_data_is_refused_before_any_read(
     path = str(secret_outside) if path == "ABSOLUTE" else path
     edit_descriptor(data_copy, lambda d: resource(d, "visas").update(path=path))
     problems = problems_of(data_copy, f"resource path {path}")
-    problem = assert_named(problems, "datapackage.json", _line_of(data_copy, json.dumps(path)),
-                           f"resources[{index_of(data_copy, 'visas')}].path", rule)
+    line = line_of(data_copy / "datapackage.json", json.dumps(path))
+    column = f"resources[{index_of(data_copy, 'visas')}].path"
+    problem = assert_named(problems, "datapackage.json", line, column, rule)
     assert "resource 'visas'" in problem.message
     assert SECRET not in str(problems)
     assert not [p for p in opened if "secret" in p or "outside" in p], opened
@@ -122,8 +86,9 @@ def test_a_symlink_out_of_data_is_refused_before_any_read(data_copy: Path, secre
     (data_copy / "visas.csv").unlink()
     (data_copy / "visas.csv").symlink_to(secret_outside)
     problems = problems_of(data_copy, "visas.csv is a symlink out of data/")
-    problem = assert_named(problems, "datapackage.json", _line_of(data_copy, '"visas.csv"'),
-                           f"resources[{index_of(data_copy, 'visas')}].path", "path-inside-data")
+    line = line_of(data_copy / "datapackage.json", '"visas.csv"')
+    column = f"resources[{index_of(data_copy, 'visas')}].path"
+    problem = assert_named(problems, "datapackage.json", line, column, "path-inside-data")
     assert "resource 'visas'" in problem.message and "symlink" in problem.message
     assert SECRET not in str(problems)
     assert str(secret_outside) not in opened

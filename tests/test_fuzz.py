@@ -20,10 +20,7 @@ import io
 import json
 import os
 import shutil
-import signal
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +32,7 @@ from hypothesis import strategies as st
 
 from helpers import data
 from helpers.paths import project_root
+from tests.data_support import hang_guard
 
 EXAMPLES = int(os.environ.get("WA_FUZZ_EXAMPLES", "40"))
 DATA = project_root() / "data"
@@ -129,20 +127,6 @@ def mutate_descriptor(draw: st.DataObject, raw: bytes, folder: Path) -> bytes:
     return text[: draw.draw(st.integers(0, len(text)), label="cut")] if kind == "truncate" else text
 
 
-@contextmanager
-def alarm(seconds: int) -> Iterator[None]:
-    """A hang is a failure, not a stuck CI job: the deadline only measures examples that finish."""
-    def hung(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"loading took over {seconds} s")
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def expected_column(kind: str | None, cells: list[str]) -> list[Any]:
     """What a typed column must hold, parsed here without pandas' CSV reader."""
     if kind == "integer":
@@ -207,7 +191,8 @@ def test_damaged_data_loads_correctly_or_names_each_problem(draw: st.DataObject)
         for name, raw in files.items():
             (folder / name).write_bytes(raw)
         data._load_validated.cache_clear()
-        with alarm(60):
+        # A hang fails the example rather than stalling CI: the deadline measures only examples that finish.
+        with hang_guard(60):
             try:
                 tables = data.load_all(folder)
             except data.DataValidationError as error:

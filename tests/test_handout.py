@@ -81,16 +81,23 @@ def typed(value: object, places: int | None) -> object:
     return round(float(value), places or 0)
 
 
-@pytest.fixture(scope="module")
-def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("handout") / "student"
-    done = subprocess.run(
-        [sys.executable, "-m", "tools.student", str(folder)],
+def run_tool(module: str, *args: str, timeout: int) -> subprocess.CompletedProcess[str]:
+    """``python -m module args`` in a fresh process from the repository root, as ``./tasks`` runs
+    it, so the build is tested as a teacher gets it; its output is kept for the assertion's
+    message, and ``timeout`` ends a hung build instead of stalling the suite."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("handout") / "student"
+    done = run_tool("tools.student", str(folder), timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return folder
 
@@ -257,13 +264,7 @@ def test_an_existing_folder_that_is_not_a_handout_is_never_removed(tmp_path: Pat
     keep = tmp_path / "mine"
     keep.mkdir()
     (keep / "thesis.txt").write_text("years of work", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "tools.student", str(keep)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_tool("tools.student", str(keep), timeout=120)
     assert done.returncode != 0 and "not a handout" in done.stderr
     assert (keep / "thesis.txt").read_text(encoding="utf-8") == "years of work"
 
@@ -271,13 +272,7 @@ def test_an_existing_folder_that_is_not_a_handout_is_never_removed(tmp_path: Pat
 def test_the_site_students_read_holds_no_key(tmp_path: Path):
     """The site (``tools.site``) builds the teacher guide but not the teacher-only answer keys."""
     out = tmp_path / "site"
-    done = subprocess.run(
-        [sys.executable, "-m", "tools.site", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_tool("tools.site", "--out", str(out), timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     pages = sorted(out.rglob("*.html"))
     assert "teacher-guide.html" in {p.name for p in pages}

@@ -6,15 +6,11 @@ subprocess's timeout, or an alarm), and speed itself is measured by ``python -m 
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,25 +19,19 @@ import pytest
 
 from helpers import data
 from helpers.paths import project_root
-from tests.conftest import record_bad_input
+from tests.data_support import (
+    assert_named,
+    edit_descriptor,
+    hang_guard,
+    index_of,
+    line_of,
+    problems_of,
+    resource,
+    set_cell,
+)
+from tools.bench import append_visa_rows
 
 ROWS = 100_000
-
-
-@contextmanager
-def hang_guard(seconds: int) -> Iterator[None]:
-    """Fail (TimeoutError) instead of hanging the suite when the body takes over ``seconds``."""
-
-    def hung(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"still running after {seconds} s: a hang")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def load_in_subprocess(folder: Path, timeout: int = 60) -> dict[str, Any]:
@@ -72,39 +62,6 @@ def load_in_subprocess(folder: Path, timeout: int = 60) -> dict[str, Any]:
     return json.loads(done.stdout)
 
 
-def problems_of(folder: Path, case: str) -> list[data.Problem]:
-    with pytest.raises(data.DataValidationError) as caught:
-        data.load_all(folder)
-    record_bad_input(case, str(caught.value))
-    return caught.value.problems
-
-
-def the_problem(
-    problems: list[data.Problem], file: str, row: int | None, column: str | None, rule: str
-) -> data.Problem:
-    hits = [p for p in problems if (p.file, p.row, p.column, p.rule) == (file, row, column, rule)]
-    assert hits, f"no {(file, row, column, rule)} among {[str(p) for p in problems]}"
-    return hits[0]
-
-
-def edit_descriptor(folder: Path, change: Callable[[dict], None]) -> None:
-    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    change(descriptor)
-    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
-
-
-def resource(descriptor: dict, name: str) -> dict:
-    return next(r for r in descriptor["resources"] if r["name"] == name)
-
-
-def line_of(path: Path, text: str) -> int:
-    return next(
-        i
-        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if text in line
-    )
-
-
 # -------------------------------------------------- only regular files, nothing blocks
 
 
@@ -121,7 +78,7 @@ def test_a_fifo_is_refused_without_blocking(data_copy: Path, name: str) -> None:
 def test_a_folder_in_place_of_a_table_is_refused(data_copy: Path) -> None:
     (data_copy / "visas.csv").unlink()
     (data_copy / "visas.csv").mkdir()
-    problem = the_problem(
+    problem = assert_named(
         problems_of(data_copy, "a folder named visas.csv"), "visas.csv", None, None, "regular-file"
     )
     assert "not a regular file" in problem.message
@@ -146,7 +103,7 @@ def test_a_huge_table_is_refused_by_its_size_before_parsing(data_copy: Path) -> 
     with hang_guard(60):
         problems = problems_of(data_copy, "visas.csv of 300 MB")
     elapsed = time.perf_counter() - started
-    problem = the_problem(problems, "visas.csv", None, None, "file-size")
+    problem = assert_named(problems, "visas.csv", None, None, "file-size")
     assert (
         f"{300 * 1024 * 1024:,} bytes" in problem.message
         and f"{data.MAX_TABLE_BYTES:,}" in problem.message
@@ -171,31 +128,9 @@ def test_the_limits_are_generous_above_todays_data() -> None:
 # ---------------------------------------------------------------- 100,000 rows: linear, and correct
 
 
-def write_many_visas(folder: Path, rows: int) -> None:
-    """``rows`` more valid visa rows, each with its own key, count and quote stating that count."""
-    with open(folder / "visas.csv", "a", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        for i in range(rows):
-            writer.writerow(
-                [
-                    f"VX{i}",
-                    "2018",
-                    "2018-01-01",
-                    "2018-12-31",
-                    "work",
-                    i,
-                    "F40",
-                    "S01",
-                    "",
-                    "seed",
-                    f"In this test, {i:,} work visas.",
-                ]
-            )
-
-
 def test_100000_valid_rows_load_correctly(data_copy: Path) -> None:
     original = len(data.load_all(data_copy)["visas"])
-    write_many_visas(data_copy, ROWS)
+    append_visa_rows(data_copy, ROWS)
     data._load_validated.cache_clear()
     with hang_guard(
         300
@@ -212,7 +147,7 @@ def test_100000_valid_rows_load_correctly(data_copy: Path) -> None:
 
 
 def test_a_bad_row_among_100000_is_named(data_copy: Path) -> None:
-    write_many_visas(data_copy, ROWS)
+    append_visa_rows(data_copy, ROWS)
     text = (data_copy / "visas.csv").read_text(encoding="utf-8")
     (data_copy / "visas.csv").write_text(
         text.replace(
@@ -224,19 +159,11 @@ def test_a_bad_row_among_100000_is_named(data_copy: Path) -> None:
     with hang_guard(300):
         problems = problems_of(data_copy, "one negative count among 100,000 rows")
     line = line_of(data_copy / "visas.csv", "VX77777,")
-    problem = the_problem(problems, "visas.csv", line, "count", "constraint-error")
+    problem = assert_named(problems, "visas.csv", line, "count", "constraint-error")
     assert "minimum" in problem.message
 
 
 # ---------------------------------------------------------------- no silent loads
-
-
-def set_cell(folder: Path, file: str, key: str, column: str, value: str) -> int:
-    frame = pd.read_csv(folder / file, dtype=str, keep_default_na=False)
-    index = frame.index[frame.iloc[:, 0] == key][0]
-    frame.loc[index, column] = value
-    frame.to_csv(folder / file, index=False, lineterminator="\n")
-    return int(index) + 2
 
 
 @pytest.mark.parametrize(
@@ -246,7 +173,7 @@ def test_an_assumption_maximum_that_breaks_the_arithmetic_is_refused(
     data_copy: Path, value: str, rule: str
 ) -> None:
     line = set_cell(data_copy, "assumptions.csv", "A_SEATS_PER_FLIGHT", "maximum", value)
-    problem = the_problem(
+    problem = assert_named(
         problems_of(data_copy, f"assumption maximum {value}"),
         "assumptions.csv",
         line,
@@ -277,7 +204,7 @@ def test_the_largest_allowed_assumptions_keep_the_model_finite(data_copy: Path) 
 
 def test_a_share_above_one_is_refused(data_copy: Path) -> None:
     line = set_cell(data_copy, "assumptions.csv", "A_SHARE_SEATS_FOR_WORKERS", "maximum", "1.5")
-    the_problem(
+    assert_named(
         problems_of(data_copy, "share maximum 1.5"),
         "assumptions.csv",
         line,
@@ -297,11 +224,9 @@ def test_a_column_dropped_from_csv_and_schema_is_named(data_copy: Path) -> None:
             fields=[f for f in resource(d, "visas")["schema"]["fields"] if f["name"] != "count"]
         ),
     )
-    index = [
-        r["name"] for r in json.loads((data_copy / "datapackage.json").read_text())["resources"]
-    ].index("visas")
+    index = index_of(data_copy, "visas")
     problems = problems_of(data_copy, "visas' count dropped from CSV and schema")
-    problem = the_problem(
+    problem = assert_named(
         problems, "datapackage.json", None, f"resources[{index}].schema.fields", "required-column"
     )
     assert (
@@ -327,7 +252,7 @@ def test_a_needed_table_dropped_is_named(data_copy: Path) -> None:
         lambda d: d.update(resources=[r for r in d["resources"] if r["name"] != "transport"]),
     )
     problems = problems_of(data_copy, "transport dropped from datapackage.json")
-    the_problem(problems, "datapackage.json", None, "resources", "required-table")
+    assert_named(problems, "datapackage.json", None, "resources", "required-table")
 
 
 def test_every_required_column_list_matches_the_schema() -> None:
@@ -343,7 +268,7 @@ def test_a_table_with_only_its_header_is_named(data_copy: Path) -> None:
     header = (data_copy / "visas.csv").read_text(encoding="utf-8").splitlines()[0]
     (data_copy / "visas.csv").write_text(header + "\n", encoding="utf-8")
     problems = problems_of(data_copy, "visas.csv with only its header")
-    problem = the_problem(problems, "visas.csv", 1, None, "has-rows")
+    problem = assert_named(problems, "visas.csv", 1, None, "has-rows")
     assert "only a header" in problem.message
 
 
@@ -361,7 +286,7 @@ def test_a_control_character_in_a_quoted_field_is_named(data_copy: Path, charact
     line = line_of(path, "That compared") + (
         character == "\r"
     )  # a lone CR ends a line: the row's last line is named
-    problem = the_problem(
+    problem = assert_named(
         problems_of(data_copy, f"U+{ord(character):04X} in a quote"),
         "visas.csv",
         line,

@@ -178,6 +178,19 @@ def draw_call(draw: st.DrawFn, function: Any) -> tuple[list[Any], dict[str, Any]
     return args, kwargs
 
 
+def derandomized(examples: int) -> settings:
+    """Hypothesis settings for these searches: the same ``examples`` every run (derandomized, no
+    example database), so CI is repeatable and a failure reproduces; no deadline, because speed
+    is measured by tools.bench and this file hunts only errors other than ValueError/TypeError."""
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 def test_every_module_has_public_callables() -> None:
     """Not vacuous: the inspection finds the functions the issue names."""
     names = {name for name, _ in CALLABLES}
@@ -202,13 +215,7 @@ def test_every_module_has_public_callables() -> None:
     assert len(CALLABLES) >= 40
 
 
-@settings(
-    max_examples=1500,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@derandomized(1500)
 @given(st.data())
 def test_public_functions_raise_only_value_or_type_errors(drawn: st.DataObject) -> None:
     name, function = drawn.draw(st.sampled_from(CALLABLES), label="function")
@@ -224,13 +231,7 @@ def test_public_functions_raise_only_value_or_type_errors(drawn: st.DataObject) 
 ANSWERS = st.one_of(VALUES, st.lists(VALUES, max_size=2))
 
 
-@settings(
-    max_examples=600,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@derandomized(600)
 @given(answer=ANSWERS)
 def test_self_checks_answer_any_answer_with_feedback(answer: Any) -> None:
     for feedback in (
@@ -382,13 +383,7 @@ EXERCISE_IDS = st.one_of(
 CHECK_TABLES = st.one_of(st.none(), st.just({}), st.just({"visas": TABLES["visas"]}), VALUES)
 
 
-@settings(
-    max_examples=400,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@derandomized(400)
 @given(exercise_id=EXERCISE_IDS, answer=ANSWERS, tables=CHECK_TABLES)
 def test_check_answers_anything_with_feedback(exercise_id: Any, answer: Any, tables: Any) -> None:
     from helpers.exercises import check

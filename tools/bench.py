@@ -139,10 +139,11 @@ def helper_imports(path: Path) -> list[str]:
     return statements
 
 
-def write_loader_data(folder: Path, rows: int) -> None:
-    """A copy of data/ with ``rows`` more valid visa rows: each its own key, count and quote
-    stating the count."""
-    shutil.copytree(ROOT / "data", folder)
+def append_visa_rows(folder: Path, rows: int) -> None:
+    """``rows`` more valid visa rows at the end of ``folder``/visas.csv, each with its own key,
+    count and quote stating that count, so every rule has work to do on each row. The loader's
+    tests (tests/test_loader_limits.py) load these same rows, so what they check is what this
+    benchmark times."""
     with open(folder / "visas.csv", "a", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         for i in range(rows):
@@ -158,7 +159,7 @@ def write_loader_data(folder: Path, rows: int) -> None:
                     "S01",
                     "",
                     "seed",
-                    f"In this benchmark, {i:,} work visas.",
+                    f"In these generated rows, {i:,} work visas.",
                 ]
             )
 
@@ -188,7 +189,8 @@ def loader_seconds(
     validation left."""
     with tempfile.TemporaryDirectory(prefix="wa-bench-loader-") as tmp:
         folder = Path(tmp, "data")
-        write_loader_data(folder, rows)
+        shutil.copytree(ROOT / "data", folder)
+        append_visa_rows(folder, rows)
         fresh, stamped = [], []
         for run in range(repeats):
             cache = Path(tmp, f"cache-{run}")

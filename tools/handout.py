@@ -13,7 +13,6 @@ sandboxed submission runs against: ``build_tree``.
 from __future__ import annotations
 
 import pprint
-import re
 import secrets
 import shutil
 import zipfile
@@ -170,15 +169,13 @@ def answer_renderings() -> dict[str, set[str]]:
 
 def leaks_in_tree(folder: Path) -> list[str]:
     """Every file under ``folder`` that shows an answer, as 'path: exercise id shows text'."""
+    from tools.student import answer_pattern
+
     found = []
     for exercise_id, forms in answer_renderings().items():
         if not forms:
             continue
-        pattern = re.compile(
-            r"(?<![\w.,])("
-            + "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
-            + r")(?![\w%]|[.,]\d)"
-        )
+        pattern = answer_pattern(forms)
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             text = path.read_bytes().decode("utf-8", errors="replace")
             hit = pattern.search(text)

@@ -101,6 +101,19 @@ def cell_text(cell: nbformat.NotebookNode) -> str:
     return "\n".join(parts)
 
 
+def answer_pattern(forms: set[str]) -> re.Pattern[str]:
+    """A search for any of ``forms`` standing as a number of its own: not the 3.96 inside 13.96,
+    3.961 or 3.96%, so a longer figure that merely contains an answer is not called a leak. The
+    longest form is tried first, so a hit names the whole spelling found. The notebooks' search
+    here and the whole handout's (``tools.handout.leaks_in_tree``) share it, so both call the
+    same text a leak."""
+    return re.compile(
+        r"(?<![\w.,])("
+        + "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+        + r")(?![\w%]|[.,]\d)"
+    )
+
+
 def answer_leaks(notebook: nbformat.NotebookNode, tables: Any = None) -> list[str]:
     """Each place near an exercise showing its expected value, as 'exercise id, cell n: text'."""
     from helpers.exercises import expected
@@ -110,11 +123,7 @@ def answer_leaks(notebook: nbformat.NotebookNode, tables: Any = None) -> list[st
         shown = renderings(expected(exercise.exercise_id, tables))
         if not shown:
             continue
-        pattern = re.compile(
-            r"(?<![\w.,])("
-            + "|".join(map(re.escape, sorted(shown, key=len, reverse=True)))
-            + r")(?![\w%]|[.,]\d)"
-        )
+        pattern = answer_pattern(shown)
         start = max(0, answer_cell(notebook, exercise) - NEAR)
         for index in range(start, exercise.cell + 1):
             hit = pattern.search(cell_text(notebook.cells[index]))
