@@ -60,16 +60,21 @@ def opened() -> Iterator[list[str]]:
 
 # ---------------------------------------------------------------- paths stay inside data/
 
-@pytest.mark.parametrize(("path", "rule"), [
-    ("../outside/secret.csv", "path-no-dotdot"),
-    ("ABSOLUTE", "path-relative"),
-    ("file:///etc/passwd", "path-relative"),
-    ("https://example.org/visas.csv", "path-relative"),
-    ("sub\\..\\..\\secret.csv", "path-relative"),
-    ("fact-sheet.md", "path-csv"),
-])
+
+@pytest.mark.parametrize(
+    ("path", "rule"),
+    [
+        ("../outside/secret.csv", "path-no-dotdot"),
+        ("ABSOLUTE", "path-relative"),
+        ("file:///etc/passwd", "path-relative"),
+        ("https://example.org/visas.csv", "path-relative"),
+        ("sub\\..\\..\\secret.csv", "path-relative"),
+        ("fact-sheet.md", "path-csv"),
+    ],
+)
 def test_a_resource_path_leaving_data_is_refused_before_any_read(
-        data_copy: Path, secret_outside: Path, opened: list[str], path: str, rule: str) -> None:
+    data_copy: Path, secret_outside: Path, opened: list[str], path: str, rule: str
+) -> None:
     path = str(secret_outside) if path == "ABSOLUTE" else path
     edit_descriptor(data_copy, lambda d: resource(d, "visas").update(path=path))
     problems = problems_of(data_copy, f"resource path {path}")
@@ -79,10 +84,14 @@ def test_a_resource_path_leaving_data_is_refused_before_any_read(
     assert "resource 'visas'" in problem.message
     assert SECRET not in str(problems)
     assert not [p for p in opened if "secret" in p or "outside" in p], opened
-    assert not [p for p in opened if p.endswith(".csv")], "no table may be read while the descriptor is refused"
+    assert not [p for p in opened if p.endswith(".csv")], (
+        "no table may be read while the descriptor is refused"
+    )
 
 
-def test_a_symlink_out_of_data_is_refused_before_any_read(data_copy: Path, secret_outside: Path, opened: list[str]) -> None:
+def test_a_symlink_out_of_data_is_refused_before_any_read(
+    data_copy: Path, secret_outside: Path, opened: list[str]
+) -> None:
     (data_copy / "visas.csv").unlink()
     (data_copy / "visas.csv").symlink_to(secret_outside)
     problems = problems_of(data_copy, "visas.csv is a symlink out of data/")
@@ -101,13 +110,24 @@ def test_a_symlinked_data_folder_still_loads(data_copy: Path, tmp_path: Path) ->
     assert data.load_all(link)["visas"].equals(data.load_all(data_copy)["visas"])
 
 
-@pytest.mark.parametrize("parts", [("..", "README.md"), ("/etc/passwd",), ("a", "/etc/passwd"), ("sub/../../x",), ("https://x.org/a",)])
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ("..", "README.md"),
+        ("/etc/passwd",),
+        ("a", "/etc/passwd"),
+        ("sub/../../x",),
+        ("https://x.org/a",),
+    ],
+)
 def test_data_path_refuses_to_leave_data(parts: tuple[str, ...]) -> None:
     with pytest.raises(ValueError, match=r"refused: \[path-(no-dotdot|relative)\]"):
         data_path(*parts)
 
 
-def test_data_path_refuses_a_symlink_out(data_copy: Path, secret_outside: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_path_refuses_a_symlink_out(
+    data_copy: Path, secret_outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (data_copy / "link.csv").symlink_to(secret_outside)
     monkeypatch.setenv("WORKERS_ABROAD_DATA", str(data_copy))
     with pytest.raises(ValueError, match=r"\[path-inside-data\]"):
@@ -117,18 +137,50 @@ def test_data_path_refuses_a_symlink_out(data_copy: Path, secret_outside: Path, 
 
 # ---------------------------------------------------------------- frictionless never raises raw
 
-@pytest.mark.parametrize(("change", "column", "rule"), [
-    (lambda r: r["schema"]["fields"][0]["constraints"].update(pattern="(["), "resources[{i}].schema.fields[0].constraints.pattern",
-     "constraint-value"),
-    (lambda r: r["schema"]["fields"][5].update(type="geopoint"), "resources[{i}].schema.fields[5].type", "field-type"),
-    (lambda r: r["schema"].update(primaryKey=["nosuch"]), "resources[{i}].schema.primaryKey", "primary-key-declared"),
-    (lambda r: r.update(schema="../outside/schema.json"), "resources[{i}].schema.fields", "field-name"),
-    (lambda r: r["schema"].update(foreignKeys=[{"fields": "source_id", "reference": 7}]), "resources[{i}].schema", "schema-error"),
-    (lambda r: r["schema"]["fields"][5]["constraints"].update(minimum="abc"), "resources[{i}].schema.fields[5].constraints.minimum",
-     "constraint-value"),
-    (lambda r: r["schema"]["fields"][5]["constraints"].update(exclusiveMinimum=3), "resources[{i}].schema", "field-error"),
-])
-def test_a_broken_schema_is_one_named_error(data_copy: Path, change: Callable[[dict], None], column: str | None, rule: str) -> None:
+
+@pytest.mark.parametrize(
+    ("change", "column", "rule"),
+    [
+        (
+            lambda r: r["schema"]["fields"][0]["constraints"].update(pattern="(["),
+            "resources[{i}].schema.fields[0].constraints.pattern",
+            "constraint-value",
+        ),
+        (
+            lambda r: r["schema"]["fields"][5].update(type="geopoint"),
+            "resources[{i}].schema.fields[5].type",
+            "field-type",
+        ),
+        (
+            lambda r: r["schema"].update(primaryKey=["nosuch"]),
+            "resources[{i}].schema.primaryKey",
+            "primary-key-declared",
+        ),
+        (
+            lambda r: r.update(schema="../outside/schema.json"),
+            "resources[{i}].schema.fields",
+            "field-name",
+        ),
+        (
+            lambda r: r["schema"].update(foreignKeys=[{"fields": "source_id", "reference": 7}]),
+            "resources[{i}].schema",
+            "schema-error",
+        ),
+        (
+            lambda r: r["schema"]["fields"][5]["constraints"].update(minimum="abc"),
+            "resources[{i}].schema.fields[5].constraints.minimum",
+            "constraint-value",
+        ),
+        (
+            lambda r: r["schema"]["fields"][5]["constraints"].update(exclusiveMinimum=3),
+            "resources[{i}].schema",
+            "field-error",
+        ),
+    ],
+)
+def test_a_broken_schema_is_one_named_error(
+    data_copy: Path, change: Callable[[dict], None], column: str | None, rule: str
+) -> None:
     edit_descriptor(data_copy, lambda d: change(resource(d, "visas")))
     index = index_of(data_copy, "visas")
     problems = problems_of(data_copy, f"schema change -> {rule}")
@@ -139,33 +191,51 @@ def test_a_broken_schema_is_one_named_error(data_copy: Path, change: Callable[[d
 
 # ---------------------------------------------------------------- numbers are sane
 
+
 @pytest.mark.parametrize("value", ["inf", "-inf", "NaN", "Infinity", "1e999"])
 def test_number_fields_reject_non_finite_values(data_copy: Path, value: str) -> None:
     row = set_cell(data_copy, "resolution_terms.csv", "T2397_REPAT", "value", value)
-    problem = assert_named(problems_of(data_copy, f"number {value}"), "resolution_terms.csv", row, "value", "finite-number")
+    problems = problems_of(data_copy, f"number {value}")
+    problem = assert_named(problems, "resolution_terms.csv", row, "value", "finite-number")
     assert value in problem.message
 
 
-@pytest.mark.parametrize(("column", "value", "rule", "named"), [
-    ("default", "400", "default-in-range", "default"),      # above maximum 300
-    ("default", "10", "default-in-range", "default"),       # below minimum 20
-    ("minimum", "500", "range-order", "maximum"),           # minimum above maximum
-    ("step", "0", "step-positive", "step"),
-    ("maximum", "inf", "finite-number", "maximum"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "rule", "named"),
+    [
+        ("default", "400", "default-in-range", "default"),  # above maximum 300
+        ("default", "10", "default-in-range", "default"),  # below minimum 20
+        ("minimum", "500", "range-order", "maximum"),  # minimum above maximum
+        ("step", "0", "step-positive", "step"),
+        ("maximum", "inf", "finite-number", "maximum"),
+    ],
+)
 def test_assumption_ranges(data_copy: Path, column: str, value: str, rule: str, named: str) -> None:
     row = set_cell(data_copy, "assumptions.csv", "A_SEATS_PER_FLIGHT", column, value)
-    assert_named(problems_of(data_copy, f"assumption {column}={value}"), "assumptions.csv", row, named, rule)
+    assert_named(
+        problems_of(data_copy, f"assumption {column}={value}"), "assumptions.csv", row, named, rule
+    )
 
 
 def test_a_negative_step_is_refused_even_where_the_schema_allows_it(data_copy: Path) -> None:
-    edit_descriptor(data_copy, lambda d: resource(d, "assumptions")["schema"]["fields"][5]["constraints"].pop("minimum"))
+    edit_descriptor(
+        data_copy,
+        lambda d: resource(d, "assumptions")["schema"]["fields"][5]["constraints"].pop("minimum"),
+    )
     row = set_cell(data_copy, "assumptions.csv", "A_SEATS_PER_FLIGHT", "step", "-10")
-    assert_named(problems_of(data_copy, "assumption step -10"), "assumptions.csv", row, "step", "step-positive")
+    problems = problems_of(data_copy, "assumption step -10")
+    assert_named(problems, "assumptions.csv", row, "step", "step-positive")
 
 
-@pytest.mark.parametrize(("value", "rule"), [("٢٠٣٥", "integer-format"), ("+2035", "integer-format"), (" 2035", "integer-format"),
-                                             ("99999999999999999999", "integer-format")])
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ("٢٠٣٥", "integer-format"),
+        ("+2035", "integer-format"),
+        (" 2035", "integer-format"),
+        ("99999999999999999999", "integer-format"),
+    ],
+)
 def test_integers_are_plain_ascii_and_fit(data_copy: Path, value: str, rule: str) -> None:
     """frictionless accepts these (Python's int() does); pandas would then fail or mis-read them."""
     row = set_cell(data_copy, "visas.csv", "V2018_TOURIST", "count", value)
@@ -173,6 +243,7 @@ def test_integers_are_plain_ascii_and_fit(data_copy: Path, value: str, rule: str
 
 
 # ---------------------------------------------------------------- BOM, dates, URLs
+
 
 def test_a_csv_with_a_utf8_bom_loads_the_same(data_copy: Path) -> None:
     expected = data.load_all(data_copy)["visas"]
@@ -183,23 +254,43 @@ def test_a_csv_with_a_utf8_bom_loads_the_same(data_copy: Path) -> None:
     pd.testing.assert_frame_equal(loaded, expected)
 
 
-@pytest.mark.parametrize(("value", "rule"), [("2019-1-01", "date-format"), ("2019-02-30", "date-format"),
-                                             ("22/12/2019", "date-format"), ("2019-12-22T00:00", "date-format")])
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ("2019-1-01", "date-format"),
+        ("2019-02-30", "date-format"),
+        ("22/12/2019", "date-format"),
+        ("2019-12-22T00:00", "date-format"),
+    ],
+)
 def test_a_malformed_date_names_the_expected_format(data_copy: Path, value: str, rule: str) -> None:
     row = set_cell(data_copy, "visas.csv", "V2019_TOURIST", "period_start", value)
-    problem = assert_named(problems_of(data_copy, f"date {value}"), "visas.csv", row, "period_start", rule)
+    problem = assert_named(
+        problems_of(data_copy, f"date {value}"), "visas.csv", row, "period_start", rule
+    )
     assert "YYYY-MM-DD" in problem.message
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(3)", "JaVaScRiPt:alert(3)", "data:text/html,<script>alert(1)</script>",
-                                 "https://ok.example/\"onmouseover=alert(1)", "//evil.example/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(3)",
+        "JaVaScRiPt:alert(3)",
+        "data:text/html,<script>alert(1)</script>",
+        'https://ok.example/"onmouseover=alert(1)',
+        "//evil.example/x",
+    ],
+)
 def test_only_http_urls_pass(data_copy: Path, url: str) -> None:
     row = set_cell(data_copy, "sources.csv", "S01", "url", url)
     problems = problems_of(data_copy, f"url {url}")
-    assert [p.rule for p in problems if (p.file, p.row, p.column) == ("sources.csv", row, "url")], problems
+    assert [p.rule for p in problems if (p.file, p.row, p.column) == ("sources.csv", row, "url")], (
+        problems
+    )
 
 
 # ---------------------------------------------------------------- the row lookup
+
 
 def test_row_finds_by_primary_key(tables: dict[str, pd.DataFrame]) -> None:
     found = data.row(tables["russia_workers"], "RW_2018_END")
@@ -222,24 +313,28 @@ def test_row_names_the_table_and_the_key(tables: dict[str, pd.DataFrame]) -> Non
 
 # ---------------------------------------------------------------- helpers accept numbers.Real only
 
+
 @pytest.mark.parametrize("months", [24, 24.0, np.int64(24), np.float32(24), np.int8(24)])
 def test_add_months_accepts_any_real_whole_number(months: object) -> None:
     assert add_months(date(2017, 12, 22), months) == date(2019, 12, 22)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("start", "months", "words"), [
-    (date(2017, 12, 22), "24", "months must be a real number"),
-    (date(2017, 12, 22), None, "months must be a real number"),
-    (date(2017, 12, 22), True, "months must be a real number"),
-    (date(2017, 12, 22), [24], "months must be a real number"),
-    (date(2017, 12, 22), float("nan"), "months must be finite"),
-    (date(2017, 12, 22), np.float64("inf"), "months must be finite"),
-    (date(2017, 12, 22), 2.5, "months must be a whole number"),
-    (date(2017, 12, 22), 10**6 * 12, "months=12000000 moves"),
-    (date(2017, 12, 22), 10**400, "months is too large"),
-    (pd.NaT, 24, "start must be a date"),
-    ("2017-12-22", 24, "start must be a date"),
-])
+@pytest.mark.parametrize(
+    ("start", "months", "words"),
+    [
+        (date(2017, 12, 22), "24", "months must be a real number"),
+        (date(2017, 12, 22), None, "months must be a real number"),
+        (date(2017, 12, 22), True, "months must be a real number"),
+        (date(2017, 12, 22), [24], "months must be a real number"),
+        (date(2017, 12, 22), float("nan"), "months must be finite"),
+        (date(2017, 12, 22), np.float64("inf"), "months must be finite"),
+        (date(2017, 12, 22), 2.5, "months must be a whole number"),
+        (date(2017, 12, 22), 10**6 * 12, "months=12000000 moves"),
+        (date(2017, 12, 22), 10**400, "months is too large"),
+        (pd.NaT, 24, "start must be a date"),
+        ("2017-12-22", 24, "start must be a date"),
+    ],
+)
 def test_add_months_names_the_bad_parameter(start: object, months: object, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         add_months(start, months)  # type: ignore[arg-type]
@@ -259,6 +354,14 @@ def test_states_and_finite_name_the_parameter() -> None:
 @pytest.mark.parametrize("value", [["integer"], {"a": 1}, None, 7])
 def test_a_field_type_that_is_not_text_is_named(data_copy: Path, value: object) -> None:
     """An unhashable type (a list) once raised TypeError instead of naming the field."""
-    edit_descriptor(data_copy, lambda d: resource(d, "visas")["schema"]["fields"][5].update(type=value))
+    edit_descriptor(
+        data_copy, lambda d: resource(d, "visas")["schema"]["fields"][5].update(type=value)
+    )
     problems = problems_of(data_copy, f"field type {value!r}")
-    assert_named(problems, "datapackage.json", None, f"resources[{index_of(data_copy, 'visas')}].schema.fields[5].type", "field-type")
+    assert_named(
+        problems,
+        "datapackage.json",
+        None,
+        f"resources[{index_of(data_copy, 'visas')}].schema.fields[5].type",
+        "field-type",
+    )

@@ -39,25 +39,93 @@ DATA = project_root() / "data"
 ORIGINAL = {p.name: p.read_bytes() for p in DATA.iterdir() if p.is_file()}
 CSVS = sorted(name for name in ORIGINAL if name.endswith(".csv"))
 #: Rules about one cell: their problems must also name the column.
-CELL_RULES = {"type-error", "constraint-error", "integer-format", "number-format", "date-format", "http-url",
-              "finite-number", "missing-cell", "figure-in-quote", "default-in-range", "step-positive", "range-order",
-              "source-exists", "foreign-key", "primary-key", "unique-error"}
+CELL_RULES = {
+    "type-error",
+    "constraint-error",
+    "integer-format",
+    "number-format",
+    "date-format",
+    "http-url",
+    "finite-number",
+    "missing-cell",
+    "figure-in-quote",
+    "default-in-range",
+    "step-positive",
+    "range-order",
+    "source-exists",
+    "foreign-key",
+    "primary-key",
+    "unique-error",
+}
 #: Rules about a whole file: no row to name.
 FILE_RULES = {"file-exists"}
 
 CELL_VALUES = st.one_of(
-    st.sampled_from(["", "inf", "-inf", "NaN", "1e999", "-1", "0", "1.5", "+7", "٣٤", "99999999999999999999",
-                     "2019-13-01", "2019-02-30", "22/12/2019", "2019-1-1", "<img src=x onerror=alert(1)>",
-                     "<script>alert(2)</script>", "javascript:alert(3)", '"', '""', ",", "\n", "\r", "\x00", "\ufeff",
-                     "S99", "F99", "seed", "secondary", "assumption", "A_X", "https://example.org/a b", "months_after(R2397,T2397_REPAT)"]),
+    st.sampled_from(
+        [
+            "",
+            "inf",
+            "-inf",
+            "NaN",
+            "1e999",
+            "-1",
+            "0",
+            "1.5",
+            "+7",
+            "٣٤",
+            "99999999999999999999",
+            "2019-13-01",
+            "2019-02-30",
+            "22/12/2019",
+            "2019-1-1",
+            "<img src=x onerror=alert(1)>",
+            "<script>alert(2)</script>",
+            "javascript:alert(3)",
+            '"',
+            '""',
+            ",",
+            "\n",
+            "\r",
+            "\x00",
+            "\ufeff",
+            "S99",
+            "F99",
+            "seed",
+            "secondary",
+            "assumption",
+            "A_X",
+            "https://example.org/a b",
+            "months_after(R2397,T2397_REPAT)",
+        ]
+    ),
     st.text(max_size=12),
     st.integers().map(str),
     st.floats().map(str),
 )
-JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.lists(st.text(max_size=4), max_size=3),
-                        st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
-                        st.sampled_from(["../outside/secret.csv", "/etc/passwd", "file:///etc/passwd", "https://example.org/x.csv",
-                                         "visas.csv", "sources.csv", "geopoint", "any", "integer", "date", "number", "(["]))
+JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=8),
+    st.lists(st.text(max_size=4), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+    st.sampled_from(
+        [
+            "../outside/secret.csv",
+            "/etc/passwd",
+            "file:///etc/passwd",
+            "https://example.org/x.csv",
+            "visas.csv",
+            "sources.csv",
+            "geopoint",
+            "any",
+            "integer",
+            "date",
+            "number",
+            "([",
+        ]
+    ),
+)
 
 
 def parse(text: str) -> list[list[str]]:
@@ -72,8 +140,25 @@ def unparse(rows: list[list[str]]) -> str:
 
 def mutate_csv(draw: st.DataObject, raw: bytes) -> bytes:
     rows = parse(raw.decode("utf-8"))
-    kind = draw.draw(st.sampled_from(["cell", "cell", "cell", "drop-row", "double-row", "header", "drop-column",
-                                      "swap-columns", "encoding", "bytes", "truncate", "markup"]), label="csv mutation")
+    kind = draw.draw(
+        st.sampled_from(
+            [
+                "cell",
+                "cell",
+                "cell",
+                "drop-row",
+                "double-row",
+                "header",
+                "drop-column",
+                "swap-columns",
+                "encoding",
+                "bytes",
+                "truncate",
+                "markup",
+            ]
+        ),
+        label="csv mutation",
+    )
     r = draw.draw(st.integers(1, len(rows) - 1), label="row") if len(rows) > 1 else 0
     c = draw.draw(st.integers(0, len(rows[0]) - 1), label="column")
     if kind in ("cell", "markup") and r:
@@ -84,18 +169,32 @@ def mutate_csv(draw: st.DataObject, raw: bytes) -> bytes:
     elif kind == "double-row" and r:
         rows.insert(r, list(rows[r]))
     elif kind == "header":
-        rows[0][c] = draw.draw(st.sampled_from(["", rows[0][c].upper(), rows[0][c] + " ", "\ufeff" + rows[0][c], "quote"]), label="header")
+        rows[0][c] = draw.draw(
+            st.sampled_from(
+                ["", rows[0][c].upper(), rows[0][c] + " ", "\ufeff" + rows[0][c], "quote"]
+            ),
+            label="header",
+        )
     elif kind == "drop-column":
-        rows = [row[:c] + row[c + 1:] for row in rows]
+        rows = [row[:c] + row[c + 1 :] for row in rows]
     elif kind == "swap-columns":
         rows = [row[1:2] + row[:1] + row[2:] for row in rows]
     text = unparse(rows)
     if kind == "encoding":
-        return text.encode(draw.draw(st.sampled_from(["utf-16", "latin-1", "utf-8-sig", "cp1252", "utf-32"]), label="encoding"),
-                           errors="replace")
+        return text.encode(
+            draw.draw(
+                st.sampled_from(["utf-16", "latin-1", "utf-8-sig", "cp1252", "utf-32"]),
+                label="encoding",
+            ),
+            errors="replace",
+        )
     if kind == "bytes":
         at = draw.draw(st.integers(0, len(text)), label="at")
-        return text.encode()[:at] + draw.draw(st.binary(min_size=1, max_size=4), label="bytes") + text.encode()[at:]
+        return (
+            text.encode()[:at]
+            + draw.draw(st.binary(min_size=1, max_size=4), label="bytes")
+            + text.encode()[at:]
+        )
     if kind == "truncate":
         return text.encode()[: draw.draw(st.integers(0, len(text.encode())), label="cut")]
     return text.encode()
@@ -103,8 +202,12 @@ def mutate_csv(draw: st.DataObject, raw: bytes) -> bytes:
 
 def mutate_descriptor(draw: st.DataObject, raw: bytes, folder: Path) -> bytes:
     desc = json.loads(raw)
-    kind = draw.draw(st.sampled_from(["path", "path", "symlink", "field", "field", "resource", "drop-key", "truncate", "top"]),
-                     label="descriptor mutation")
+    kind = draw.draw(
+        st.sampled_from(
+            ["path", "path", "symlink", "field", "field", "resource", "drop-key", "truncate", "top"]
+        ),
+        label="descriptor mutation",
+    )
     res = draw.draw(st.sampled_from(desc["resources"]), label="resource")
     field = draw.draw(st.sampled_from(res["schema"]["fields"]), label="field")
     if kind == "path":
@@ -113,16 +216,27 @@ def mutate_descriptor(draw: st.DataObject, raw: bytes, folder: Path) -> bytes:
         (folder / "link.csv").symlink_to(folder.parent / "outside" / "secret.csv")
         res["path"] = "link.csv"
     elif kind == "field":
-        key = draw.draw(st.sampled_from(["type", "name", "format", "constraints", "x-figure"]), label="field key")
+        key = draw.draw(
+            st.sampled_from(["type", "name", "format", "constraints", "x-figure"]),
+            label="field key",
+        )
         field[key] = draw.draw(JSON_VALUES, label="field value")
     elif kind == "resource":
-        key = draw.draw(st.sampled_from(["name", "schema", "encoding", "format", "dialect", "profile"]), label="resource key")
+        key = draw.draw(
+            st.sampled_from(["name", "schema", "encoding", "format", "dialect", "profile"]),
+            label="resource key",
+        )
         res[key] = draw.draw(JSON_VALUES, label="resource value")
     elif kind == "drop-key":
-        key = draw.draw(st.sampled_from(["primaryKey", "foreignKeys", "missingValues", "fields"]), label="schema key")
+        key = draw.draw(
+            st.sampled_from(["primaryKey", "foreignKeys", "missingValues", "fields"]),
+            label="schema key",
+        )
         res["schema"].pop(key, None)
     elif kind == "top":
-        desc[draw.draw(st.sampled_from(["resources", "profile"]), label="top key")] = draw.draw(JSON_VALUES, label="top value")
+        desc[draw.draw(st.sampled_from(["resources", "profile"]), label="top key")] = draw.draw(
+            JSON_VALUES, label="top value"
+        )
     text = json.dumps(desc, indent=2).encode()
     return text[: draw.draw(st.integers(0, len(text)), label="cut")] if kind == "truncate" else text
 
@@ -150,7 +264,11 @@ def check_loaded(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         for i, f in enumerate(res["schema"]["fields"]):
             column = frame[f["name"]]
             kind = f.get("type", "string")
-            assert str(column.dtype).startswith("datetime64") if kind == "date" else str(column.dtype) == dtypes[kind], (res["name"], f)
+            assert (
+                str(column.dtype).startswith("datetime64")
+                if kind == "date"
+                else str(column.dtype) == dtypes[kind]
+            ), (res["name"], f)
             got = [None if pd.isna(v) else v for v in column]
             assert got == expected_column(kind, [row[i] for row in rows]), (res["name"], f["name"])
 
@@ -160,8 +278,16 @@ def check_problems(folder: Path, error: data.DataValidationError) -> None:
     assert error.problems, "an error without problems names nothing"
     for problem in error.problems:
         text = str(problem)
-        assert problem.rule and f"[{problem.rule}]" in text and text.startswith(f"{problem.file}, row "), text
-        assert problem.file == "datapackage.json" or problem.file.endswith(".csv") or problem.rule.startswith("path"), text
+        assert (
+            problem.rule
+            and f"[{problem.rule}]" in text
+            and text.startswith(f"{problem.file}, row ")
+        ), text
+        assert (
+            problem.file == "datapackage.json"
+            or problem.file.endswith(".csv")
+            or problem.rule.startswith("path")
+        ), text
         if problem.file.endswith(".csv") and problem.rule not in FILE_RULES:
             assert problem.row is not None, text
         if problem.rule in CELL_RULES:
@@ -169,9 +295,17 @@ def check_problems(folder: Path, error: data.DataValidationError) -> None:
         assert "TOP-SECRET" not in text, "a refused path's content was read"
 
 
-@settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=timedelta(seconds=45),  # normal: < 1 s
-          phases=[Phase.explicit, Phase.generate],  # no shrinking: it takes minutes; the failing draws are printed
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=timedelta(seconds=45),  # normal: < 1 s
+    phases=[
+        Phase.explicit,
+        Phase.generate,
+    ],  # no shrinking: it takes minutes; the failing draws are printed
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(draw=st.data())
 def test_damaged_data_loads_correctly_or_names_each_problem(draw: st.DataObject) -> None:
     with tempfile.TemporaryDirectory(prefix="wa-fuzz-") as tmp:
@@ -180,12 +314,17 @@ def test_damaged_data_loads_correctly_or_names_each_problem(draw: st.DataObject)
         (Path(tmp) / "outside").mkdir()
         (Path(tmp) / "outside" / "secret.csv").write_text("TOP-SECRET\n", encoding="utf-8")
         files = dict(ORIGINAL)
-        event(f"{(count := draw.draw(st.integers(1, 3), label='mutations'))} mutation(s)")  # --hypothesis-show-statistics
+        event(
+            f"{(count := draw.draw(st.integers(1, 3), label='mutations'))} mutation(s)"
+        )  # --hypothesis-show-statistics
         for _ in range(count):
             name = draw.draw(st.sampled_from([*CSVS, "datapackage.json"]), label="file")
             try:
-                files[name] = (mutate_descriptor(draw, files[name], folder) if name == "datapackage.json"
-                               else mutate_csv(draw, files[name]))
+                files[name] = (
+                    mutate_descriptor(draw, files[name], folder)
+                    if name == "datapackage.json"
+                    else mutate_csv(draw, files[name])
+                )
             except (ValueError, KeyError, TypeError, IndexError, FileExistsError, csv.Error):
                 pass  # an earlier mutation left nothing this one can parse: keep the damage as it is
         for name, raw in files.items():
@@ -210,7 +349,9 @@ def test_the_fuzzer_reaches_both_outcomes() -> None:
         for name, raw in ORIGINAL.items():
             (folder / name).write_bytes(raw)
         check_loaded(folder, data.load_all(folder))
-        (folder / "visas.csv").write_text(ORIGINAL["visas.csv"].decode().replace(",2035,", ",inf,"), encoding="utf-8")
+        (folder / "visas.csv").write_text(
+            ORIGINAL["visas.csv"].decode().replace(",2035,", ",inf,"), encoding="utf-8"
+        )
         with pytest.raises(data.DataValidationError) as caught:
             data.load_all(folder)
         check_problems(folder, caught.value)

@@ -173,13 +173,8 @@ def test_an_assumption_maximum_that_breaks_the_arithmetic_is_refused(
     data_copy: Path, value: str, rule: str
 ) -> None:
     line = set_cell(data_copy, "assumptions.csv", "A_SEATS_PER_FLIGHT", "maximum", value)
-    problem = assert_named(
-        problems_of(data_copy, f"assumption maximum {value}"),
-        "assumptions.csv",
-        line,
-        "maximum",
-        rule,
-    )
+    problems = problems_of(data_copy, f"assumption maximum {value}")
+    problem = assert_named(problems, "assumptions.csv", line, "maximum", rule)
     assert "finite" in problem.message
 
 
@@ -204,13 +199,8 @@ def test_the_largest_allowed_assumptions_keep_the_model_finite(data_copy: Path) 
 
 def test_a_share_above_one_is_refused(data_copy: Path) -> None:
     line = set_cell(data_copy, "assumptions.csv", "A_SHARE_SEATS_FOR_WORKERS", "maximum", "1.5")
-    assert_named(
-        problems_of(data_copy, "share maximum 1.5"),
-        "assumptions.csv",
-        line,
-        "maximum",
-        "share-at-most-one",
-    )
+    problems = problems_of(data_copy, "share maximum 1.5")
+    assert_named(problems, "assumptions.csv", line, "maximum", "share-at-most-one")
 
 
 def test_a_column_dropped_from_csv_and_schema_is_named(data_copy: Path) -> None:
