@@ -354,8 +354,10 @@ RAW_FLOAT_PATTERN = re.compile(r"\d\.\d{5,}")
 #: Headings and captions that name plotly's fields, not what is measured.
 GENERIC_HEADINGS = {"x", "y", "z", "label", "text", "value", "values", "labels", "id"}
 GENERIC_CAPTION = re.compile(r"^series \d+$", re.IGNORECASE)
-#: How a missing value may not be shown: the house style writes "no figure".
-MISSING_SPELLINGS = {"", "nan", "none", "null", "–", "—", "-", "– –"}
+#: How a missing value may not be shown: the house style writes "no figure". Compared exactly:
+#: pandas' and Python's spellings (NaN, None, <NA>, NaT), empty cells and bare dashes; a word
+#: a table chose on purpose ("none" in a Flag column) is not one of them.
+MISSING_SPELLINGS = {"", "nan", "NaN", "None", "null", "<NA>", "NaT", "–", "—", "-", "– –"}
 
 
 def cell_problems(text: str, where: str) -> list[str]:
@@ -386,11 +388,14 @@ def table_problems(table: dict[str, Any]) -> list[str]:
         if SNAKE_PATTERN.search(heading):
             problems.append(f"heading {heading!r} is a code name")
         problems += cell_problems(heading, "heading")
+    columns = table["head"][-1] if table["head"] else []
     for number, row in enumerate(table["body"], start=1):
-        for text in row:
-            if text.lower() in MISSING_SPELLINGS:
-                problems.append(f"row {number}: a missing value shown as {text!r}, not 'no figure'")
-            problems += cell_problems(text, f"row {number}:")
+        for position, text in enumerate(row):
+            column = columns[position] if position < len(columns) else f"#{position + 1}"
+            where = f"row {number}, column {column!r}:"
+            if text in MISSING_SPELLINGS:
+                problems.append(f"{where} a missing value shown as {text!r}, not 'no figure'")
+            problems += cell_problems(text, where)
     return problems
 
 
