@@ -26,6 +26,9 @@ The rules, precisely:
   annotations and data labels inside; both are allowed, only the crossing is not.
 - **Markers**: no text box covers a scatter marker (``.scatterlayer .point``) by more than
   ``OVERLAP_TOLERANCE`` px in both directions: a marker on a label hides both.
+- **Lines**: no drawn line runs through a text box (less ``OVERLAP_TOLERANCE`` on each
+  side): the lines of scatter traces and the strokes of shapes (a deadline, a range), sampled
+  every 2 px along the path. Gridlines, axis lines and unstroked fills are not counted.
 - **Title lines**: when a title wraps, no line holds a single word (words are split at
   any space, the non-breaking ones too, so "22 Dec 2019" counts as three words; a line
   that is only "2019" or "days" fails).
@@ -79,6 +82,24 @@ MEASURE_JS = r"""root => {
     }
     return true;
   };
+  // A visible stroke: a line a reader sees (a filled band without an outline is not one).
+  const stroked = path => {
+    const s = getComputedStyle(path);
+    return (path.getAttribute('d') || '').length > 1 && s.stroke !== 'none'
+      && parseFloat(s.strokeWidth) > 0 && Number(s.strokeOpacity) > 0 && Number(s.opacity) > 0
+      && !/rgba\(.*,\s*0\)$/.test(s.stroke);
+  };
+  // Points every 2 px along a path, in viewport coordinates (as getBoundingClientRect gives).
+  const sample = path => {
+    const length = path.getTotalLength();
+    const m = path.getScreenCTM();
+    const points = [];
+    for (let d = 0; d <= length; d += 2) {
+      const p = path.getPointAtLength(d);
+      points.push([m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f]);
+    }
+    return points;
+  };
   const canvas = document.createElement('canvas').getContext('2d');
   const rgb = c => { canvas.fillStyle = '#000'; canvas.fillStyle = String(c); return canvas.fillStyle; };
   const plots = [...root.querySelectorAll('.js-plotly-plot')]
@@ -119,6 +140,11 @@ MEASURE_JS = r"""root => {
       plots: [...plot.querySelectorAll('.draglayer .nsewdrag')].map(rect),
       markers: [...plot.querySelectorAll('.scatterlayer .point')].filter(p => {
         const r = p.getBoundingClientRect(); return r.width > 0 && r.height > 0; }).map(rect),
+      lines: [...plot.querySelectorAll('.scatterlayer .js-line, .shapelayer path')]
+        .filter(stroked).map(path => ({
+          what: path.closest('.shapelayer') ? 'a drawn line (shape)'
+            : `the line of ${JSON.stringify(path.closest('.trace')?.__data__?.[0]?.trace?.name ?? '')}`,
+          points: sample(path)})),
       texts, bars,
       page: rect(plot.closest('.jp-Notebook') || document.documentElement),
     };
@@ -233,6 +259,34 @@ def text_on_markers(chart: dict[str, Any]) -> list[str]:
     return found
 
 
+def lines_through_text(chart: dict[str, Any]) -> list[str]:
+    """Text boxes that a drawn line (a trace's line or a shape's stroke) runs through."""
+    found = []
+    for text in chart["texts"]:
+        box = Box.of(text["box"])
+        inner = Box(
+            box.left + OVERLAP_TOLERANCE,
+            box.top + OVERLAP_TOLERANCE,
+            box.right - OVERLAP_TOLERANCE,
+            box.bottom - OVERLAP_TOLERANCE,
+        )
+        for line in chart["lines"]:
+            crossing = next(
+                (
+                    (x, y)
+                    for x, y in line["points"]
+                    if inner.left < x < inner.right and inner.top < y < inner.bottom
+                ),
+                None,
+            )
+            if crossing is not None:
+                found.append(
+                    f"{line['what']} runs through {describe(text)} at "
+                    f"({crossing[0]:.0f},{crossing[1]:.0f})"
+                )
+    return found
+
+
 def single_word_lines(chart: dict[str, Any]) -> list[str]:
     """Lines of a wrapped title that hold one word (a title on one line is never at fault)."""
     lines = chart["titleLines"]
@@ -249,6 +303,7 @@ def layout_problems(chart: dict[str, Any]) -> list[str]:
         + outside_page(chart)
         + straddling_plot(chart)
         + text_on_markers(chart)
+        + lines_through_text(chart)
         + single_word_lines(chart)
     )
 
