@@ -47,12 +47,15 @@ KINDS: dict[str, dict[str, str]] = {
         ("model/assumption", "#555555", "x"),
     ]
 }
-#: Visa and entry categories: colours no kind of figure uses, so a colour never means two things.
+#: Visa and entry categories: colours no kind of figure uses, so a colour never means two things,
+#: and of different lightness (CIELAB L*: tourist 71, work 53, student 33), so categories drawn
+#: side by side stay apart on a greyscale photocopy; entries (L* 70) are drawn beside the grey of
+#: a model (L* 36), never beside tourist visas. Grey itself is for model and assumption only.
 CATEGORIES: dict[str, str] = {
     "tourist": "#E69F00",
-    "student": "#56B4E9",
+    "student": "#5D3A9B",
     "work": "#A6761D",
-    "entries": "#7A7A7A",
+    "entries": "#56B4E9",
 }
 #: Okabe–Ito, the colour-blind-safe qualitative palette (without black and yellow).
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
@@ -220,7 +223,7 @@ def wrap_lines(text: str, width_px: float, size: float) -> list[str]:
     _require_text_and_size(text, size)
     if finite(width_px, "width_px") <= 0:
         raise ValueError(f"width_px must be above zero, not {width_px!r:.40}")
-    words = nbsp(" ".join(text.split(" "))).split()
+    words = [word for word in nbsp(" ".join(text.split())).split(" ") if word]
     if not words:
         return []
     space = text_width(" ", size)
@@ -486,13 +489,24 @@ class Table:
             for row in frame.itertuples(index=False)
         ]
 
-    def as_meta(self) -> dict[str, Any]:
-        """The table as plain display strings, for a figure's ``layout.meta`` (not escaped)."""
+    def plain(self) -> dict[str, Any]:
+        """The table as plain display strings: caption, columns, rows, and which are numbers."""
         return {
             "caption": self.caption or "",
             "columns": self.columns(),
             "rows": self.rows(),
             "numeric": self.numeric(),
+        }
+
+    def as_meta(self) -> dict[str, Any]:
+        """The table for a figure's ``layout.meta``: every text escaped, as every text in a
+        figure is (a page may show any of a figure's strings as HTML)."""
+        shown = self.plain()
+        return {
+            **shown,
+            "caption": esc(shown["caption"]),
+            "columns": [esc(c) for c in shown["columns"]],
+            "rows": [[esc(t) for t in row] for row in shown["rows"]],
         }
 
     def __repr__(self) -> str:
@@ -501,7 +515,7 @@ class Table:
         return "\n".join("  ".join(t.ljust(w) for t, w in zip(r, widths)).rstrip() for r in lines)
 
     def _repr_html_(self) -> str:
-        return _table_html(self.as_meta(), links=[k == "link" for k in self.kinds()])
+        return _table_html(self.plain(), links=[k == "link" for k in self.kinds()])
 
 
 def _table_html(meta: dict[str, Any], links: list[bool] | None = None) -> str:
@@ -878,10 +892,16 @@ def chart_table_html(figure: go.Figure | dict[str, Any]) -> str | None:
     found = chart_table(figure)
     if found is None:
         return None
-    summary = esc(found.get("caption") or "Data behind the chart")
+    plain = {
+        "caption": "",
+        "columns": [html.unescape(c) for c in found["columns"]],
+        "rows": [[html.unescape(t) for t in row] for row in found["rows"]],
+        "numeric": found["numeric"],
+    }
+    summary = esc(html.unescape(str(found.get("caption") or "Data behind the chart")))
     return (
         f'<details class="wa-chart-table"><summary>{summary} (table)</summary>'
-        f"{_table_html({**found, 'caption': ''})}</details>"
+        f"{_table_html(plain)}</details>"
     )
 
 
@@ -1146,7 +1166,8 @@ def outputs(fig: go.Figure) -> list[dict[str, Any]]:
     shown = [{"output_type": "display_data", "data": bundle(fig), "metadata": {}}]
     details = chart_table_html(fig)
     if details is not None:
-        plain = str(chart_table(fig)["caption"] or "Data behind the chart")  # type: ignore[index]
+        caption = chart_table(fig)["caption"]  # type: ignore[index]
+        plain = html.unescape(str(caption or "Data behind the chart"))
         shown.append(
             {
                 "output_type": "display_data",
