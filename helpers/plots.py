@@ -61,13 +61,16 @@ CATEGORIES: dict[str, str] = {
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
 #: Layout numbers of the house style, in pixels: one place to change a chart's spacing.
-WIDTH = 760  #: the width a chart is wrapped for when its own is not fixed (fits 1024 px screens)
+#: The width a chart's texts are wrapped for when its own is not fixed: the A4 content box
+#: (680 px), so a title fits on paper, at 1024 px in JupyterLab and in projector mode alike.
+WIDTH = 680
 HEIGHT = 500
 LEFT = 12  #: the one left edge of title, subtitle, legend and source line, from the card's edge
 TITLE_SIZE, TITLE_LINE = 20, 26  #: font size and line height of the title
 SUBTITLE_SIZE, SUBTITLE_LINE = 14, 18
 LEGEND_SIZE, LEGEND_ROW = 13, 22
 SOURCE_SIZE, SOURCE_LINE = 12, 16  #: the note and source line under the chart
+SUBPLOT_TITLE_ROOM = 22  #: above the plot, for the titles make_subplots puts over the top row
 TOP_PAD = 14  #: above the title
 #: How plotly.js places a title and its subtitle (measured in chromium): the first title line
 #: ends 18 px under the pad, each further line 26 px lower; a title of several lines is raised
@@ -218,7 +221,8 @@ def text_width(text: str, size: float) -> float:
 def wrap_lines(text: str, width_px: float, size: float) -> list[str]:
     """The text in lines that fit ``width_px`` at font ``size``: as few lines as possible, then no
     line of a single word where the words allow it, then lines of even length (a balanced title
-    reads better than a long line over a short one). Dates and numbers stay whole (:func:`nbsp`).
+    fills its lines as a reader expects, the last one shorter). Dates and numbers stay whole
+    (:func:`nbsp`).
     A word wider than the width gets a line of its own."""
     _require_text_and_size(text, size)
     if finite(width_px, "width_px") <= 0:
@@ -236,7 +240,8 @@ def wrap_lines(text: str, width_px: float, size: float) -> list[str]:
             line_width += sizes[start] + space
             if line_width > width_px and start < end - 1:
                 break
-            cost = best[start][0] + _line_cost(line_width, width_px, end - start, count)
+            last = end == count
+            cost = best[start][0] + _line_cost(line_width, width_px, end - start, count, last)
             if cost < best[end][0]:
                 best[end] = (cost, start)
     lines: list[str] = []
@@ -256,11 +261,13 @@ def _require_text_and_size(text: object, size: object) -> None:
         raise ValueError(f"size must be above zero, not {size!r:.40}")
 
 
-def _line_cost(line_width: float, width_px: float, words: int, all_words: int) -> float:
+def _line_cost(line_width: float, width_px: float, words: int, all_words: int, last: bool) -> float:
     """What one line costs in :func:`wrap_lines`: a line (so fewer lines win), a lone word (when
-    there are words to pair it with), and the square of the room it leaves (so lines are even)."""
+    there are words to pair it with), and the square of the room it leaves unless it is the last
+    line (so the lines above are full and a word moves down only to keep another company)."""
     lone_word = 1e7 if words == 1 and all_words > 1 else 0.0
-    return 1e9 + lone_word + max(width_px - line_width, 0.0) ** 2
+    room = 0.0 if last else max(width_px - line_width, 0.0) ** 2
+    return 1e9 + lone_word + room
 
 
 def _wrap(text: str, width_px: float, size: float) -> str:
@@ -394,6 +401,7 @@ def _real_cell(value: numbers.Real | Decimal) -> str:
 #: Display names, with units where a column has one, of the columns data/ and the notebooks use:
 #: a table for people says "Date of figure", not source_date_label.
 COLUMN_NAMES: dict[str, str] = {
+    "source_id": "Source",
     "as_of": "As of",
     "as_of_label": "As of",
     "source_date": "Date of figure",
@@ -429,9 +437,16 @@ def display_name(column: object) -> str:
 
 
 def is_id_column(column: object) -> bool:
-    """An internal id column (estimate_id, also_source_ids): hidden from readers unless asked."""
+    """An internal id column (estimate_id, also_source_ids): hidden from readers unless asked.
+    A source id (S01) is no internal id: the prose cites it and the sources table lists it."""
     text = str(column).lower()
+    if text in READER_IDS:
+        return False
     return text in ("id", "ids") or text.endswith(("_id", "_ids"))
+
+
+#: Id columns readers use: shown under their display name.
+READER_IDS = frozenset({"source_id"})
 
 
 def _is_number(value: object) -> bool:
@@ -737,7 +752,8 @@ def finish(
     header = _header_height(len(title_lines), len(subtitle_lines))
     legend_rows = _legend_rows(fig, text_room)
     top = header + (LEGEND_GAP + LEGEND_ROW * legend_rows if legend_rows else 0) + PLOT_GAP
-    under_axis = TICK_ROOM + (AXIS_TITLE_ROOM if fig.layout.xaxis.title.text else 0)
+    top += SUBPLOT_TITLE_ROOM if _has_subplot_titles(fig) else 0
+    under_axis = TICK_ROOM + (AXIS_TITLE_ROOM if _has_x_title(fig) else 0)
     left = _tick_room(fig) + (AXIS_TITLE_ROOM if fig.layout.yaxis.title.text else 0)
     fig.update_layout(
         height=height,
@@ -794,6 +810,23 @@ def finish(
     if data is not None:
         attach_table(fig, data, caption=f"Data behind the chart: {title}")
     return fig
+
+
+def _has_x_title(fig: go.Figure) -> bool:
+    """Whether any x axis (xaxis, xaxis2, ... of subplots) has a title under the plot."""
+    return any(
+        name.startswith("xaxis") and fig.layout[name].title.text
+        for name in fig.layout.to_plotly_json()
+    )
+
+
+def _has_subplot_titles(fig: go.Figure) -> bool:
+    """Whether make_subplots put titles over the top row (annotations sitting on paper y=1)."""
+    return any(
+        a.yref == "paper" and a.yanchor == "bottom" and a.y is not None and a.y >= 1 - 1e-9
+        for a in fig.layout.annotations
+        if a.name != "source-line"
+    )
 
 
 def _header_height(title_lines: int, subtitle_lines: int) -> int:

@@ -243,6 +243,21 @@ def test_tables_show_display_names_and_hide_ids() -> None:
     assert shown.rows() == [["Dec 2019", "8.2", "50%", "x"]]
     assert plots.table(frame, show_ids=True).columns()[0] == "Estimate id"
     assert plots.display_name("transport_id") == "Transport id"
+    cited = plots.table(pd.DataFrame({"source_id": ["S01"], "also_source_ids": ["S15 S17"]}))
+    assert cited.columns() == ["Source"] and cited.rows() == [["S01"]]  # the id readers cite
+
+
+def test_subplot_titles_and_any_x_axis_title_get_room(tables: dict[str, pd.DataFrame]) -> None:
+    from plotly.subplots import make_subplots
+
+    plain = go.Figure(go.Bar(x=["a"], y=[1]))
+    plots.finish(plain, tables["visas"].head(1), tables["sources"], title="t", subtitle="s")
+    stacked = make_subplots(rows=2, cols=1, subplot_titles=["first", "second"], shared_xaxes=True)
+    stacked.add_bar(x=["a"], y=[1], row=1, col=1).add_bar(x=["a"], y=[2], row=2, col=1)
+    stacked.update_xaxes(title_text="Seats per flight", row=2, col=1)
+    plots.finish(stacked, tables["visas"].head(1), tables["sources"], title="t", subtitle="s")
+    assert stacked.layout.margin.t == plain.layout.margin.t + plots.SUBPLOT_TITLE_ROOM
+    assert stacked.layout.margin.b == plain.layout.margin.b + plots.AXIS_TITLE_ROOM
 
 
 def test_table_cells_align_by_kind() -> None:
