@@ -40,6 +40,7 @@ from tests.layout_support import (
     clipped_code,
     close_bar_colours,
     layout_problems,
+    table_problems,
     too_wide_for_paper,
 )
 from tests.test_browser import (
@@ -458,3 +459,149 @@ def test_lab_sliders_are_named_and_announce_what_they_show(stem: str, lab_notebo
     assert not lab_notebooks.blocked, (
         f"{stem}: the lab tried to reach the network: {lab_notebooks.blocked[:5]}"
     )
+
+
+# ------------------------------------------------------------------ the rules can fail
+
+PLOTLY_BUNDLE = (
+    Path(__file__).resolve().parent.parent / "tools" / "vendor" / "plotly-cartesian.min.js"
+)
+
+#: A chart built to break every rule once: two annotations on one spot, a label running out
+#: of the plot, a marker under a label, a line through an annotation, a title whose last line
+#: is one word, and two bar colours of the same lightness (issue 21's tourist and student).
+BROKEN_FIGURE: dict[str, Any] = {
+    "data": [
+        {
+            "type": "bar",
+            "x": ["a", "b"],
+            "y": [3, 4],
+            "name": "tourist",
+            "marker": {"color": "#E69F00"},
+        },
+        {
+            "type": "bar",
+            "x": ["a", "b"],
+            "y": [2, 1],
+            "name": "student",
+            "marker": {"color": "#56B4E9"},
+        },
+        {"type": "scatter", "x": ["a"], "y": [5], "mode": "markers", "marker": {"size": 14}},
+    ],
+    "layout": {
+        "title": {"text": "A title that wraps onto a line of one<br>word"},
+        "width": 600,
+        "height": 420,
+        "showlegend": False,
+        "annotations": [
+            {"x": "a", "y": 5, "text": "a label on the marker", "showarrow": False},
+            {"x": "b", "y": 3, "text": "first note here", "showarrow": False},
+            {"x": "b", "y": 3, "text": "second note here", "showarrow": False},
+            {
+                "xref": "paper",
+                "x": 0.8,
+                "y": 4.5,
+                "text": "a note that runs out of the plot",
+                "showarrow": False,
+                "xanchor": "left",
+            },
+        ],
+        "shapes": [
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": 3,
+                "y1": 3,
+                "line": {"color": "black", "width": 2},
+            }
+        ],
+    },
+}
+#: The same kinds of text, placed apart: no rule may fire.
+CLEAN_FIGURE: dict[str, Any] = {
+    "data": [
+        {
+            "type": "bar",
+            "x": ["a", "b"],
+            "y": [3, 4],
+            "name": "dark",
+            "marker": {"color": "#1b4f72"},
+        },
+        {
+            "type": "bar",
+            "x": ["a", "b"],
+            "y": [2, 1],
+            "name": "light",
+            "marker": {"color": "#aed6f1"},
+        },
+    ],
+    "layout": {
+        "title": {"text": "A title on one line"},
+        "width": 600,
+        "height": 420,
+        "showlegend": False,
+        "barmode": "stack",
+    },
+}
+
+
+def measured_figure(browser: Browser, figure: dict[str, Any]) -> dict[str, Any]:
+    """One figure drawn by the project's plotly.js in a blank page, measured like the others."""
+    page = browser.new_page(viewport={"width": 800, "height": 600})
+    try:
+        page.set_content("<div id='chart'></div>")
+        page.add_script_tag(path=str(PLOTLY_BUNDLE))
+        page.evaluate("f => Plotly.newPlot('chart', f.data, f.layout)", figure)
+        settle(page)
+        charts = page.evaluate(MEASURE_JS, page.locator("body").element_handle())
+    finally:
+        page.close()
+    assert len(charts) == 1, "the test figure was not drawn"
+    return charts[0]
+
+
+def test_each_rule_finds_what_it_is_for(browser: Browser):
+    chart = measured_figure(browser, BROKEN_FIGURE)
+    found = "\n".join(layout_problems(chart) + close_bar_colours(chart))
+    for expected in (
+        "overlaps",
+        "crosses the plot edge",
+        "covers 1 marker",
+        "runs through",
+        "holds a single word",
+        "differ by L*",
+    ):
+        assert expected in found, f"the rule for {expected!r} missed its case; found:\n{found}"
+
+
+def test_a_clean_chart_passes_every_rule(browser: Browser):
+    chart = measured_figure(browser, CLEAN_FIGURE)
+    problems = layout_problems(chart) + close_bar_colours(chart)
+    assert not problems, problems_text(problems)
+
+
+def test_a_table_for_people_passes_and_a_trace_dump_does_not():
+    dump = {
+        "caption": "series 1",
+        "head": [["x", "y", "label"]],
+        "body": [["WE_US_2020_WORLD", "6049.999999999999", "[1, 2]"], ["", "nan", "a"]],
+    }
+    tidy = {
+        "caption": "Workers abroad, by source",
+        "head": [["Source", "Workers (people)"]],
+        "body": [["Reuters, 23 Jan 2020", "100,000"], ["AP, undated", "no figure"]],
+    }
+    found = "\n".join(table_problems(dump))
+    for expected in (
+        "series 1",
+        "heading 'x'",
+        "internal id",
+        "unrounded",
+        "list syntax",
+        "missing value",
+    ):
+        assert expected in found, f"{expected!r} not found in:\n{found}"
+    assert table_problems(tidy) == []
