@@ -544,7 +544,10 @@ FOCUSED_JS = r"""() => {
   return {
     tag: e.tagName.toLowerCase(), text: (e.innerText || e.getAttribute('aria-label') || '').trim().slice(0, 40),
     href: e.getAttribute('href'), inChart: !!e.closest('.js-plotly-plot'),
-    chart: e.closest('.js-plotly-plot')?.querySelector('.gtitle')?.textContent ?? '',
+    chart: e.closest('.js-plotly-plot')
+      ? [...document.querySelectorAll('.js-plotly-plot')].indexOf(e.closest('.js-plotly-plot')) + 1
+        + ' (' + (e.closest('.js-plotly-plot').querySelector('.gtitle')?.textContent ?? '') + ')'
+      : '',
     outline: s.outlineStyle === 'auto'
       || (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2
           && !/rgba\(.*,\s*0\)$|transparent/.test(s.outlineColor)),

@@ -261,7 +261,7 @@ def test_site_keyboard_skip_link_focus_rings_and_few_stops(stem: str, site_pages
                 f"no visible focus ring on {stop['tag']} {stop['text']!r}: {stop['ring']}"
             )
     problems += [
-        f"chart {title[:60]!r} holds {count} tab stops (at most {MAX_TAB_STOPS_PER_CHART})"
+        f"chart {title[:60]} holds {count} tab stops (at most {MAX_TAB_STOPS_PER_CHART})"
         for title, count in per_chart.items()
         if count > MAX_TAB_STOPS_PER_CHART
     ]
