@@ -840,14 +840,19 @@ def _header_height(title_lines: int, subtitle_lines: int) -> int:
 
 
 def _tick_room(fig: go.Figure) -> int:
-    """Room left of the plot for the y axis's tick labels, measured from the labels the data
-    give (categories, dates or the largest number with separators), so the plot's left edge is
-    known and the source line can start on the card's left edge."""
-    values = [v for t in fig.data for v in _values(getattr(t, "y", None))]
-    if fig.data and all(t.type == "heatmap" for t in fig.data):
-        values = [v for t in fig.data for v in _values(t.y)]
-    texts = [_tick_text(v) for v in values]
-    widest = max((text_width(t, LEGEND_SIZE) for t in texts), default=0.0)
+    """Room left of the plot for the y axis's tick labels, measured from the labels it will
+    show (its ticktext, else the categories, dates or largest number the data give), so the
+    plot's left edge is known and the source line can start on the card's left edge."""
+    axis = fig.layout.yaxis
+    if axis.showticklabels is False:
+        return Y_TICK_ROOM
+    if axis.ticktext is not None:
+        values: list[Any] = list(axis.ticktext)
+    else:
+        on_first_axis = [t for t in fig.data if getattr(t, "yaxis", None) in (None, "y")]
+        values = [v for t in on_first_axis for v in _values(getattr(t, "y", None))]
+    lines = [line for v in values for line in re.split(r"<br\s*/?>", _tick_text(v))]
+    widest = max((text_width(html.unescape(line), LEGEND_SIZE) for line in lines), default=0.0)
     return max(Y_TICK_ROOM, math.ceil(widest) + 16)
 
 

@@ -190,6 +190,10 @@ def test_the_left_margin_fits_long_category_labels(tables: dict[str, pd.DataFram
     fig = go.Figure(go.Scatter(x=[1], y=[label], mode="markers"))
     plots.finish(fig, tables["visas"].head(1), tables["sources"], title="t", subtitle="s")
     assert fig.layout.margin.l >= plots.text_width(label, plots.LEGEND_SIZE)
+    named = go.Figure(go.Scatter(x=[1], y=["WE_1"], mode="markers"))
+    named.update_yaxes(tickvals=["WE_1"], ticktext=[f"{label}<br>12 Dec 2019, worldwide"])
+    plots.finish(named, tables["visas"].head(1), tables["sources"], title="t", subtitle="s")
+    assert fig.layout.margin.l == named.layout.margin.l  # the widest line of the shown label
 
 
 BEHIND = pd.DataFrame(
