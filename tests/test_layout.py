@@ -404,9 +404,7 @@ class LabNotebooks:
                 result["tables"] = notebook.evaluate(TABLES_JS)
                 first_chart = notebook.locator(".js-plotly-plot").first
                 if first_chart.count():
-                    first_chart.evaluate(
-                        "p => p.closest('.jp-Cell').scrollIntoView({block: 'start'})"
-                    )
+                    first_chart.evaluate("p => p.scrollIntoView({block: 'start'})")
                     settle(page)
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SCREENSHOTS / f"lab-{stem}-{width}.png"))
