@@ -1007,7 +1007,7 @@ def axis(
     if kind == "date":
         _date_ticks(target)
     else:
-        target.tickformat = {"number": ",~r", "money": "$,~r", "share": ".0%"}[kind]
+        target.tickformat = {"number": ",~f", "money": "$,~f", "share": "~%"}[kind]
     return fig
 
 
@@ -1121,7 +1121,7 @@ def heatmap_colours(zmax: float, unit: str) -> dict[str, Any]:
         ygap=2,
         colorbar=dict(
             title=dict(text=esc(unit), side="right"),
-            tickformat=",~r",
+            tickformat=",~f",
             outlinewidth=0,
         ),
     )

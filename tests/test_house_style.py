@@ -121,7 +121,7 @@ def test_numeric_axes_never_abbreviate() -> None:
     assert fig.layout.template.layout.yaxis.separatethousands is True
 
 
-@pytest.mark.parametrize(("kind", "tickformat"), [("number", ",~r"), ("money", "$,~r"), ("share", ".0%")])
+@pytest.mark.parametrize(("kind", "tickformat"), [("number", ",~f"), ("money", "$,~f"), ("share", "~%")])
 def test_axis_names_the_unit_and_formats_ticks(kind: str, tickformat: str) -> None:
     fig = plots.axis(go.Figure(), "y", title="Revenue <b>(US$)</b>", kind=kind)
     assert fig.layout.yaxis.tickformat == tickformat  # d3-format: 10,000 / $1,000 / 50%
@@ -451,3 +451,38 @@ def test_finished_charts_have_no_colliding_text(
             assert abs(edges[0] - edges[1]) <= 4, edges  # one left edge for title and source line
     finally:
         page.close()
+
+
+@pytest.mark.browser
+def test_ticks_read_as_the_text_writes_numbers(browser: object) -> None:
+    """Drawn by plotly.js: counts tick as 20,000 (never 20k), money as $1,000, shares as 2.5%,
+    years as 2019 (never 2,019)."""
+    from pathlib import Path
+
+    import plotly
+
+    script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
+    figures = {
+        "number": go.Figure(go.Bar(x=["a", "b"], y=[0, 24000])),
+        "money": plots.axis(go.Figure(go.Bar(x=["a", "b"], y=[0, 5000])), "y", kind="money"),
+        "share": plots.axis(go.Figure(go.Bar(x=["a", "b"], y=[0, 0.05])), "y", kind="share"),
+    }
+    years = go.Figure(go.Bar(x=[2018, 2019], y=[1, 2]))
+    plots._style_axes(years)
+    page = browser.new_page(viewport={"width": 800, "height": 600})  # type: ignore[attr-defined]
+    ticks = {}
+    try:
+        for name, fig in {**figures, "years": years}.items():
+            page.set_content(
+                f"<div id=c></div><script>{script}</script><script>{{ const s = "
+                f"{pio.to_json(fig, validate=False)}; Plotly.newPlot('c', s.data, s.layout); }}</script>"
+            )
+            page.wait_for_selector("#c .ytick", state="attached")
+            axis = ".xtick" if name == "years" else ".ytick"
+            ticks[name] = page.evaluate(f"() => [...document.querySelectorAll('#c {axis} text')].map(t => t.textContent)")
+    finally:
+        page.close()
+    assert "20,000" in ticks["number"] and not any("k" in t for t in ticks["number"])
+    assert "$1,000" in ticks["money"] and "$0" in ticks["money"]
+    assert "2.5%" in ticks["share"] or "1%" in ticks["share"]
+    assert ticks["years"] == ["2018", "2019"]
