@@ -70,30 +70,48 @@ class Explorer:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-#: Controls whose description ipywidgets draws beside them, on the left, clipped to one line.
-_LABELLED_BESIDE = (
-    widgets.widget_int._Int,
-    widgets.widget_float._Float,
-    widgets.widget_selection._Selection,
-    widgets.widget_string._String,
+#: Sliders: ipywidgets draws their description beside the track, clipped to one line, and their
+#: handle (noUiSlider) takes no name from it, so the description can move above the track.
+_SLIDERS = (
+    widgets.IntSlider,
+    widgets.FloatSlider,
+    widgets.FloatLogSlider,
+    widgets.IntRangeSlider,
+    widgets.FloatRangeSlider,
+    widgets.SelectionSlider,
+    widgets.SelectionRangeSlider,
 )
 
 
 def labelled(control: widgets.Widget) -> widgets.Widget:
-    """A control with its description moved above it as a wrapping label: ipywidgets clips a
-    description beside the control to one line, and descriptions of different lengths start the
-    tracks at ragged places. The control keeps the text as its tooltip. Controls whose
-    description is not beside them (a checkbox's) stay as they are."""
+    """A control laid out for reading. A slider gets its description above it as a wrapping
+    label (ipywidgets clips a description beside a track to one line, and descriptions of
+    different lengths start the tracks at ragged places); it keeps the text as its tooltip. A
+    dropdown keeps its description beside it, because that label is the select's accessible
+    name (``<label for>``), at its natural width, and is made wide enough for its longest
+    option. Other controls stay as they are."""
     description = getattr(control, "description", "")
-    if not description or not isinstance(control, _LABELLED_BESIDE):
+    if isinstance(control, widgets.Dropdown):
+        fit_dropdown(control)
+        return control
+    if not description or not isinstance(control, _SLIDERS):
         return control
     label = widgets.HTML(f'<label class="wa-control-label">{esc(description)}</label>')
     control.description = ""
     control.tooltip = description
     control.style.description_width = "0px"  # no room kept for the description now above
-    if "wa-dropdown" in control._dom_classes:
-        control.layout.width = _option_width(control)
     return widgets.VBox([label, control], layout=widgets.Layout(margin="0 0 6px 0"))
+
+
+def fit_dropdown(control: widgets.Dropdown) -> widgets.Dropdown:
+    """Size a dropdown so its description and its longest option show whole."""
+    if not isinstance(control, widgets.Dropdown):
+        raise TypeError(f"control must be an ipywidgets Dropdown, not {type(control).__name__}")
+    control.style.description_width = "initial"
+    described = f"{0.55 * len(control.description) + 1:.1f}em + " if control.description else ""
+    control.layout.width = f"calc({described}{_option_width(control)})"
+    control.layout.max_width = "100%"
+    return control
 
 
 def _option_width(control: widgets.Widget) -> str:
@@ -200,16 +218,13 @@ def slider(
 
 
 def dropdown(description: str, options: Sequence[Any], value: Any = None) -> widgets.Dropdown:
-    """A dropdown as wide as its longest option (so none is cut), its description the house
-    width. ``options`` are texts or (text, value) pairs, as ipywidgets takes them."""
+    """A dropdown as wide as its description and longest option (so none is cut). ``options``
+    are texts or (text, value) pairs, as ipywidgets takes them."""
     if not isinstance(description, str):
         raise TypeError(f"description must be text, not {type(description).__name__}")
     if isinstance(options, str | bytes) or not isinstance(options, Sequence) or not options:
         raise TypeError("options must be a non-empty list of texts or (text, value) pairs")
-    control = widgets.Dropdown(options=list(options), description=description, style=_CONTROL_STYLE)
-    control.layout = widgets.Layout(
-        width=f"calc({DESCRIPTION_WIDTH} + {_option_width(control)})", max_width="100%"
-    )
+    control = fit_dropdown(widgets.Dropdown(options=list(options), description=description))
     if value is not None:
         control.value = value
     control.add_class("wa-dropdown")

@@ -362,24 +362,27 @@ def test_assumption_sliders_show_shares_as_percent(tables: dict[str, pd.DataFram
     assert seats.readout_format == ",.0f"
 
 
-def test_explorer_labels_sit_above_controls_and_tracks_align(tables: dict[str, pd.DataFrame]) -> None:
+def test_explorer_labels_sit_above_sliders_and_tracks_align(tables: dict[str, pd.DataFrame]) -> None:
     controls = {
         "share": widgets.assumption_slider(tables["assumptions"], "A_SHARE_RUNNING_AFTER_CLOSURE"),
         "seats": widgets.assumption_slider(tables["assumptions"], "A_SEATS_PER_FLIGHT"),
-        "measure": widgets.dropdown("Measure", ["the number of countries with workers", "workers"]),
+        "measure": ipw.Dropdown(description="Measure", options=["the number of countries with workers", "workers"]),
         "log": ipw.Checkbox(description="log scale"),
     }
     explorer = widgets.Explorer(controls, lambda share, seats, measure, log: widgets.View(None, "x"), title="T")
     rows = explorer.widget.children[1].children
-    labels = [row.children[0].value for row in rows[:3]]
+    labels = [row.children[0].value for row in rows[:2]]
     assert labels[0].startswith('<label class="wa-control-label">ASSUMPTION: share of the weekly seats')
-    assert labels[2] == '<label class="wa-control-label">Measure</label>'
-    assert all(c.description == "" for c in list(controls.values())[:3])  # no clipped text beside
-    assert {c.style.description_width for c in list(controls.values())[:3]} == {"0px"}
+    assert all(controls[name].description == "" for name in ("share", "seats"))  # none clipped beside
+    assert {controls[name].style.description_width for name in ("share", "seats")} == {"0px"}
     assert controls["share"].layout.width == controls["seats"].layout.width  # tracks of one length
+    # a dropdown keeps its description beside it: ipywidgets makes it the select's <label for>
+    assert rows[2] is controls["measure"] and controls["measure"].description == "Measure"
+    assert controls["measure"].style.description_width == "initial"
+    width = re.fullmatch(r"calc\(([\d.]+)em \+ ([\d.]+)em\)", controls["measure"].layout.width)
+    assert width is not None
+    assert float(width[2]) * 16 >= plots.text_width("the number of countries with workers", 16)
     assert rows[3] is controls["log"]  # a checkbox keeps its own label
-    width_em = float(controls["measure"].layout.width.removesuffix("em"))
-    assert width_em * 16 >= plots.text_width("the number of countries with workers", 16)
 
 
 def test_explorer_shows_the_table_behind_its_chart(tables: dict[str, pd.DataFrame]) -> None:
