@@ -300,7 +300,7 @@ def _executable_scripts(text: str) -> list[str]:
 
 def test_hostile_markup_is_gone_and_good_links_stay(hostile_page: Path):
     body = hostile_page.read_text(encoding="utf-8")
-    main = body[body.index("<main>") :]
+    main = body[body.index("<main") :]
     tags = re.findall(r"<[a-z][^>]*>", main, re.I)
     live = [
         tag for tag in tags if re.search(r"javascript:|evil\.example|srcdoc|\bon[a-z]+=", tag, re.I)

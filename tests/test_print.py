@@ -30,10 +30,10 @@ CHART_BOXES_JS = """() => [...document.querySelectorAll('.wa-chart')].map((c, i)
           width: box ? box.width : 0, height: box ? box.height : 0};
 })"""
 HIDDEN_JS = """sel => [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length > 0).length"""
+#: Which tables behind charts are open: a short one is open on screen, a long one collapsed.
+OPEN_JS = """() => [...document.querySelectorAll('details.wa-data-details')].map(d => d.open)"""
 TABLES_JS = """() => [...document.querySelectorAll('details.wa-data-details')].map(d =>
   d.open && [...d.querySelectorAll('table')].every(t => t.getBoundingClientRect().height > 0))"""
-
-
 
 
 def open_page(browser: Browser, path: Path) -> Page:
@@ -41,14 +41,17 @@ def open_page(browser: Browser, path: Path) -> Page:
     page = context.new_page()
     page.goto(path.as_uri(), wait_until="load")
     page.wait_for_function(
-        "[...document.querySelectorAll('.wa-chart')].every(c => c.querySelector('.main-svg'))", timeout=30_000
+        "[...document.querySelectorAll('.wa-chart')].every(c => c.querySelector('.main-svg'))",
+        timeout=30_000,
     )
     return page
 
 
 def settle(page: Page) -> None:
     """Let plotly finish its relayouts (two animation frames after the last one queued)."""
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 200))))")
+    page.evaluate(
+        "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 200))))"
+    )
 
 
 def pdf_page_sizes(pdf: bytes) -> list[tuple[int, int]]:
@@ -62,10 +65,13 @@ def is_a4(size: tuple[float, float]) -> bool:
 
 
 @pytest.mark.parametrize("stem", [p.stem for p in notebook_paths()])
-def test_page_prints_to_a4_with_every_chart_whole(stem: str, site: Path, browser: Browser, tmp_path: Path):
+def test_page_prints_to_a4_with_every_chart_whole(
+    stem: str, site: Path, browser: Browser, tmp_path: Path
+):
     page = open_page(browser, site / f"{stem}.html")
     try:
         screen = page.evaluate(CHART_BOXES_JS)
+        opened_on_screen = page.evaluate(OPEN_JS)
         page.emulate_media(media="print")
         settle(page)
         printed = page.evaluate(CHART_BOXES_JS)
@@ -75,14 +81,22 @@ def test_page_prints_to_a4_with_every_chart_whole(stem: str, site: Path, browser
             for c in printed
             if not c["drawn"] or c["width"] > PRINTABLE_WIDTH or c["height"] > PRINTABLE_HEIGHT
         ]
-        assert not too_big, f"{stem}: charts larger than A4's printable {PRINTABLE_WIDTH:.0f}×{PRINTABLE_HEIGHT:.0f} px: {too_big}"
-        assert all(page.evaluate(TABLES_JS)), f"{stem}: a data table behind a chart is closed in print"
-        assert page.evaluate(HIDDEN_JS, ".wa-sitebar, .celltag_navigation") == 0, f"{stem}: navigation is printed"
+        assert not too_big, (
+            f"{stem}: charts larger than A4's printable {PRINTABLE_WIDTH:.0f}×{PRINTABLE_HEIGHT:.0f} px: {too_big}"
+        )
+        assert all(page.evaluate(TABLES_JS)), (
+            f"{stem}: a data table behind a chart is closed in print"
+        )
+        assert page.evaluate(HIDDEN_JS, ".wa-sitebar, .celltag_navigation") == 0, (
+            f"{stem}: navigation is printed"
+        )
 
         pdf = page.pdf(format="A4", print_background=True)
         (tmp_path / f"{stem}.pdf").write_bytes(pdf)
         sizes = pdf_page_sizes(pdf)
-        assert sizes and all(is_a4(size) for size in sizes), f"{stem}: PDF pages are not A4: {set(sizes)}"
+        assert sizes and all(is_a4(size) for size in sizes), (
+            f"{stem}: PDF pages are not A4: {set(sizes)}"
+        )
 
         page.emulate_media(media="screen")
         settle(page)
@@ -91,8 +105,8 @@ def test_page_prints_to_a4_with_every_chart_whole(stem: str, site: Path, browser
             assert [round(c["width"]) for c in back] == [round(c["width"]) for c in screen], (
                 f"{stem}: charts do not return to their screen width after printing"
             )
-            assert all(page.evaluate("() => [...document.querySelectorAll('details.wa-data-details')].map(d => !d.open)")), (
-                f"{stem}: data tables stay open after printing"
+            assert page.evaluate(OPEN_JS) == opened_on_screen, (
+                f"{stem}: data tables do not return to how they were on screen after printing"
             )
     finally:
         page.context.close()
@@ -102,7 +116,9 @@ def test_a_chart_wider_than_the_paper_is_caught(site: Path, browser: Browser):
     """The check is not blind: a chart pinned at 1000 px (no print resize) is measured wider than A4."""
     page = open_page(browser, site / f"{notebook_paths()[-1].stem}.html")
     try:
-        page.evaluate("() => { const c = document.querySelector('.wa-chart'); Plotly.relayout(c, {width: 1000}); }")
+        page.evaluate(
+            "() => { const c = document.querySelector('.wa-chart'); Plotly.relayout(c, {width: 1000}); }"
+        )
         settle(page)
         widths = [c["width"] for c in page.evaluate(CHART_BOXES_JS)]
         assert widths and widths[0] > PRINTABLE_WIDTH
@@ -118,6 +134,8 @@ def test_the_contents_page_prints_without_its_bar(site: Path, browser: Browser):
         page.emulate_media(media="print")
         assert page.evaluate(HIDDEN_JS, ".wa-sitebar") == 0
         page.emulate_media(media="screen")
-        assert page.evaluate(HIDDEN_JS, ".wa-sitebar") == 1, "the bar check is blind: no bar on screen either"
+        assert page.evaluate(HIDDEN_JS, ".wa-sitebar") == 1, (
+            "the bar check is blind: no bar on screen either"
+        )
     finally:
         context.close()

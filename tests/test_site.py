@@ -343,16 +343,29 @@ def test_links_point_at_built_pages(site: Path, pages: dict[str, Page]):
 
 
 def test_every_page_links_back_to_the_contents_and_the_guide(pages: dict[str, Page]):
-    """A teacher on any page reaches the contents page and the guide in one click."""
+    """A teacher on any page reaches the contents page and the guide in one click, after the
+    skip link (the first link, to the page's main content)."""
     has_guide = (ROOT / "docs" / "teacher-guide.md").is_file()
     for name, page in pages.items():
-        assert page.links[:1] == ["index.html"], (
-            f"{name}: the first link is {page.links[:1]}, not the contents page"
+        assert page.links[:2] == ["#wa-main", "index.html"], (
+            f"{name}: the first links are {page.links[:2]}, not the skip link and the contents page"
         )
         if has_guide:
-            assert page.links[1:2] == ["teacher-guide.html"], (
+            assert page.links[2:3] == ["teacher-guide.html"], (
                 f"{name}: the site bar does not link the teacher guide"
             )
+
+
+def test_the_skip_link_leads_to_the_main_content(site: Path, pages: dict[str, Page]):
+    """The first link skips the site bar: it names itself so and its target is the main element."""
+    for name in pages:
+        page = (site / name).read_text(encoding="utf-8")
+        body = page[page.index("<body") :]
+        first_link = re.search(r"<a\b[^>]*>([^<]*)</a>", body)
+        assert first_link and 'href="#wa-main"' in first_link[0], f"{name}: no skip link first"
+        assert "skip" in first_link[1].lower(), f"{name}: the first link says {first_link[1]!r}"
+        assert re.search(r'<main id="wa-main"', page), f"{name}: the skip link's target is missing"
+        assert body.index(first_link[0]) < body.index('class="wa-sitebar"'), name
 
 
 def test_page_weights_are_bounded(site: Path, pages: dict[str, Page], record_property: Any):
@@ -594,7 +607,7 @@ def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path, b
     )
     assert result.returncode == 0, result.stderr
     page = (out / "00-poisoned.html").read_text(encoding="utf-8")
-    body = page[page.index("<main>") :]
+    body = page[page.index("<main") :]
     json_blocks = re.findall(r"<script[^>]*application/json[^>]*>(.*?)</script>", body, re.S)
     assert not live_markup(body), live_markup(body)
     assert json_blocks and all("<" not in block for block in json_blocks), (
@@ -620,7 +633,7 @@ def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path, b
 
 
 def test_data_tables_read_like_a_report():
-    """1200000000.0 shows as 1,200,000,000; a missing value as a dash; midnight dates as dates; axis titles head columns."""
+    """1200000000.0 shows as 1,200,000,000; a missing value as 'no figure'; midnight dates as dates; axis titles head columns."""
     figure = go.Figure(
         go.Scatter(
             x=["2019-12-22T00:00:00", "2020-01-01"],
@@ -631,9 +644,9 @@ def test_data_tables_read_like_a_report():
     ).to_plotly_json()
     table = build_site.data_table(figure)
     assert '<td class="wa-num">1,200,000,000</td>' in table
-    assert "<td>–</td>" in table and "1200000000.0" not in table and ".0<" not in table
+    assert "<td>no figure</td>" in table and "1200000000.0" not in table and ".0<" not in table
     assert "<td>2019-12-22</td>" in table
-    assert '<th scope="col">Workers (people)</th>' in table
+    assert '<th scope="col" class="wa-num">Workers (people)</th>' in table
     assert (
         "<caption>A &amp;amp; B</caption>" not in table and "<caption>A &amp; B</caption>" in table
     )
@@ -743,3 +756,82 @@ def test_every_page_carries_a_policy_allowing_only_its_own_scripts(
             attrs for attrs in scripts if "src=" not in attrs and "application/json" not in attrs
         ]
         assert inline == [], f"{name}: inline scripts the policy would block: {inline}"
+
+
+def _figure_with_table(rows: list[list[str]]) -> dict:
+    """A chart carrying a tidy table as the house style attaches it: escaped display strings."""
+    return go.Figure(
+        go.Bar(x=["WE_US_2020_WORLD", "WE_RU_2019"], y=[100000.0, 6049.999999999999]),
+        layout={
+            "title": {"text": "4 of 6 counts say 100,000"},
+            "meta": {
+                "wa_table": {
+                    "caption": "Workers abroad &amp; their sources",
+                    "columns": ["Source", "Workers (people)"],
+                    "rows": rows,
+                    "numeric": [False, True],
+                }
+            },
+        },
+    ).to_plotly_json()
+
+
+def test_the_tidy_table_behind_a_chart_replaces_the_trace_dump():
+    """The table the house style attached is the chart's table, linked by aria-describedby;
+    its strings are escaped once (planted markup stays text), and no trace value leaks in."""
+    rows = [["Reuters &lt;img src=x onerror=alert(1)&gt;", "100,000"], ["TASS", "no figure"]]
+    chart = build_site.chart_html(_figure_with_table(rows), "", build_site.ChartCounter())
+    assert '<div class="wa-chart" id="wa-chart-1" data-spec="wa-chart-1-data" ' in chart
+    assert 'aria-describedby="wa-chart-1-table"' in chart
+    table = chart[chart.index("<table") :]
+    assert table.startswith('<table class="wa-data" id="wa-chart-1-table">')
+    assert "<caption>Workers abroad &amp; their sources</caption>" in table
+    assert (
+        '<th scope="col">Source</th><th scope="col" class="wa-num">Workers (people)</th>' in table
+    )
+    assert "<td>Reuters &lt;img src=x onerror=alert(1)&gt;</td>" in table
+    assert '<td class="wa-num">100,000</td>' in table and "<td>no figure</td>" in table
+    assert "WE_US_2020_WORLD" not in table and "6049.99" not in table and "<img" not in chart
+
+
+def test_a_malformed_tidy_table_falls_back_to_the_charts_data():
+    """A row shorter than the columns (a notebook from elsewhere) is not trusted: the page shows
+    the traces' own data instead, captioned by the chart's title, never 'series 1'."""
+    chart = build_site.chart_html(
+        _figure_with_table([["only one cell"]]), "", build_site.ChartCounter()
+    )
+    assert "only one cell" not in chart
+    assert "<caption>4 of 6 counts say 100,000, data series 1</caption>" in chart
+    assert '<td class="wa-num">100,000</td>' in chart
+    assert 'id="wa-chart-1-table"' in chart and 'aria-describedby="wa-chart-1-table"' in chart
+
+
+def test_a_long_table_is_collapsed_and_a_short_one_open():
+    short = build_site.chart_html(
+        _figure_with_table([["A", "1"]] * build_site.OPEN_TABLE_ROWS), "", build_site.ChartCounter()
+    )
+    long = build_site.chart_html(
+        _figure_with_table([["A", "1"]] * (build_site.OPEN_TABLE_ROWS + 1)),
+        "",
+        build_site.ChartCounter(),
+    )
+    assert '<details class="wa-data-details" open>' in short
+    assert '<details class="wa-data-details">' in long
+
+
+def test_jupyterlabs_copy_of_the_table_is_left_out():
+    """The house style follows each chart with its table for JupyterLab; the page builds that
+    table itself, linked to the chart, so the copy would show every table twice."""
+    figure = _figure_with_table([["Reuters", "100,000"]])
+    lab_copy = nbformat.v4.new_output(
+        "display_data",
+        data={"text/html": "<details><table><tr><td>LAB COPY</td></tr></table></details>"},
+        metadata={"wa": "chart-table"},
+    )
+    cell = nbformat.v4.new_code_cell(
+        "fig",
+        outputs=[nbformat.v4.new_output("display_data", data={PLOTLY_MIME: figure}), lab_copy],
+    )
+    prepared, charts = build_site.prepare(nbformat.v4.new_notebook(cells=[cell]))
+    shown = json.dumps(prepared.cells[0].outputs)
+    assert charts == 1 and "LAB COPY" not in shown and "wa-chart-1-table" in shown

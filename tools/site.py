@@ -85,8 +85,16 @@ TEACHER_ONLY_LINK_RE = re.compile(
 )
 #: Trace attributes that hold the plotted data; one table column each when present.
 DATA_KEYS = ("x", "y", "z", "labels", "values", "parents", "base", "text")
-#: What a data-table cell shows when the chart has no value there.
-MISSING = "–"
+#: What a data-table cell shows when the chart has no value there (the house style's words).
+MISSING = "no figure"
+#: Where the house style (helpers/plots.py ``finish(data=...)``) keeps the tidy table behind a
+#: chart: ``layout.meta["wa_table"]``, columns and rows of display strings, HTML-escaped.
+TABLE_KEY = "wa_table"
+#: The metadata of the output JupyterLab shows after a chart (its table as a ``<details>``); the
+#: page leaves it out because it builds the same table, linked to the chart, from the figure.
+CHART_TABLE_OUTPUT = "chart-table"
+#: A table behind a chart with more rows than this is collapsed on screen (always open on paper).
+OPEN_TABLE_ROWS = 12
 
 # ----------------------------------------------------------------------------- sanitizing
 
@@ -400,42 +408,147 @@ def column_heading(key: str, trace: Mapping[str, Any], layout: Mapping[str, Any]
         if title:
             return title
     return {
-        "x": "x",
-        "y": "y",
-        "z": "value",
-        "text": "label",
-        "labels": "label",
-        "values": "value",
+        "x": "Across (horizontal axis)",
+        "y": "Up (vertical axis)",
+        "z": "Value shown by colour",
+        "text": "Label on the chart",
+        "labels": "Category",
+        "values": "Amount",
+        "base": "Starts at",
+        "parents": "Part of",
     }.get(key, key)
 
 
-def data_table(figure: Mapping[str, Any]) -> str:
-    """Every trace's data as an HTML table: the chart's text alternative in numbers. All text escaped."""
+#: The class of a number column's heading and cells: right-aligned (tools/site_assets/site.css).
+NUMBER_CLASS = ' class="wa-num"'
+
+
+def _cell_html(text: str, is_number: bool) -> str:
+    """One escaped table cell; a number's cell is right-aligned (class ``wa-num``)."""
+    if is_number and text != MISSING:
+        return f'<td class="wa-num">{html.escape(text)}</td>'
+    return f"<td>{html.escape(text)}</td>"
+
+
+def _table_html(
+    table_id: str,
+    caption: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: Sequence[bool],
+) -> str:
+    """One data table from plain text (every string escaped here), numbers right-aligned."""
+    head = "".join(
+        f'<th scope="col"{NUMBER_CLASS if is_number else ""}>{html.escape(column)}</th>'
+        for column, is_number in zip(columns, numeric)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(_cell_html(text, is_number) for text, is_number in zip(row, numeric))
+        + "</tr>"
+        for row in rows
+    )
+    ident = f' id="{table_id}"' if table_id else ""
+    return (
+        f'<table class="wa-data"{ident}><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def attached_table(layout: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The tidy table the house style attached to a chart, as plain text; None if it has none.
+
+    Why trust only its shape: a notebook from elsewhere can put anything in ``layout.meta``.
+    A table is text columns, a flag per column saying whether it holds numbers, and rows of
+    as many texts; its strings are HTML-escaped in the figure (every figure string is), so
+    they are unescaped here and escaped again, once, when written.
+    """
+    meta = layout.get("meta")
+    found = meta.get(TABLE_KEY) if isinstance(meta, Mapping) else None
+    if not isinstance(found, Mapping):
+        return None
+    columns, rows, numeric = found.get("columns"), found.get("rows"), found.get("numeric")
+    if not (isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns)):
+        return None
+    if not (isinstance(numeric, list) and len(numeric) == len(columns)):
+        return None
+    if not (
+        isinstance(rows, list)
+        and all(
+            isinstance(row, list)
+            and len(row) == len(columns)
+            and all(isinstance(text, str) for text in row)
+            for row in rows
+        )
+    ):
+        return None
+    caption = found.get("caption")
+    return {
+        "caption": plotly_text(caption) if isinstance(caption, str) else "",
+        "columns": [plotly_text(column) for column in columns],
+        "rows": [[plotly_text(text) or MISSING for text in row] for row in rows],
+        "numeric": [value is True for value in numeric],
+    }
+
+
+def chart_title(layout: Mapping[str, Any]) -> str:
+    """A chart's title as plain text ('' when it has none)."""
+    title = layout.get("title", {})
+    return plotly_text(title.get("text", "") if isinstance(title, Mapping) else str(title or ""))
+
+
+def trace_tables(
+    figure: Mapping[str, Any],
+) -> list[tuple[str, list[str], list[list[str]], list[bool]]]:
+    """Each trace's data as (caption, headings, rows, numeric columns): the fallback table of
+    a chart that carries no tidy table (a notebook not drawn with the house style)."""
     layout = figure.get("layout", {}) or {}
+    title = chart_title(layout) or "The chart"
     tables = []
     for number, trace in enumerate(figure.get("data", []), start=1):
         columns = trace_columns(trace)
         if not columns:
             continue
-        name = plotly_text(str(trace.get("name") or "")) or f"series {number}"
+        name = plotly_text(str(trace.get("name") or "")) or f"{title}, data series {number}"
         length = max(len(c) for c in columns.values())
-        head = "".join(
-            f'<th scope="col">{html.escape(column_heading(key, trace, layout))}</th>'
-            for key in columns
-        )
-        rows = []
+        headings = [column_heading(key, trace, layout) for key in columns]
+        rows: list[list[str]] = []
+        numeric = [False] * len(columns)
         for i in range(length):
-            cells = []
-            for column in columns.values():
-                text, numeric = format_value(column[i]) if i < len(column) else (MISSING, False)
-                cls = ' class="wa-num"' if numeric else ""
-                cells.append(f"<td{cls}>{html.escape(text)}</td>")
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        tables.append(
-            f'<table class="wa-data"><caption>{html.escape(name)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        )
-    return "".join(tables)
+            row = []
+            for position, column in enumerate(columns.values()):
+                text, is_number = format_value(column[i]) if i < len(column) else (MISSING, False)
+                numeric[position] = numeric[position] or is_number
+                row.append(text)
+            rows.append(row)
+        tables.append((name, headings, rows, numeric))
+    return tables
+
+
+def data_table(figure: Mapping[str, Any], table_id: str = "") -> str:
+    """The chart's text alternative in numbers, as HTML (all text escaped).
+
+    The tidy table the house style attached (display names, units, formatted as the chart
+    formats them) when the figure carries one; else every trace's data, one table each.
+    The first table gets ``table_id`` (what the chart's ``aria-describedby`` names).
+    """
+    layout = figure.get("layout", {}) or {}
+    tidy = attached_table(layout)
+    if tidy is not None:
+        caption = tidy["caption"] or f"Data behind the chart: {chart_title(layout)}".rstrip(": ")
+        return _table_html(table_id, caption, tidy["columns"], tidy["rows"], tidy["numeric"])
+    parts = []
+    for index, (caption, headings, rows, numeric) in enumerate(trace_tables(figure)):
+        parts.append(_table_html(table_id if index == 0 else "", caption, headings, rows, numeric))
+    return "".join(parts)
+
+
+def table_rows(figure: Mapping[str, Any]) -> int:
+    """How many rows the tables behind a chart hold: a long one is collapsed on screen."""
+    tidy = attached_table(figure.get("layout", {}) or {})
+    if tidy is not None:
+        return len(tidy["rows"])
+    return sum(len(rows) for _, _, rows, _ in trace_tables(figure))
 
 
 def plain_text(markdown: str) -> str:
@@ -459,33 +572,55 @@ class ChartCounter:
         return f"wa-chart-{self.count}"
 
 
-def chart_html(figure: Mapping[str, Any], caption_md: str, counter: ChartCounter) -> str:
-    """One interactive chart with its caption and its data table one click away.
+def drawn(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The figure as the page's script draws it: without the table behind it in its meta,
+    which the page already carries as HTML (a second copy in the JSON only adds weight)."""
+    layout = dict(spec["layout"])
+    meta = layout.get("meta")
+    if isinstance(meta, Mapping) and TABLE_KEY in meta:
+        rest = {key: value for key, value in meta.items() if key != TABLE_KEY}
+        if rest:
+            layout["meta"] = rest
+        else:
+            del layout["meta"]
+    return {"data": spec["data"], "layout": layout}
 
-    The figure element carries the accessible name (title and caption); the plot itself has
-    no role, because plotly puts focusable controls inside it, which an ``img`` may not hold.
-    A malformed figure raises MalformedOutput before anything is counted or written.
+
+def chart_html(figure: Mapping[str, Any], caption_md: str, counter: ChartCounter) -> str:
+    """One interactive chart with its caption and the table behind it, linked as its description.
+
+    The figure element carries the accessible name (title and caption); the chart div names
+    the table with ``aria-describedby``, and site.js hides the drawn SVG from screen readers
+    (``aria-hidden``), so the table is the chart's text alternative rather than a reading of
+    every tick. The plot itself has no role: plotly puts its toolbar's buttons inside it,
+    which an ``img`` may not hold. A table of at most :data:`OPEN_TABLE_ROWS` rows is shown
+    open; a longer one is one click away (open on paper). A malformed figure raises
+    MalformedOutput before anything is counted or written.
     """
     spec = checked_figure(figure)
     try:
         # "<" escaped so that no string in the data can close the script element.
-        payload = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
+        payload = json.dumps(drawn(spec), separators=(",", ":"), allow_nan=False).replace(
+            "<", "\\u003c"
+        )
     except ValueError:
         raise MalformedOutput(
             "a chart holding a number JSON cannot carry (NaN or infinity)"
         ) from None
     chart_id = counter.next_id()
-    title = spec["layout"].get("title", {})
-    title_text = plotly_text(title.get("text", "") if isinstance(title, Mapping) else str(title))
+    title_text = chart_title(spec["layout"])
     caption = caption_md.strip() or "A chart; its data is in the table below."
     label = plain_text(f"{title_text}. {caption}" if title_text else caption)
+    table = data_table(spec, f"{chart_id}-table")
+    described = f' aria-describedby="{chart_id}-table"' if table else ""
+    opened = " open" if table_rows(spec) <= OPEN_TABLE_ROWS else ""
     return (
         f'<figure class="wa-figure" aria-label="{html.escape(label)}">'
-        f'<div class="wa-chart" id="{chart_id}" data-spec="{chart_id}-data"></div>'
+        f'<div class="wa-chart" id="{chart_id}" data-spec="{chart_id}-data"{described}></div>'
         f'<script type="application/json" id="{chart_id}-data">{payload}</script>'
         f"<figcaption>{sanitize(markdown2html_mistune(caption))}</figcaption>"
-        f'<details class="wa-data-details"><summary>Data behind this chart (table)</summary>'
-        f"{data_table(spec)}</details>"
+        f'<details class="wa-data-details"{opened}><summary>Data behind this chart (table)</summary>'
+        f"{table}</details>"
         f"</figure>"
     )
 
@@ -627,6 +762,8 @@ def output_html(
     ancestors: tuple[str, ...] = (),
 ) -> str:
     """One output inside an Output widget, rendered without a kernel (sanitized like any output)."""
+    if is_chart_table(output):
+        return ""
     data = output.get("data", {}) if isinstance(output, Mapping) else {}
     data = data if isinstance(data, Mapping) else {}
     if PLOTLY_MIME in data:
@@ -742,6 +879,12 @@ def _html_output(output: Mapping[str, Any], fragment: str) -> dict[str, Any]:
     return clean
 
 
+def is_chart_table(output: Any) -> bool:
+    """Whether an output is the table JupyterLab shows after a chart (the page builds its own)."""
+    metadata = output.get("metadata") if isinstance(output, Mapping) else None
+    return isinstance(metadata, Mapping) and metadata.get("wa") == CHART_TABLE_OUTPUT
+
+
 def prepared_output(
     output: Any, models: Mapping[str, Any], caption: str, counter: ChartCounter
 ) -> tuple[dict[str, Any], bool]:
@@ -807,7 +950,7 @@ def prepare(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int
         if not caption:
             where = None
         outputs = []
-        for output in cell.outputs:
+        for output in (o for o in cell.outputs if not is_chart_table(o)):
             shown, drew = shown_output(output, number, models, caption, counter)
             if drew and where is not None:
                 captions[where] = rest

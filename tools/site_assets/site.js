@@ -5,6 +5,23 @@
   // which is 680 CSS px at 96 px per inch. Charts are drawn a little narrower so nothing touches the edge.
   var PRINT_WIDTH = 660;
   var printing = false;
+  // The toolbar keeps what a reader uses: save as PNG, and reset after a zoom. Each button is a
+  // tab stop, and the full toolbar made ten per chart (lasso, share...).
+  var CONFIG = {
+    responsive: true,
+    displaylogo: false,
+    modeBarButtons: [["toImage", "resetScale2d"]],
+  };
+
+  // The drawing is hidden from screen readers: its tick texts read as noise. The table the
+  // chart's aria-describedby names is its text alternative. Plotly can redraw its SVGs, so
+  // this runs after every draw.
+  function hideDrawing(div) {
+    div.querySelectorAll("svg.main-svg").forEach(function (svg) {
+      svg.setAttribute("aria-hidden", "true");
+      svg.setAttribute("focusable", "false");
+    });
+  }
 
   function charts() {
     return Array.prototype.slice.call(document.querySelectorAll(".wa-chart"));
@@ -21,7 +38,10 @@
         return;
       }
       div.dataset.screenWidth = spec.layout && spec.layout.width ? String(spec.layout.width) : "";
-      Plotly.newPlot(div, spec.data, spec.layout || {}, {responsive: true, displaylogo: false});
+      Plotly.newPlot(div, spec.data, spec.layout || {}, CONFIG).then(function () {
+        hideDrawing(div);
+        div.on("plotly_afterplot", function () { hideDrawing(div); });
+      });
       refitWhenResized(div);
     });
   }
@@ -49,6 +69,15 @@
     charts().forEach(function (div) {
       if (div.data && typeof Plotly !== "undefined") {
         var width = div.dataset.screenWidth ? Math.min(Number(div.dataset.screenWidth), PRINT_WIDTH) : PRINT_WIDTH;
+        // Laid out for paper already (print media), the chart gets no more than its column.
+        var room = window.matchMedia("print").matches ? div.parentElement.clientWidth : 0;
+        if (room > 0) { width = Math.min(width, room); }
+        // A chart drawn for a fixed width wider than the paper would lose its layout (labels
+        // placed for that width collide): the paper gets its table instead.
+        var figure = div.closest(".wa-figure");
+        if (figure && div.dataset.screenWidth && Number(div.dataset.screenWidth) > PRINT_WIDTH) {
+          figure.classList.add("wa-print-table");
+        }
         Plotly.relayout(div, {width: width, autosize: false});
       }
     });
@@ -59,6 +88,9 @@
     printing = false;
     document.querySelectorAll("details.wa-data-details").forEach(function (d) {
       d.open = d.dataset.wasOpen === "1";
+    });
+    document.querySelectorAll(".wa-print-table").forEach(function (figure) {
+      figure.classList.remove("wa-print-table");
     });
     charts().forEach(function (div) {
       if (div.data && typeof Plotly !== "undefined") {
