@@ -542,6 +542,12 @@ FOCUSED_JS = r"""() => {
   if (!e || e === document.body) { return null; }
   const s = getComputedStyle(e);
   return {
+    what: e.tagName.toLowerCase() + (e.classList.length ? '.' + e.classList[0] : ''),
+    acts: ['a', 'button', 'input', 'select', 'textarea', 'summary'].includes(e.tagName.toLowerCase())
+      || e.isContentEditable
+      || ['button', 'link', 'slider', 'checkbox', 'radio', 'tab', 'menuitem', 'spinbutton',
+          'switch', 'combobox', 'textbox'].includes(e.getAttribute('role'))
+      || e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1,
     tag: e.tagName.toLowerCase(), text: (e.innerText || e.getAttribute('aria-label') || '').trim().slice(0, 40),
     href: e.getAttribute('href'), inChart: !!e.closest('.js-plotly-plot'),
     chart: e.closest('.js-plotly-plot')
@@ -559,5 +565,8 @@ FOCUSED_JS = r"""() => {
   };
 }"""
 
+#: A tab stop "acts" when it is a link, a control (native or by ARIA role), an editable
+#: readout or a region that scrolls (the keyboard's only way to scroll it). Any other
+#: focusable element (a cell's wrapper with tabindex=0) is a stop that does nothing.
 #: Most tab stops a chart may hold: the two toolbar buttons a reader uses (download, reset).
 MAX_TAB_STOPS_PER_CHART = 2

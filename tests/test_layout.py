@@ -20,6 +20,7 @@ notebook at 1024 px go to build/screenshots/ (``site-*.png``, ``lab-*.png``) for
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -260,6 +261,12 @@ def test_site_keyboard_skip_link_focus_rings_and_few_stops(stem: str, site_pages
             problems.append(
                 f"no visible focus ring on {stop['tag']} {stop['text']!r}: {stop['ring']}"
             )
+    idle = Counter(stop["what"] for stop in stops if not stop["acts"])
+    if idle:
+        kinds = ", ".join(f"{what} ×{count}" for what, count in idle.most_common())
+        problems.append(
+            f"{sum(idle.values())} tab stops do nothing (no link, control or scrolling region): {kinds}"
+        )
     problems += [
         f"chart {title[:60]} holds {count} tab stops (at most {MAX_TAB_STOPS_PER_CHART})"
         for title, count in per_chart.items()
