@@ -12,6 +12,7 @@ import html
 import json
 import math
 import numbers
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -60,33 +61,48 @@ CATEGORIES: dict[str, str] = {
 #: Okabe–Ito, the colour-blind-safe qualitative palette (without black and yellow).
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
+#: Projector mode (tools/present.py can set WA_PROJECTOR=1 for its kernels): every chart text at
+#: least 16 px, legible at the back of a room at 1024x768, and texts wrapped for that screen
+#: rather than for paper. Every size and gap below scales with it.
+PROJECTOR = os.environ.get("WA_PROJECTOR") == "1"
+SCALE = 4 / 3 if PROJECTOR else 1.0
+
+
+def _px(size: float) -> int:
+    """A house layout number in pixels, scaled for projector mode."""
+    return round(size * SCALE)
+
+
 #: Layout numbers of the house style, in pixels: one place to change a chart's spacing.
 #: The width a chart's texts are wrapped for when its own is not fixed: the A4 content box
-#: (680 px), so a title fits on paper, at 1024 px in JupyterLab and in projector mode alike.
-WIDTH = 680
-HEIGHT = 500
+#: (680 px), so a title fits on paper and at 1024 px in JupyterLab; in projector mode 900 px,
+#: a chart across a 1024 px screen.
+WIDTH = 900 if PROJECTOR else 680
+HEIGHT = _px(500)
 LEFT = 12  #: the one left edge of title, subtitle, legend and source line, from the card's edge
-TITLE_SIZE, TITLE_LINE = 20, 26  #: font size and line height of the title
-SUBTITLE_SIZE, SUBTITLE_LINE = 14, 18
-LEGEND_SIZE, LEGEND_ROW = 13, 22
-SOURCE_SIZE, SOURCE_LINE = 12, 16  #: the note and source line under the chart
-SUBPLOT_TITLE_ROOM = 22  #: above the plot, for the titles make_subplots puts over the top row
-TOP_PAD = 14  #: above the title
-#: How plotly.js places a title and its subtitle (measured in chromium): the first title line
-#: ends 18 px under the pad, each further line 26 px lower; a title of several lines is raised
-#: by 14 px (the pad gives it back); a one-line subtitle ends 35 px under the title, a longer one
-#: starts 9 px under it, 44 px for two lines and 18 px more for each further line.
-FIRST_TITLE_LINE, MULTILINE_TITLE_RAISE = 18, 14
-ONE_LINE_SUBTITLE, TWO_LINE_SUBTITLE = 35, 44
-LEGEND_GAP = 8  #: between the subtitle and the legend
-PLOT_GAP = 10  #: between the header (title, subtitle, legend) and the plot
-TICK_ROOM = 30  #: under the plot: one line of tick labels
-AXIS_TITLE_ROOM = 24  #: under the tick labels: an x-axis title
-FOOT_GAP = 8  #: between the last line under the axis and the source line
-BOTTOM_PAD = 8  #: under the source line
-Y_TICK_ROOM = 64  #: left of the plot: tick labels such as 100,000
+TITLE_SIZE, TITLE_LINE = _px(20), _px(26)  #: font size and line height of the title
+SUBTITLE_SIZE, SUBTITLE_LINE = _px(14), _px(18)
+LEGEND_SIZE, LEGEND_ROW = _px(13), _px(22)
+SOURCE_SIZE, SOURCE_LINE = _px(12), _px(16)  #: the note and source line under the chart
+BODY_SIZE = _px(14)  #: any other chart text (annotations a notebook adds)
+SUBPLOT_TITLE_ROOM = _px(22)  #: above the plot, for the titles make_subplots puts over the top row
+TOP_PAD = _px(14)  #: above the title
+#: How plotly.js places a title and its subtitle (measured in chromium at 20 and 14 px): the
+#: first title line ends 18 px under the pad, each further line 26 px lower; a title of several
+#: lines is raised by 14 px (the pad gives it back); a one-line subtitle ends 35 px under the
+#: title, a longer one starts 9 px under it, 44 px for two lines and 18 px more for each further
+#: line. All scale with the font sizes.
+FIRST_TITLE_LINE, MULTILINE_TITLE_RAISE = _px(18), _px(14)
+ONE_LINE_SUBTITLE, TWO_LINE_SUBTITLE = _px(35), _px(44)
+LEGEND_GAP = _px(8)  #: between the subtitle and the legend
+PLOT_GAP = _px(10)  #: between the header (title, subtitle, legend) and the plot
+TICK_ROOM = _px(30)  #: under the plot: one line of tick labels
+AXIS_TITLE_ROOM = _px(24)  #: under the tick labels: an x-axis title
+FOOT_GAP = _px(8)  #: between the last line under the axis and the source line
+BOTTOM_PAD = _px(8)  #: under the source line
+Y_TICK_ROOM = _px(64)  #: left of the plot: tick labels such as 100,000
 SIDE = 24  #: right of the plot
-LEGEND_SWATCH = 40  #: a legend item's symbol and gaps around its text
+LEGEND_SWATCH = _px(40)  #: a legend item's symbol and gaps around its text
 
 #: Character widths of Helvetica/Arial (and Liberation Sans, metric-compatible) in 1/1000 em,
 #: from the Adobe font metrics: text is measured with the widest of the fonts FONT names, so
@@ -150,7 +166,7 @@ _AXIS = dict(
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
         colorway=list(PALETTE),
-        font=dict(family=FONT, size=14, color=INK),
+        font=dict(family=FONT, size=BODY_SIZE, color=INK),
         paper_bgcolor=CARD,
         plot_bgcolor=CARD,
         xaxis=_AXIS,

@@ -489,3 +489,34 @@ def test_ticks_read_as_the_text_writes_numbers(browser: object) -> None:
     assert "$1,000" in ticks["money"] and "$0" in ticks["money"]
     assert "2.5%" in ticks["share"] or "1%" in ticks["share"]
     assert ticks["years"] == ["2018", "2019"]
+
+
+def test_projector_mode_draws_every_chart_text_at_16_px_or_more() -> None:
+    """Projector mode (WA_PROJECTOR=1 in the kernel's environment) for the back of a room."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, plotly.graph_objects as go\n"
+        "from helpers import data, plots\n"
+        "t = data.load_all()\n"
+        "fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name='a')).add_scatter(x=[1], y=[2], name='b')\n"
+        "plots.finish(fig, t['visas'].head(1), t['sources'], title='t', subtitle='s', note='n',"
+        " x_title='x', y_title='y')\n"
+        "layout = fig.layout\n"
+        "sizes = {'title': layout.title.font.size, 'subtitle': layout.title.subtitle.font.size,"
+        " 'legend': layout.legend.font.size or layout.template.layout.legend.font.size,"
+        " 'ticks': layout.template.layout.xaxis.tickfont.size,"
+        " 'axis titles': layout.template.layout.yaxis.title.font.size,"
+        " 'source line': layout.annotations[0].font.size, 'other text': layout.template.layout.font.size}\n"
+        "print(json.dumps({'sizes': sizes, 'width': plots.WIDTH}))\n"
+    )
+    shown = {}
+    for projector in ("1", "0"):
+        env = {**os.environ, "WA_PROJECTOR": projector}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        shown[projector] = json.loads(out.stdout)
+    assert min(shown["1"]["sizes"].values()) >= 16, shown["1"]
+    assert min(shown["0"]["sizes"].values()) < 16  # the check can fail: on screen and paper, smaller
+    assert shown["1"]["width"] > shown["0"]["width"] == 680  # wrapped for the screen, not for A4
