@@ -37,6 +37,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from tools.kernels import notebook_client_options
 from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
 LIBRARIES = "import pandas, plotly.graph_objects, ipywidgets"
@@ -50,15 +51,14 @@ LOADER_TARGET = 3.0  # seconds to validate and load 100,000 valid rows (issue 20
 def run_seconds(notebook: nbformat.NotebookNode) -> float:
     """Wall time to start a kernel, run the notebook (in place) and shut the kernel down."""
     started = time.perf_counter()
-    # The kernel's own stderr (a warning about its local TCP transport) would break up the
-    # table; a failing cell still raises, with its traceback, through nbclient.
     NotebookClient(
         notebook,
         timeout=300,
         kernel_name="python3",
         record_timing=True,
         resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
-    ).execute(stderr=subprocess.DEVNULL)
+        **notebook_client_options(),
+    ).execute()
     return time.perf_counter() - started
 
 

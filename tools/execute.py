@@ -96,10 +96,16 @@ def execute(path: Path) -> float:
     import nbformat  # imported here: --check must stay fast enough for a pre-commit hook
     from nbclient import NotebookClient
 
+    from tools.kernels import notebook_client_options
+
     notebook = nbformat.read(path, as_version=4)
     started = time.perf_counter()
     NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS_DIR)}},
+        **notebook_client_options(),
     ).execute()
     seconds = time.perf_counter() - started
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
