@@ -277,8 +277,12 @@ def test_site_keyboard_skip_link_focus_rings_and_few_stops(stem: str, site_pages
 
 # ----------------------------------------------------------------------------- JupyterLab
 
-#: The slider handles of the open notebook (ipywidgets draws sliders with noUiSlider).
-SLIDER_HANDLES = ".jp-NotebookPanel:not(.lm-mod-hidden) .noUi-handle[role='slider']"
+#: The slider handles of the open notebook: ipywidgets draws a slider with noUiSlider, whose
+#: handle has role=slider; a native range input (a custom widget) counts too.
+SLIDER_HANDLES = (
+    ".jp-NotebookPanel:not(.lm-mod-hidden) [role='slider'], "
+    ".jp-NotebookPanel:not(.lm-mod-hidden) input[type='range']"
+)
 #: The readout a slider shows beside its track, for the handle it is called on.
 READOUT_JS = """h => h.closest('.widget-slider, .widget-hslider, .jupyter-widget-slider, .widget-inline-hbox')
   ?.querySelector('.widget-readout')?.textContent.trim() ?? null"""
