@@ -269,6 +269,57 @@ def test_simulator_moves_in_voila_with_no_remote_request(projector: Projector, b
     assert_kernel_culled(projector)
 
 
+#: What a class reads at 1024x768: every paragraph's font size, every chart text's size as drawn
+#: (font size times the CSS zoom the projector gives charts), the sliders' names and values as
+#: announced beside their readouts, and the tables' headings.
+READABLE_JS = """() => {
+  const cells = document.querySelector('#rendered_cells');
+  const paragraphs = [...cells.querySelectorAll('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li')]
+    .filter(e => e.getClientRects().length && e.textContent.trim())
+    .map(e => ({text: e.textContent.trim().slice(0, 40), size: parseFloat(getComputedStyle(e).fontSize)}));
+  const chartTexts = [...cells.querySelectorAll('.js-plotly-plot .main-svg text')]
+    .filter(t => t.textContent.trim() && !t.closest('.hoverlayer') && t.getClientRects().length)
+    .map(t => ({text: t.textContent.trim().slice(0, 40),
+                size: parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1)}));
+  const sliders = [...cells.querySelectorAll(".noUi-handle[role='slider']")].map(h => {
+    const widget = h.closest('.widget-slider, .jupyter-widget-slider, .widget-inline-hbox');
+    return {name: h.getAttribute('aria-label') || '', valuetext: h.getAttribute('aria-valuetext') || '',
+            readout: widget?.querySelector('.widget-readout')?.textContent.trim() ?? ''};
+  });
+  const headings = [...cells.querySelectorAll('table th')].map(th => th.textContent.trim());
+  return {paragraphs, chartTexts, sliders, headings};
+}"""
+#: Smallest sizes on a projector at 1024x768 (issue 21): body text 20 px, chart text 16 px.
+MIN_BODY_PX, MIN_CHART_PX = 20.0, 16.0
+
+
+def test_projector_text_reads_from_the_back_of_the_room(projector: Projector, browser: Browser):
+    """At 1024x768: body text at least 20 px, every chart text drawn at least 16 px, each slider
+    named with the value its readout shows, no id column in a table."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(180_000)
+    try:
+        page = context.new_page()
+        page.goto(projector.notebook_url(NOTEBOOK_04), wait_until="load")
+        page.wait_for_selector("#rendered_cells", state="visible")
+        page.wait_for_selector(".widget-slider .noUi-handle[aria-valuetext]", state="attached")
+        page.wait_for_selector(".js-plotly-plot .main-svg")
+        page.wait_for_timeout(500)
+        seen = page.evaluate(READABLE_JS)
+    finally:
+        context.close()
+    small_text = [p for p in seen["paragraphs"] if p["size"] < MIN_BODY_PX]
+    small_chart = [t for t in seen["chartTexts"] if t["size"] < MIN_CHART_PX - 0.05]
+    assert seen["paragraphs"] and not small_text, f"body text under 20 px: {small_text[:5]}"
+    assert seen["chartTexts"] and not small_chart, f"chart text under 16 px: {small_chart[:5]}"
+    assert seen["sliders"], "no slider on the simulator's page"
+    for slider in seen["sliders"]:
+        assert slider["name"], f"a slider without an accessible name: {slider}"
+        assert slider["valuetext"] == slider["readout"], f"announced is not shown: {slider}"
+    id_columns = [h for h in seen["headings"] if re.search(r"(^|_)id$|\bid$", h, re.IGNORECASE)]
+    assert not id_columns, f"tables show id columns to the class: {id_columns}"
+
+
 def test_navigation_links_open_the_other_notebooks_in_projector_mode(
     projector: Projector, browser: Browser
 ):
