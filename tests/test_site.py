@@ -835,3 +835,18 @@ def test_jupyterlabs_copy_of_the_table_is_left_out():
     prepared, charts = build_site.prepare(nbformat.v4.new_notebook(cells=[cell]))
     shown = json.dumps(prepared.cells[0].outputs)
     assert charts == 1 and "LAB COPY" not in shown and "wa-chart-1-table" in shown
+
+
+def test_cell_boxes_are_no_tab_stops_of_their_own(site: Path, pages: dict[str, Page]):
+    """nbconvert gives every cell's input and output box tabindex=0; on the site a box becomes a
+    tab stop only while it scrolls (site.js), so no page carries one as built."""
+    for name in pages:
+        page = (site / name).read_text(encoding="utf-8")
+        assert 'tabindex="0"' not in page, f"{name}: a cell box is a tab stop that does nothing"
+    assert build_site.without_idle_tab_stops(
+        '<div class="jp-Cell-inputWrapper" tabindex="0"><div class="jp-RenderedText '
+        'jp-OutputArea-output" data-mime-type="text/plain" tabindex="0"><a tabindex="0">'
+    ) == (
+        '<div class="jp-Cell-inputWrapper"><div class="jp-RenderedText '
+        'jp-OutputArea-output" data-mime-type="text/plain"><a tabindex="0">'
+    )

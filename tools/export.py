@@ -103,7 +103,8 @@ class WorkersAbroadExporter(HTMLExporter):
             "charts": charts,
         }
         body, resources = super().from_notebook_node(prepared, resources, **kw)
-        return site.unwrap_plain_tokens(body), self._to_output_dir(resources)
+        body = site.without_idle_tab_stops(site.unwrap_plain_tokens(body))
+        return body, self._to_output_dir(resources)
 
     def _to_output_dir(self, resources: dict[str, Any]) -> dict[str, Any]:
         """Resources pointing nbconvert's writer at ``default_output_dir``.

@@ -1000,6 +1000,19 @@ def unwrap_plain_tokens(page: str) -> str:
     return PLAIN_TOKEN_RE.sub(r"\1", page)
 
 
+#: nbconvert's tab stop on every cell's input and output box (``tabindex="0"``), so a keyboard
+#: can scroll them; on these pages most never scroll, and each was a Tab press that did nothing.
+CELL_TABINDEX_RE = re.compile(
+    r'(<div class="(?:jp-Cell-inputWrapper|[^"]*\bjp-OutputArea-output\b[^"]*)"[^>]*?) tabindex="0"'
+)
+
+
+def without_idle_tab_stops(page: str) -> str:
+    """The page without nbconvert's tab stop on each cell's boxes; site.js gives one to a box
+    only while its content is wider than it (it scrolls), so every Tab press does something."""
+    return CELL_TABINDEX_RE.sub(r"\1", page)
+
+
 def title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
     """The notebook's title as tools.notebooks reads it, or ``fallback`` when it has none."""
     try:

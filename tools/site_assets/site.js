@@ -100,8 +100,27 @@
     });
   }
 
+  // A code block or output wider than its box scrolls sideways: it gets a tab stop (so a
+  // keyboard can scroll it) while, and only while, it overflows.
+  var SCROLLERS = "main pre, main .jp-OutputArea-output";
+  function markScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
   function start() {
     draw();
+    markScrollers();
+    var resizing = null;
+    window.addEventListener("resize", function () {
+      window.clearTimeout(resizing);
+      resizing = window.setTimeout(markScrollers, 200);
+    });
     window.addEventListener("beforeprint", toPrint);
     window.addEventListener("afterprint", toScreen);
     // Print preview and emulated print media (the browser test) switch the media query without print events.
