@@ -64,6 +64,7 @@ EXTENSIONS = (
     "@jupyter-widgets/jupyterlab-manager",
     "@voila-dashboards/widgets-manager8",
     "jupyterlab-plotly",
+    "anywidget",  # helpers/widgets.py's SliderNames: names slider handles for screen readers
 )
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
@@ -130,7 +131,9 @@ def projector_policy() -> str:
 
     inline = [script_text(name) for name in [*SCRIPT_FILES, *SCRIPT_TEXTS]] + [HEARTBEAT]
     hashes = " ".join(site.script_source(text) for text in inline)
-    return PROJECTOR_POLICY.replace("'self' 'unsafe-inline'", f"'self' {hashes}", 1)
+    # blob: anywidget imports a widget's module (helpers/widgets.py's _esm) from a blob URL,
+    # which only a script already allowed on the page can create.
+    return PROJECTOR_POLICY.replace("'self' 'unsafe-inline'", f"'self' blob: {hashes}", 1)
 
 
 def issue_xsrf_cookie(request_handler: Any, notebook: Any = None, cwd: str | None = None) -> None:
@@ -260,6 +263,9 @@ def voila_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env["JUPYTER_PATH"] = os.pathsep.join(
         filter(None, [str(TEMPLATE_ROOT), env.get("JUPYTER_PATH", "")])
     )
+    # The kernels inherit it: helpers/plots.py then draws every chart text at 16 px or more
+    # and wraps titles for a 1024 px screen (projector mode of the house style).
+    env["WA_PROJECTOR"] = "1"
     return env
 
 
