@@ -3,6 +3,10 @@
 Why this shape: the render function is pure (values in, figure and text out), so it is testable
 without a browser; the text is escaped here, so data text never becomes markup; and the chart goes
 into an Output widget's state, not printed, so nothing leaks into the outputs nbval compares.
+
+Sliders are drawn by noUiSlider, whose handle (``role=slider``) has no accessible name and
+announces its raw value (0.699999988079071) rather than the readout (70%); ``SliderNames``, a
+hidden anywidget placed once in every explorer, names each handle and gives it the readout's text.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import anywidget
 import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
+import traitlets
 
 from helpers.data import row
 from helpers.numbers import finite
@@ -46,8 +52,12 @@ class Explorer:
         self.chart = widgets.Output()
         self.chart.add_class("wa-explorer-chart")
         header = [widgets.HTML(f'<b class="wa-explorer-title">{esc(title)}</b>')] if title else []
-        rows = [labelled(control) for control in self.controls.values()]
-        self.widget = widgets.VBox([*header, widgets.VBox(rows), self.text, self.chart])
+        rows = [labelled(control, names=False) for control in self.controls.values()]
+        # One SliderNames for the whole explorer, last so the rows keep their places.
+        self.widget = widgets.VBox(
+            [*header, widgets.VBox(rows), self.text, self.chart, SliderNames()]
+        )
+        self.widget.add_class("wa-explorer")
         for control in self.controls.values():
             control.observe(lambda _change: self.refresh(), names="value")
         self.refresh()
@@ -83,13 +93,17 @@ _SLIDERS = (
 )
 
 
-def labelled(control: widgets.Widget) -> widgets.Widget:
+def labelled(control: widgets.Widget, *, names: bool = True) -> widgets.Widget:
     """A control laid out for reading. A slider gets its description above it as a wrapping
     label (ipywidgets clips a description beside a track to one line, and descriptions of
     different lengths start the tracks at ragged places); it keeps the text as its tooltip. A
     dropdown keeps its description beside it, because that label is the select's accessible
     name (``<label for>``), at its natural width, and is made wide enough for its longest
-    option. Other controls stay as they are."""
+    option. Other controls stay as they are.
+
+    ``names``: a slider's box holds a ``SliderNames`` that gives its handle the label as its
+    name and the readout as its value, so a slider shown on its own is named too; an
+    ``Explorer`` passes False and places one for all its sliders."""
     description = getattr(control, "description", "")
     if isinstance(control, widgets.Dropdown):
         fit_dropdown(control)
@@ -100,7 +114,119 @@ def labelled(control: widgets.Widget) -> widgets.Widget:
     control.description = ""
     control.tooltip = description
     control.style.description_width = "0px"  # no room kept for the description now above
-    return widgets.VBox([label, control], layout=widgets.Layout(margin="0 0 6px 0"))
+    box = widgets.VBox(
+        [label, control, *([SliderNames()] if names else [])],
+        layout=widgets.Layout(margin="0 0 6px 0"),
+    )
+    box.add_class("wa-control")  # where SliderNames finds the label of the slider inside
+    return box
+
+
+#: The front end of SliderNames: plain JavaScript, no imports, text set only by setAttribute.
+#: Its box is the nearest ``.wa-explorer`` (an Explorer) or ``.wa-control`` (one labelled
+#: slider). A handle's name is its row's ``.wa-control-label``, else the description ipywidgets
+#: keeps (the hidden label's tooltip or text); its value text is its slider's ``.widget-readout``
+#: (for a range slider, the handle's side of "low – high"). A MutationObserver on the box redoes
+#: this on every change (a key, a drag, a value set from Python, sliders drawn after this
+#: widget); it writes only attributes that differ, so its own writes end the loop at once.
+SLIDER_NAMES_ESM = r"""
+const BOX = ".wa-explorer, .wa-control";
+const SLIDER = ".widget-slider, .jupyter-widget-slider, .widget-inline-hbox, .widget-inline-vbox";
+const HANDLE = ".noUi-handle[role='slider']";
+const WATCHED = ["aria-valuenow", "aria-valuetext", "aria-label", "title"];
+const RANGE = /\s+[\u2013\u2014-]\s+/;
+
+function words(text) {
+  return (text || "").replace(/\s+/g, " ").trim();
+}
+
+function nameOf(handle, slider) {
+  const row = handle.closest(".wa-control");
+  const heading = row ? row.querySelector(".wa-control-label") : null;
+  const label = slider ? slider.querySelector(".widget-label") : null;
+  const candidates = [
+    heading ? heading.textContent : "",
+    label ? label.getAttribute("title") : "",
+    label ? label.textContent : "",
+    slider ? slider.getAttribute("title") : "",
+  ];
+  return candidates.map(words).find(Boolean) || "";
+}
+
+function valueOf(handle, slider) {
+  const readout = slider ? slider.querySelector(".widget-readout") : null;
+  const shown = words(readout ? readout.textContent : "");
+  const handles = slider ? [...slider.querySelectorAll(HANDLE)] : [];
+  const sides = shown.split(RANGE);
+  return handles.length > 1 && sides.length === handles.length
+    ? sides[handles.indexOf(handle)]
+    : shown;
+}
+
+function write(node, attribute, text) {
+  if (text && node.getAttribute(attribute) !== text) {
+    node.setAttribute(attribute, text);
+  }
+}
+
+function nameAll(box) {
+  for (const handle of box.querySelectorAll(HANDLE)) {
+    const slider = handle.closest(SLIDER);
+    write(handle, "aria-label", nameOf(handle, slider));
+    write(handle, "aria-valuetext", valueOf(handle, slider));
+  }
+}
+
+function render({ el }) {
+  el.setAttribute("aria-hidden", "true");
+  el.style.display = "none";
+  let observer = null;
+  let timer = null;
+  let tries = 0;
+  const attach = () => {
+    const box = el.closest(BOX);
+    if (!box) {
+      tries += 1;
+      timer = tries < 600 ? setTimeout(attach, 100) : null;
+      return;
+    }
+    nameAll(box);
+    observer = new MutationObserver(() => nameAll(box));
+    observer.observe(box, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: WATCHED,
+    });
+  };
+  attach();
+  return () => {
+    clearTimeout(timer);
+    if (observer) {
+      observer.disconnect();
+    }
+  };
+}
+
+export default { render };
+"""
+
+
+class SliderNames(anywidget.AnyWidget):
+    """Gives every slider handle in its box an accessible name and the readout as its value.
+
+    Why: ipywidgets' slider handle (noUiSlider, ``role=slider``) takes no name from its
+    description, which ``labelled`` moves above the track, and announces its raw value
+    (0.699999988079071, 386) where the readout shows 70% or 22 Dec 2017. anywidget ships its
+    JupyterLab and Voila front end prebuilt in its wheel, so this needs no extension of our own
+    and nothing from a CDN. It shows nothing: it is hidden and hidden from screen readers.
+    """
+
+    _esm = traitlets.Unicode(SLIDER_NAMES_ESM).tag(sync=True)
+
+    def __init__(self) -> None:  # nothing to set: it takes its text from the page
+        super().__init__(layout=widgets.Layout(display="none"))
 
 
 def fit_dropdown(control: widgets.Dropdown) -> widgets.Dropdown:
@@ -186,8 +312,9 @@ def slider(
     kind: str = "number",
 ) -> widgets.FloatSlider:
     """A slider whose readout reads as the text does (``kind``: number 100,000, money $5,000,
-    share 50%, decimal 1.25), whose description (its accessible name, with the readout as its
-    value) has the house width so tracks align, and which redraws when let go."""
+    share 50%, decimal 1.25), whose description has the house width so tracks align, and which
+    redraws when let go. Shown through ``labelled`` or an ``Explorer``, its handle is named by
+    the description and announces the readout (``SliderNames``); on its own it is not."""
     if not isinstance(description, str):
         raise TypeError(f"description must be text, not {type(description).__name__}")
     if kind not in READOUT_FORMATS:
