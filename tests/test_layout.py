@@ -319,8 +319,20 @@ def accessible_of_focused(page: Page) -> dict[str, str]:
     return {
         "role": str(node.get("role", {}).get("value", "")),
         "name": str(node.get("name", {}).get("value", "")).strip(),
-        "value": str(node.get("value", {}).get("value", "")).strip(),
+        "value": announced_value(page, node),
     }
+
+
+def announced_value(page: Page, node: dict[str, Any]) -> str:
+    """What a screen reader says for the value: ``aria-valuetext`` where set (ARIA: it replaces
+    ``aria-valuenow`` in speech), else the value chromium computes. Chromium's DevTools tree
+    reports ``aria-valuenow`` as a slider's value and leaves its ``valuetext`` property empty, so
+    the attribute is read from the focused element itself when the tree has no text."""
+    properties = {p["name"]: p.get("value", {}).get("value") for p in node.get("properties", [])}
+    from_tree = str(properties.get("valuetext") or "").strip()
+    from_attribute = page.evaluate("document.activeElement.getAttribute('aria-valuetext')")
+    computed = str(node.get("value", {}).get("value", "")).strip()
+    return from_tree or str(from_attribute or "").strip() or computed
 
 
 def same_words(first: str | None, second: str | None) -> bool:
