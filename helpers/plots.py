@@ -74,10 +74,10 @@ def _px(size: float) -> int:
 
 
 #: Layout numbers of the house style, in pixels: one place to change a chart's spacing.
-#: The width a chart's texts are wrapped for when its own is not fixed: the A4 content box
-#: (680 px), so a title fits on paper and at 1024 px in JupyterLab; in projector mode 900 px,
-#: a chart across a 1024 px screen.
-WIDTH = 900 if PROJECTOR else 680
+#: The width a chart's texts are wrapped for when its own is not fixed: 560 px, so a title fits
+#: the narrowest place a chart is drawn (592 px in JupyterLab at 1024 px with the file browser
+#: open) and the A4 content box (680 px); in projector mode 900 px, a chart across a 1024 px screen.
+WIDTH = 900 if PROJECTOR else 560
 HEIGHT = _px(500)
 LEFT = 12  #: the one left edge of title, subtitle, legend and source line, from the card's edge
 TITLE_SIZE, TITLE_LINE = _px(20), _px(26)  #: font size and line height of the title

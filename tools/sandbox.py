@@ -124,14 +124,16 @@ def python_view() -> list[str]:
 
 def view(collection: Path, limits: Limits, cwd: str) -> list[str]:
     """The filesystem a submission sees: nothing writable but its two size-limited tmpfs."""
+    # The two tmpfs come before the Python view: a venv or a clone under /tmp (a CI checkout,
+    # say) is then bound on top of the empty /tmp instead of being hidden by it.
     return [
         *system_view(),
+        "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/scratch",
+        "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/tmp",
         *python_view(),
         "--ro-bind", str(collection), INSIDE_COLLECTION,
         "--perms", "0755", "--dir", str(Path(INSIDE_RUNNER).parent),
         "--ro-bind", str(RUNNER), INSIDE_RUNNER,
-        "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/scratch",
-        "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/tmp",
         "--proc", "/proc",
         "--dev", "/dev",
         "--chdir", cwd,
