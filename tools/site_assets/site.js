@@ -105,11 +105,9 @@
   var SCROLLERS = "main pre, main .jp-OutputArea-output";
   function markScrollers() {
     document.querySelectorAll(SCROLLERS).forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth + 1) {
-        box.setAttribute("tabindex", "0");
-      } else if (box.getAttribute("tabindex") === "0") {
-        box.removeAttribute("tabindex");
-      }
+      // tabindex -1, not none: chromium makes a box that scrolls by a fraction of a pixel a tab
+      // stop of its own, which would then do nothing.
+      box.setAttribute("tabindex", box.scrollWidth > box.clientWidth + 1 ? "0" : "-1");
     });
   }
 
@@ -121,6 +119,13 @@
       window.clearTimeout(resizing);
       resizing = window.setTimeout(markScrollers, 200);
     });
+    // A box's overflow changes once the page's fonts and images are in: look again then.
+    window.addEventListener("load", markScrollers);
+    // And just before Tab moves the focus, so no stop is left on a box that no longer scrolls.
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Tab") { markScrollers(); }
+    }, true);
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(markScrollers); }
     window.addEventListener("beforeprint", toPrint);
     window.addEventListener("afterprint", toScreen);
     // Print preview and emulated print media (the browser test) switch the media query without print events.
