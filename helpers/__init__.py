@@ -1,7 +1,9 @@
-"""Helpers for the Workers Abroad notebooks: load and validate data/, house style, widgets, self-checks.
+"""Helpers for the Workers Abroad notebooks: load and validate data/, house style, widgets,
+self-checks.
 
 Submodules load on first use (PEP 562), so ``import helpers`` stays cheap: a notebook pays for
-pandas, plotly or ipywidgets only when it touches ``helpers.data``, ``helpers.plots`` or ``helpers.widgets``.
+pandas, plotly or ipywidgets only when it touches ``helpers.data``, ``helpers.plots`` or
+``helpers.widgets``.
 """
 
 from importlib import import_module
@@ -10,7 +12,19 @@ from types import ModuleType
 from helpers.paths import data_path, project_root
 
 __version__ = "0.2.0"
-_SUBMODULES = frozenset({"capacity", "data", "derived", "exercises", "numbers", "paths", "plots", "selfcheck", "widgets"})
+_SUBMODULES = frozenset(
+    {
+        "capacity",
+        "data",
+        "derived",
+        "exercises",
+        "numbers",
+        "paths",
+        "plots",
+        "selfcheck",
+        "widgets",
+    }
+)
 __all__ = ["data_path", "project_root", "__version__", *sorted(_SUBMODULES)]
 
 

@@ -1,6 +1,7 @@
-"""Keep kernel start-up fast: plotly.io imports nbformat, then jsonschema, which imports the optional IRI checker
-``rfc3987_syntax`` if installed, compiling ~40 grammars (1.5-3 s a kernel). Registered as absent before jsonschema
-loads, only jsonschema's "iri" format check is skipped, in this process; nothing here checks IRIs (``./tasks bench``)."""
+"""Keep kernel start-up fast: plotly.io imports nbformat, then jsonschema, which imports the
+optional IRI checker ``rfc3987_syntax`` if installed, compiling ~40 grammars (1.5-3 s a kernel).
+Registered as absent before jsonschema loads, only jsonschema's "iri" format check is skipped, in
+this process; nothing here checks IRIs (``./tasks bench``)."""
 
 import sys
 

@@ -1,7 +1,9 @@
-"""Every exercise's expected answer, computed once from data/ and keyed by its id ("03.1", notebook.exercise).
+"""Every exercise's expected answer, computed once from data/ and keyed by its id ("03.1",
+notebook.exercise).
 
-Why: a check cell ``check("03.1", answer_1)`` carries no answer expression a student could evaluate, and the
-teacher guide's keys (tests/test_exercises_NN.py) and the grader (tools/grade.py) read the same values."""
+Why: a check cell ``check("03.1", answer_1)`` carries no answer expression a student could
+evaluate, and the teacher guide's keys (tests/test_exercises_NN.py) and the grader
+(tools/grade.py) read the same values."""
 
 from __future__ import annotations
 
@@ -21,14 +23,17 @@ Tables = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: its id, its kind (number, date or choice) and how to compute its answer from the tables."""
+    """One exercise: its id, its kind (number, date or choice) and how to compute its answer from
+    the tables."""
 
     exercise_id: str
     kind: str
     answer: Callable[[Tables], Any]
     options: tuple[str, ...] = ()
-    tolerances: dict[str, Any] = field(default_factory=dict)  # rel_tol, close_tol, abs_tol, close_hint
-    #: The decimal places the question asks for (numbers only): what a handout's hashed check rounds to.
+    #: rel_tol, close_tol, abs_tol, close_hint
+    tolerances: dict[str, Any] = field(default_factory=dict)
+    #: The decimal places the question asks for (numbers only): what a handout's hashed check
+    #: rounds to.
     places: int | None = None
 
     def check(self, given: Any, tables: Tables) -> Feedback:
@@ -37,9 +42,10 @@ class Exercise:
         if self.kind == "number":
             return selfcheck.check_number(given, expected, **self.tolerances)
         if self.kind == "date":
-            return selfcheck.check_date(given, expected if isinstance(expected, date) else expected.date())
+            return selfcheck.check_date(
+                given, expected if isinstance(expected, date) else expected.date()
+            )
         return selfcheck.check_choice(given, str(expected), self.options)
-
 
 
 def _after(t: Tables, provision_id: str, term_id: str) -> date:
@@ -49,13 +55,18 @@ def _after(t: Tables, provision_id: str, term_id: str) -> date:
 
 
 def _shortest_step(t: Tables) -> str:
-    """01.3: the resolution whose provision was the newest for the fewest days before the next one came."""
+    """01.3: the resolution whose provision was the newest for the fewest days before the next
+    one came."""
     steps = t["resolutions"].sort_values("adopted")
-    return str(steps.loc[(steps["adopted"].shift(-1) - steps["adopted"]).dt.days.idxmin(), "resolution"])
+    return str(
+        steps.loc[(steps["adopted"].shift(-1) - steps["adopted"]).dt.days.idxmin(), "resolution"]
+    )
 
 
-COUNTING_HINT = ("Close, but off by a day: count as Python does, (end - start).days, which counts the due date "
-                 "and not the first date. Did you count both ends, or neither?")
+COUNTING_HINT = (
+    "Close, but off by a day: count as Python does, (end - start).days, which counts the due date "
+    "and not the first date. Did you count both ends, or neither?"
+)
 
 
 def _low(t: Tables, estimate_id: str) -> float:
@@ -63,17 +74,23 @@ def _low(t: Tables, estimate_id: str) -> float:
 
 
 def _revenue_per_worker_month(t: Tables) -> float:
-    """02.1: what Pyongyang earned a year (F10) over its workers, per month: state revenue, not pay."""
+    """02.1: what Pyongyang earned a year (F10) over its workers, per month: state revenue, not
+    pay."""
     return _low(t, "WE_US_2020_USD") / _low(t, "WE_US_2020_WORLD") / 12
 
 
 def _split_excess(t: Tables) -> float:
     """02.2: F11's China + Russia, minus the 100,000 total of the same US line (F10)."""
-    return _low(t, "WE_REUTERS_2019_CHINA") + _low(t, "WE_REUTERS_2019_RUSSIA") - _low(t, "WE_US_2020_WORLD")
+    return (
+        _low(t, "WE_REUTERS_2019_CHINA")
+        + _low(t, "WE_REUTERS_2019_RUSSIA")
+        - _low(t, "WE_US_2020_WORLD")
+    )
 
 
 def _pay_from_experts_low_end(t: Tables) -> float:
-    """02.3: the experts' low end (F12) as state revenue per State Department worker, over the share ASSUMPTION."""
+    """02.3: the experts' low end (F12) as state revenue per State Department worker, over the
+    share ASSUMPTION."""
     share = float(row(t["assumptions"], "A_SHARE_TO_STATE")["default"])
     return _low(t, "WE_EXPERTS_2019_USD") / _low(t, "WE_STATE_2019_WORLD") / share
 
@@ -82,7 +99,8 @@ NEAREST_WHOLE = {"rel_tol": 0.0, "abs_tol": 0.5}  # "to the nearest dollar": hal
 
 
 def _visas(t: Tables, period: str, category: str) -> int:
-    """Visas of one category in one period; KeyError when the data give none (missing is not zero)."""
+    """Visas of one category in one period; KeyError when the data give none (missing is not
+    zero)."""
     visas = t["visas"]
     hits = visas[(visas["period"] == period) & (visas["category"] == category)]
     if len(hits) != 1:
@@ -91,30 +109,39 @@ def _visas(t: Tables, period: str, category: str) -> int:
 
 
 def _share_matching_presanctions_low(t: Tables) -> float:
-    """03.2: the share of 2019's additional tourist visas that equals the pre-sanctions low (both visas a year)."""
+    """03.2: the share of 2019's additional tourist visas that equals the pre-sanctions low (both
+    visas a year)."""
     extra = _visas(t, "2019", "tourist") - _visas(t, "2018", "tourist")
     if extra <= 0:
-        raise ValueError("tourist visas did not rise from 2018 to 2019: no additional visas to take a share of")
+        raise ValueError(
+            "tourist visas did not rise from 2018 to 2019: no additional visas to take a share of"
+        )
     return int(row(t["entries"], "EN_PRESANCTIONS_VISAS")["low"]) / extra
 
 
-
 def _count_on(t: Tables, obs_id: str) -> tuple[float, Any]:
-    return float(row(t["russia_workers"], obs_id)["count"]), row(t["russia_workers"], obs_id)["as_of"]
+    return float(row(t["russia_workers"], obs_id)["count"]), row(t["russia_workers"], obs_id)[
+        "as_of"
+    ]
 
 
 def _break_even_from_end_2017(t: Tables) -> float:
-    """04.1: seats a week to carry the end-2017 count by the deadline (adoption + 24 months), whole weeks only."""
+    """04.1: seats a week to carry the end-2017 count by the deadline (adoption + 24 months), whole
+    weeks only."""
     people, start = _count_on(t, "RW_2017_END")
     return people / capacity.full_weeks(start, _after(t, "R2397", "T2397_REPAT"))
 
 
 def _share_after_closure_to_carry_all(t: Tables) -> float:
-    """04.2: the share of weekly seats that had to keep running after the closure for Zakharova's about 1,000
-    to leave by the final report's count, the other settings at their defaults."""
+    """04.2: the share of weekly seats that had to keep running after the closure for
+    Zakharova's about 1,000 to leave by the final report's count, the other settings at their
+    defaults."""
     (people, start), (_, end) = _count_on(t, "RW_2020_JAN"), _count_on(t, "RW_2020_MAR")
     weekly = capacity.settings_from(t).weekly
-    weeks, before = capacity.full_weeks(start, end), capacity.full_weeks(start, capacity.closure_date(t))
+    weeks, before = (
+        capacity.full_weeks(start, end),
+        capacity.full_weeks(start, capacity.closure_date(t)),
+    )
     return (people - weekly * before) / (weekly * (weeks - before))
 
 
@@ -126,24 +153,75 @@ def _weekly_fall_2018(t: Tables) -> float:
 
 EXERCISES = [
     Exercise("01.1", "date", lambda t: _after(t, "R2321", "T2397_MIDTERM")),
-    Exercise("01.2", "number", lambda t: (_after(t, "R2397", "T2397_MIDTERM") - _after(t, "R2397", "T2397_MIDTERM_COVERS")).days,
-             tolerances={"rel_tol": 0.0, "close_tol": 0.012, "close_hint": COUNTING_HINT}, places=0),
+    Exercise(
+        "01.2",
+        "number",
+        lambda t: (
+            (_after(t, "R2397", "T2397_MIDTERM") - _after(t, "R2397", "T2397_MIDTERM_COVERS")).days
+        ),
+        tolerances={"rel_tol": 0.0, "close_tol": 0.012, "close_hint": COUNTING_HINT},
+        places=0,
+    ),
     Exercise("01.3", "choice", _shortest_step, options=("2321", "2371", "2375", "2397")),
     Exercise("02.1", "number", _revenue_per_worker_month, tolerances=NEAREST_WHOLE, places=0),
-    Exercise("02.2", "number", _split_excess,
-             tolerances={**NEAREST_WHOLE, "close_hint": "Close: add the two parts, then subtract the total."}, places=0),
+    Exercise(
+        "02.2",
+        "number",
+        _split_excess,
+        tolerances={
+            **NEAREST_WHOLE,
+            "close_hint": "Close: add the two parts, then subtract the total.",
+        },
+        places=0,
+    ),
     Exercise("02.3", "number", _pay_from_experts_low_end, tolerances=NEAREST_WHOLE, places=0),
-    Exercise("03.1", "number", lambda t: _visas(t, "2019", "student") / _visas(t, "2018", "student"), places=2),
-    # 03.2: a rounding slip at two decimals (0.81, 0.83) is "close"; 0.79, the old flow-over-stock answer, is not.
-    Exercise("03.2", "number", _share_matching_presanctions_low, tolerances={"rel_tol": 0.005, "close_tol": 0.015}, places=2),
+    Exercise(
+        "03.1",
+        "number",
+        lambda t: _visas(t, "2019", "student") / _visas(t, "2018", "student"),
+        places=2,
+    ),
+    # 03.2: a rounding slip at two decimals (0.81, 0.83) is "close"; 0.79, the old
+    # flow-over-stock answer, is not.
+    Exercise(
+        "03.2",
+        "number",
+        _share_matching_presanctions_low,
+        tolerances={"rel_tol": 0.005, "close_tol": 0.015},
+        places=2,
+    ),
     # 03.3: a figure counted over a period is a flow; one on a day is a stock.
-    Exercise("03.3", "choice", lambda t: "flow" if row(t["russia_workers"], "RW_NEW_REG")["date_precision"] == "period"
-             else "stock", options=("stock", "flow")),
+    Exercise(
+        "03.3",
+        "choice",
+        lambda t: (
+            "flow"
+            if row(t["russia_workers"], "RW_NEW_REG")["date_precision"] == "period"
+            else "stock"
+        ),
+        options=("stock", "flow"),
+    ),
     Exercise("04.1", "number", _break_even_from_end_2017, tolerances={"rel_tol": 0.001}, places=1),
-    Exercise("04.2", "number", _share_after_closure_to_carry_all,
-             tolerances={"rel_tol": 0.005, "close_hint": "Close: did you count the week before the closure?"}, places=2),
-    Exercise("04.3", "number", _weekly_fall_2018,
-             tolerances={"rel_tol": 0.001, "close_hint": "Close: use the exact days ÷ 7 as the weeks, not whole weeks."}, places=1),
+    Exercise(
+        "04.2",
+        "number",
+        _share_after_closure_to_carry_all,
+        tolerances={
+            "rel_tol": 0.005,
+            "close_hint": "Close: did you count the week before the closure?",
+        },
+        places=2,
+    ),
+    Exercise(
+        "04.3",
+        "number",
+        _weekly_fall_2018,
+        tolerances={
+            "rel_tol": 0.001,
+            "close_hint": "Close: use the exact days ÷ 7 as the weeks, not whole weeks.",
+        },
+        places=1,
+    ),
 ]
 
 
@@ -166,7 +244,8 @@ def expected(exercise_id: str, tables: Tables | None = None) -> Any:
 
 
 def check(exercise_id: str, answer: Any, tables: Tables | None = None) -> Feedback:
-    """Feedback on a student's answer to one exercise; any input gets feedback, never a traceback."""
+    """Feedback on a student's answer to one exercise; any input gets feedback, never a
+    traceback."""
     if not isinstance(exercise_id, str) or exercise_id not in registry():
         return Feedback(False, _NO_SUCH_EXERCISE.format(exercise_id=f"{exercise_id!r:.40}"))
     try:

@@ -5,7 +5,7 @@ notebooks through :mod:`tools.notebooks` (the one list and the one title reader)
 
 * ``notebooks``   ``NOTEBOOKS_DIR``, ``notebook_paths()``, ``first_heading()``
 * ``navigation``  prev / contents / next cells and the contents lists (``--check`` changes nothing)
-* ``execute``     execute notebooks in place, byte-identical on re-run (``--check``: committed executed)
+* ``execute``     execute notebooks in place, byte-identical on re-run (``--check``: all executed)
 * ``claims``      every number in the prose is data, a printed output or structural (``--report``)
 * ``bench``       kernel floor, each notebook's delta, nbval time, import ratio, sizes
 * ``site``, ``export``    the static site and the nbconvert exporter

@@ -262,23 +262,20 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as error:  # a broken notebook is reported, not a reason to stop measuring
             text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()
             summary = text.splitlines()[-1] if text else type(error).__name__
-            print(
-                f"{path.name:<34} {'':>7} {'':>11} {path.stat().st_size / 1024:8.1f}  NOT TIMED: {summary[:80]}"
-            )
+            size_kb = path.stat().st_size / 1024
+            print(f"{path.name:<34} {'':>7} {'':>11} {size_kb:8.1f}  NOT TIMED: {summary[:80]}")
             continue
         deltas[path.name] = seconds - floor
         kb = path.stat().st_size / 1024
         flags = [] if deltas[path.name] <= DELTA_TARGET else [f"delta > {DELTA_TARGET} s"]
         flags += [] if kb < SIZE_TARGET_KB else [f"size ≥ {SIZE_TARGET_KB} KB"]
-        print(
-            f"{path.name:<34} {seconds:7.2f} {deltas[path.name]:+11.2f} {kb:8.1f}  {'; '.join(flags) or 'ok'}"
-        )
+        verdicts = "; ".join(flags) or "ok"
+        print(f"{path.name:<34} {seconds:7.2f} {deltas[path.name]:+11.2f} {kb:8.1f}  {verdicts}")
         timed = slowest_cells(executed, len(executed.cells))
         if args.cells and timed:
             code_cells = sum(1 for cell in executed.cells if cell.cell_type == "code")
-            print(
-                f"    {code_cells} code cells ran for {sum(t for t, _, _ in timed):.2f} s in all; the slowest:"
-            )
+            total = sum(t for t, _, _ in timed)
+            print(f"    {code_cells} code cells ran for {total:.2f} s in all; the slowest:")
         for cell_seconds, index, first in timed[: args.cells]:
             print(f"    cell {index:>3} {cell_seconds:6.2f} s  {first[:70]}")
 
@@ -302,9 +299,8 @@ def main(argv: list[str] | None = None) -> int:
             text=True,
         )
         status = "passed" if nbval.returncode == 0 else f"FAILED (exit {nbval.returncode})"
-        print(
-            f"\nstrict nbval, {len(paths)} notebooks: {time.perf_counter() - started:.2f} s, {status}"
-        )
+        nbval_seconds = time.perf_counter() - started
+        print(f"\nstrict nbval, {len(paths)} notebooks: {nbval_seconds:.2f} s, {status}")
         plain = re.sub(r"\x1b\[[0-9;]*m", "", nbval.stdout).splitlines()
         for line in [line for line in plain if line.startswith(("FAILED", "ERROR"))][:10]:
             print(f"    {line[:110]}")
@@ -331,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
             else ""
         )
         print(
-            f"  max notebook delta over floor: {deltas[worst]:.2f} s ({worst}) = {deltas[worst] / floor:.2f} × floor"
+            f"  max notebook delta over floor: {deltas[worst]:.2f} s ({worst})"
+            f" = {deltas[worst] / floor:.2f} × floor"
             f"  (target ≤ {DELTA_TARGET} s: {verdict(deltas[worst] <= DELTA_TARGET)}{untimed})"
         )
     else:

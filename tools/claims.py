@@ -16,8 +16,10 @@ docs/teacher-guide.md, and accounts for each number as exactly one of:
   the teacher guide also each exercise's expected answer from ``helpers.exercises`` (its
   answer keys: the one place an answer is computed, never printed in a notebook).
 **structural**: one of these rules, and no other:
-  S1 a notebook number ("notebook 3", "03", a link label naming its target "[03 …](03-….ipynb)");
-  S2 an enumeration ("Exercise 2", "exercise 03.1", "step 3", "section 4", list and heading markers);
+  S1 a notebook number ("notebook 3", "03", a link label naming its target
+     "[03 …](03-….ipynb)");
+  S2 an enumeration ("Exercise 2", "exercise 03.1", "step 3", "section 4", list and heading
+     markers);
   S3 a resolution number known from data/ (the resolutions table or a resolution a data text names);
   S4 a resolution's year in brackets, "2397 (2017)", when the resolution is known and, if data/
      gives its adoption date, the year is that date's year;
@@ -83,8 +85,11 @@ DateKey = tuple[int | None, int | None, int | None]  # (year, month, day); None 
 
 #: The structural claim kinds that need no value from data/ or outputs (rules S1, S2, S6, S8, S9).
 ALWAYS_STRUCTURAL = {
-    "notebook": "S1 notebook number", "enumeration": "S2 enumeration", "version": "S6 software version",
-    "ordinal": "S8 ordinal", "minutes": "S9 lesson-plan minutes",
+    "notebook": "S1 notebook number",
+    "enumeration": "S2 enumeration",
+    "version": "S6 software version",
+    "ordinal": "S8 ordinal",
+    "minutes": "S9 lesson-plan minutes",
 }
 
 # ---------------------------------------------------------------- the claims
@@ -118,11 +123,16 @@ class Claim:
         return self.kind == "date"
 
     @property
+    def number(self) -> float:
+        """The value as a number, for every claim that is not a date."""
+        return float(self.value)  # type: ignore[arg-type]
+
+    @property
     def is_small(self) -> bool:
         """A bare year, or a whole count or ratio below 100: the small-number rule applies."""
         if self.kind == "year":
             return True
-        return self.kind in ("count", "ratio") and self.decimals == 0 and abs(float(self.value)) < 100  # type: ignore[arg-type]
+        return self.kind in ("count", "ratio") and self.decimals == 0 and abs(self.number) < 100
 
 
 @dataclass(frozen=True)
@@ -151,15 +161,26 @@ class Passage:
         return f"{self.where}, line {line}" if self.where else f"line {line}"
 
     def place(self, offset: int) -> str:
-        """"cell 5" for a notebook cell, "line 12" for a markdown file: the middle of file:place:number."""
+        """ "cell 5" for a notebook cell, "line 12" for a markdown file: the middle of
+        file:place:number."""
         return self.where or f"line {self.text.count(chr(10), 0, offset) + 1}"
 
 
 # ---------------------------------------------------------------- patterns
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 # Month names are matched capitalised only: "may" the verb is not a month.
 _MON = (
@@ -168,8 +189,20 @@ _MON = (
 )
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<![\w.,/])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?!\w)"), "ymd"),
-    (re.compile(rf"(?<![\w.,])(?P<d>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon>{_MON}),?\s+(?P<y>\d{{4}})(?!\d|,\d)"), "ymd"),
+    (
+        re.compile(
+            r"(?<![\w.,/])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"  # 2019-12-22
+            r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?!\w)"  # and an optional time
+        ),
+        "ymd",
+    ),
+    (
+        re.compile(
+            rf"(?<![\w.,])(?P<d>\d{{1,2}}){_ORD}\s+(?:of\s+)?"  # 22nd of
+            rf"(?P<mon>{_MON}),?\s+(?P<y>\d{{4}})(?!\d|,\d)"  # Dec 2019
+        ),
+        "ymd",
+    ),
     (re.compile(rf"(?P<mon>{_MON})\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>\d{{4}})(?!\d|,\d)"), "ymd"),
     (re.compile(rf"(?<![\w.,])(?P<d>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<mon>{_MON})"), "md"),
     (re.compile(rf"(?P<mon>{_MON})\s+(?P<d>\d{{1,2}}){_ORD}\b(?![,.]?\d)"), "md"),
@@ -182,7 +215,16 @@ _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 _TIME_NOUN_RE = re.compile(r"[ \t]?-?[ \t]?(?P<noun>day|week|month)s?\b", re.IGNORECASE)
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "bn": 1e9, "mn": 1e6, "m": 1e6, "k": 1e3, "b": 1e9}
+_MULTIPLIERS = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "mn": 1e6,
+    "m": 1e6,
+    "k": 1e3,
+    "b": 1e9,
+}
 _NUMBER_RE = re.compile(
     rf"(?<![\w.,/$])(?P<cur>(?:US|USD\s?)?\$\s?)?(?P<a>{_NUM})"
     rf"(?:\s?[–—-]\s?(?:(?:US)?\$\s?)?(?P<b>{_NUM}))?"
@@ -195,26 +237,70 @@ _NUMBER_RE = re.compile(
 # An S/RES/ symbol's number is a resolution number however it is preceded.
 _SYMBOL_RE = re.compile(r"S/RES/(?P<n>\d{3,4})")
 _QUALIFIERS = {
-    "about": "round", "around": "round", "some": "round", "roughly": "round", "approximately": "round",
-    "approx.": "round", "circa": "round", "c.": "round", "~": "round", "close to": "round",
-    "more than": "above", "over": "above", "at least": "above", "upwards of": "above", "just over": "above",
+    "about": "round",
+    "around": "round",
+    "some": "round",
+    "roughly": "round",
+    "approximately": "round",
+    "approx.": "round",
+    "circa": "round",
+    "c.": "round",
+    "~": "round",
+    "close to": "round",
+    "more than": "above",
+    "over": "above",
+    "at least": "above",
+    "upwards of": "above",
+    "just over": "above",
     "above": "above",
-    "fewer than": "below", "less than": "below", "under": "below", "at most": "below", "up to": "below",
-    "just under": "below", "below": "below",
-    "nearly": "near", "almost": "near",
+    "fewer than": "below",
+    "less than": "below",
+    "under": "below",
+    "at most": "below",
+    "up to": "below",
+    "just under": "below",
+    "below": "below",
+    "nearly": "near",
+    "almost": "near",
 }
 _QUALIFIER_RE = re.compile(
-    r"(?:(?<![\w])(?P<q>" + "|".join(re.escape(q) for q in sorted(_QUALIFIERS, key=len, reverse=True) if q != "~")
+    r"(?:(?<![\w])(?P<q>"
+    + "|".join(re.escape(q) for q in sorted(_QUALIFIERS, key=len, reverse=True) if q != "~")
     + r")\s+|(?P<tilde>~)\s?)(?:US\s?)?\$?\s?$",
     re.IGNORECASE,
 )
 
 _SMALL = {
-    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "zero": 0,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
 }
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _UNITS = {"one": 1, **{k: v for k, v in _SMALL.items() if 2 <= v <= 9}}
 _WORD_MULT = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 
@@ -223,7 +309,11 @@ def _word_regex(read_one: bool) -> re.Pattern[str]:
     """Number words. "one" alone is a determiner far more often than a claim ("one chart"),
     and the ordinals ("first", "third") order the prose; so by default "one" counts only
     with a multiplier ("one million") and ordinals never do."""
-    one = r"(?P<one>one)" if read_one else r"(?P<one>one)(?=\s+(?:hundred|thousand|million|billion)\b)"
+    one = (
+        r"(?P<one>one)"
+        if read_one
+        else r"(?P<one>one)(?=\s+(?:hundred|thousand|million|billion)\b)"
+    )
     return re.compile(
         r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[- ](?P<unit>" + "|".join(_UNITS) + r"))?"
         r"|(?P<small>" + "|".join(_SMALL) + r")|" + one + r")"
@@ -243,37 +333,53 @@ _PARAGRAPH_RE = re.compile(
     re.IGNORECASE,
 )
 _RESOLUTION_RE = re.compile(
-    r"\bresolutions?\s+(?P<list>\d{3,4}(?:\s*(?:\(\d{4}\))?\s*(?:,|and|&|or|–|—|-|to)\s*\d{3,4})*)",
+    r"\bresolutions?\s+(?P<list>\d{3,4}"
+    r"(?:\s*(?:\(\d{4}\))?\s*(?:,|and|&|or|–|—|-|to)\s*\d{3,4})*)",
     re.IGNORECASE,
 )
 _NOTEBOOK_RE = re.compile(
-    r"\bnotebooks?\s+(?P<list>\d{1,2}(?:\s*(?:,|and|&|or|–|—|-|to)\s*\d{1,2})*)\b(?![,.]\d)", re.IGNORECASE
-)
-# A zero-padded number ("03") is how this collection names its notebooks; prose never pads a quantity.
-_PADDED_RE = re.compile(r"(?<![\w.,:/-])(?P<list>0\d)(?![\w.,/%-]|:\d|\s?%)")  # "03", "(01: dates)", not "09:55"
-_SLUG_RE = re.compile(r"(?<![\w.])(?:\d\d-[a-z][a-z0-9-]*\.ipynb|0\d-[a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
-# "Exercise 2", "exercises 03.1 and 03.2" (an exercise id is the notebook number, a dot, its place).
-_ENUMERATION_RE = re.compile(
-    r"\b(?:exercises?|questions?|steps?|tasks?|parts?|sections?|figures?|fig\.|tables?|chapters?|options?|scenarios?)"
-    r"\s+(?P<list>\d{1,2}(?:\.\d{1,2})?(?:\s*(?:,|and|&|or|–|—|-|to)\s*\d{1,2}(?:\.\d{1,2})?)*)\b(?![,.]\d)",
+    r"\bnotebooks?\s+(?P<list>\d{1,2}(?:\s*(?:,|and|&|or|–|—|-|to)\s*\d{1,2})*)\b(?![,.]\d)",
     re.IGNORECASE,
 )
-# "resolution 2397 (2017)", "S/RES/2397 (2017)": the year in brackets is part of the resolution's name.
+# A zero-padded number ("03") is how this collection names its notebooks; prose never pads a
+# quantity.
+_PADDED_RE = re.compile(
+    r"(?<![\w.,:/-])(?P<list>0\d)(?![\w.,/%-]|:\d|\s?%)"
+)  # "03", "(01: dates)", not "09:55"
+_SLUG_RE = re.compile(
+    r"(?<![\w.])(?:\d\d-[a-z][a-z0-9-]*\.ipynb|0\d-[a-z][a-z0-9]*(?:-[a-z0-9]+)+)"
+)
+# "Exercise 2", "exercises 03.1 and 03.2" (an exercise id is the notebook number, a dot, its place).
+_ENUMERATION_RE = re.compile(
+    r"\b(?:exercises?|questions?|steps?|tasks?|parts?|sections?|figures?|fig\.|tables?"
+    r"|chapters?|options?|scenarios?)"
+    r"\s+(?P<list>\d{1,2}(?:\.\d{1,2})?"
+    r"(?:\s*(?:,|and|&|or|–|—|-|to)\s*\d{1,2}(?:\.\d{1,2})?)*)\b(?![,.]\d)",
+    re.IGNORECASE,
+)
+# "resolution 2397 (2017)", "S/RES/2397 (2017)": the year in brackets is part of the resolution's
+# name.
 _RESOLUTION_YEAR_RE = re.compile(r"(?<![\w.,])(?P<n>\d{4})\s*(?P<paren>\((?P<y>(?:19|20)\d\d)\))")
 # "the 2nd", "3rd": an ordinal orders the prose; it states no quantity.
 _ORDINAL_RE = re.compile(r"(?<![\w.,])(?P<list>\d{1,3})(?:st|nd|rd|th)\b")
 # "45 min", "10–15 minutes": the length of a lesson step, not a fact of the story.
-_MINUTES_RE = re.compile(r"(?<![\w.,])(?P<list>\d{1,3}(?:\s?[–—-]\s?\d{1,3})?)[ \t]?-?(?:min|mins|minutes?)\b",
-                         re.IGNORECASE)
+_MINUTES_RE = re.compile(
+    r"(?<![\w.,])(?P<list>\d{1,3}(?:\s?[–—-]\s?\d{1,3})?)[ \t]?-?(?:min|mins|minutes?)\b",
+    re.IGNORECASE,
+)
 _VERSION_RE = re.compile(
-    r"\b(?:python|version|cc[ -]by(?:-sa|-nc)*|jupyterlab|jupyter|pandas|plotly|ipywidgets|node(?:\.js)?"
-    r"|ubuntu|debian|nbformat)\s*(?P<list>\d+(?:\.\d+)*)"
+    r"\b(?:python|version|cc[ -]by(?:-sa|-nc)*|jupyterlab|jupyter|pandas|plotly|ipywidgets"
+    r"|node(?:\.js)?|ubuntu|debian|nbformat)\s*(?P<list>\d+(?:\.\d+)*)"
     r"|(?<![\w.])v?(?P<dotted>\d+\.\d+\.\d+(?:\.\d+)*)|\bv(?P<v>\d+\.\d+)\b",
     re.IGNORECASE,
 )
-_LIST_ITEM_RE = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<marker>\d{1,3}[.)]|[-*+])[ \t]+", re.MULTILINE)
+_LIST_ITEM_RE = re.compile(
+    r"^(?P<indent>[ \t]{0,3})(?P<marker>\d{1,3}[.)]|[-*+])[ \t]+", re.MULTILINE
+)
 # "## 3. Reading it honestly", "**3. The worker abroad.**": a numbered section or exercise.
-_NUMBERED_HEADING_RE = re.compile(r"^(?:#{1,6}[ \t]+|\*\*|__)(?P<marker>\d{1,2}[.)])(?=[ \t*_])", re.MULTILINE)
+_NUMBERED_HEADING_RE = re.compile(
+    r"^(?:#{1,6}[ \t]+|\*\*|__)(?P<marker>\d{1,2}[.)])(?=[ \t*_])", re.MULTILINE
+)
 
 
 # ---------------------------------------------------------------- masking
@@ -288,18 +394,25 @@ def _blank(chars: list[str], start: int, end: int) -> None:
 def mask(text: str) -> tuple[str, list[Claim]]:
     """The text with everything that is not prose blanked, offsets kept; plus notebook links.
 
-    Blanked: fenced and inline code, footnote markers, HTML tags, comments and entities,
-    link and image addresses, bare URLs, ordered-list markers, the numbers of numbered
-    headings, notebook slugs ("03-the-visa-surge"), LaTeX-escaping backslashes, emphasis
-    underscores, and the idiom "a power of ten" (an order of magnitude, not a figure). A number in a link's text that
-    equals the notebook number of the link's target ("[03 The visa surge](03-….ipynb)")
-    is returned as a structural notebook claim and blanked too.
-    """
+    Blanked: fenced and inline code, footnote markers, HTML tags, comments and entities, link and
+    image addresses, bare URLs, ordered-list markers, the numbers of numbered headings, notebook
+    slugs ("03-the-visa-surge"), LaTeX-escaping backslashes, emphasis underscores, and the idiom "a
+    power of ten" (an order of magnitude, not a figure). A number in a link's text that equals the
+    notebook number of the link's target ("[03 The visa surge](03-….ipynb)") is returned as a
+    structural notebook claim and blanked too."""
     chars = list(text)
     notebook_claims: list[Claim] = []
     spans = [
-        r"```.*?```", r"~~~.*?~~~", r"`[^`\n]*`", r"\[\^[^\]\s]+\]", r"<!--.*?-->", r"<[^>\n]+>", r"&#?\w+;",
-        r"(?<![\w(])https?://[^\s)>\]]+", r"\\", r"(?i)\bpowers? of (?:ten|10)\b",
+        r"```.*?```",
+        r"~~~.*?~~~",
+        r"`[^`\n]*`",
+        r"\[\^[^\]\s]+\]",
+        r"<!--.*?-->",
+        r"<[^>\n]+>",
+        r"&#?\w+;",
+        r"(?<![\w(])https?://[^\s)>\]]+",
+        r"\\",
+        r"(?i)\bpowers? of (?:ten|10)\b",
     ]
     for pattern in spans:
         for match in re.finditer(pattern, text, flags=re.DOTALL):
@@ -312,7 +425,9 @@ def mask(text: str) -> tuple[str, list[Claim]]:
             for number in re.finditer(r"(?<!\d)\d\d(?!\d)", match["label"]):
                 if number.group() == target["nn"]:
                     start = match.start("label") + number.start()
-                    notebook_claims.append(Claim(number.group(), "notebook", float(number.group()), start, start + 2))
+                    notebook_claims.append(
+                        Claim(number.group(), "notebook", float(number.group()), start, start + 2)
+                    )
                     _blank(chars, start, start + 2)
     for pattern in (_LIST_ITEM_RE, _NUMBERED_HEADING_RE):
         for match in pattern.finditer(text):
@@ -345,7 +460,7 @@ def _unit_of(token: str) -> float:
 
 
 def _qualifier_before(scan: str, start: int) -> str:
-    match = _QUALIFIER_RE.search(scan[max(0, start - 30):start])
+    match = _QUALIFIER_RE.search(scan[max(0, start - 30) : start])
     if not match:
         return ""
     return "round" if match["tilde"] else _QUALIFIERS[match["q"].lower()]
@@ -380,23 +495,32 @@ def _date_claims(scan: str, chars: list[str]) -> list[Claim]:
                 except ValueError:
                     continue
             key: DateKey = (year, month, day) if shape != "md" else (None, month, day)
-            text = scan[match.start():match.end()].strip()
+            text = scan[match.start() : match.end()].strip()
             claims.append(Claim(text, "date", key, match.start(), match.end(), 0.0, 0, ""))
             _blank(chars, match.start(), match.end())
     return claims
 
 
 def _context_claims(scan: str, chars: list[str]) -> list[Claim]:
-    """Numbers whose role the sentence states: resolution, paragraph, notebook, exercise, version."""
+    """Numbers whose role the sentence states: resolution, paragraph, notebook, exercise,
+    version."""
     claims: list[Claim] = []
     for match in _RESOLUTION_YEAR_RE.finditer("".join(chars)):
         start, end = match.start("y"), match.end("y")
-        claims.append(Claim(match["y"], "resolution-year", float(match["y"]), start, end, ref=int(match["n"])))
+        claims.append(
+            Claim(match["y"], "resolution-year", float(match["y"]), start, end, ref=int(match["n"]))
+        )
         _blank(chars, match.start("paren"), match.end("paren"))
     contexts: tuple[tuple[re.Pattern[str], str], ...] = (
-        (_VERSION_RE, "version"), (_SYMBOL_RE, "resolution"), (_RESOLUTION_RE, "resolution"),
-        (_PARAGRAPH_RE, "paragraph"), (_NOTEBOOK_RE, "notebook"), (_ENUMERATION_RE, "enumeration"),
-        (_PADDED_RE, "notebook"), (_MINUTES_RE, "minutes"), (_ORDINAL_RE, "ordinal"),
+        (_VERSION_RE, "version"),
+        (_SYMBOL_RE, "resolution"),
+        (_RESOLUTION_RE, "resolution"),
+        (_PARAGRAPH_RE, "paragraph"),
+        (_NOTEBOOK_RE, "notebook"),
+        (_ENUMERATION_RE, "enumeration"),
+        (_PADDED_RE, "notebook"),
+        (_MINUTES_RE, "minutes"),
+        (_ORDINAL_RE, "ordinal"),
     )
     for pattern, kind in contexts:
         for match in pattern.finditer("".join(chars)):
@@ -436,14 +560,24 @@ def _number_claims(scan: str, chars: list[str]) -> list[Claim]:
             if kind == "count" and multiplier == 1.0 and re.fullmatch(r"(19|20)\d\d", token):
                 this_kind = "year"
             if name == "b" and claims[-1].kind == "year" and re.fullmatch(r"\d\d", token):
-                this_kind, value = "year", float(match["a"][:2] + token)  # "2018–19": the year 2019
+                # "2018–19": the year 2019
+                this_kind, value = "year", float(match["a"][:2] + token)
             end = match.end() if name == "b" or not match["b"] else match.end("a")
-            claims.append(Claim(
-                text[match.start(name):end].strip() if name == "b" else scan[match.start():end].strip(),
-                this_kind, value, match.start(name), end,
-                _unit_of(token) * multiplier, _decimals(token), qualifier if name == "a" else "",
-                _noun_after(text, match.end()) if this_kind == "count" else "",
-            ))
+            claims.append(
+                Claim(
+                    text[match.start(name) : end].strip()
+                    if name == "b"
+                    else scan[match.start() : end].strip(),
+                    this_kind,
+                    value,
+                    match.start(name),
+                    end,
+                    _unit_of(token) * multiplier,
+                    _decimals(token),
+                    qualifier if name == "a" else "",
+                    _noun_after(text, match.end()) if this_kind == "count" else "",
+                )
+            )
         _blank(chars, match.start(), match.end())
     return claims
 
@@ -454,13 +588,19 @@ def _word_claims(scan: str, chars: list[str], read_one: bool = False) -> list[Cl
     for match in (_WORD_RE_WITH_ONE if read_one else _WORD_RE).finditer(text):
         qualifier = _qualifier_before(text, match.start())
         if match["half"]:
-            claims.append(Claim(match.group(), "percent", 50.0, match.start(), match.end(), 1.0, 0, qualifier))
+            claims.append(
+                Claim(match.group(), "percent", 50.0, match.start(), match.end(), 1.0, 0, qualifier)
+            )
             continue
         if match["twice"]:
-            claims.append(Claim(match.group(), "ratio", 2.0, match.start(), match.end(), 1.0, 0, qualifier))
+            claims.append(
+                Claim(match.group(), "ratio", 2.0, match.start(), match.end(), 1.0, 0, qualifier)
+            )
             continue
         if match["tens"]:
-            value = _TENS[match["tens"].lower()] + (_UNITS[match["unit"].lower()] if match["unit"] else 0)
+            value = _TENS[match["tens"].lower()] + (
+                _UNITS[match["unit"].lower()] if match["unit"] else 0
+            )
         elif match["small"]:
             value = _SMALL[match["small"].lower()]
         else:
@@ -469,7 +609,19 @@ def _word_claims(scan: str, chars: list[str], read_one: bool = False) -> list[Cl
         kind = "ratio" if match["times"] else "count"
         unit = _unit_of(str(value)) * multiplier
         noun = _noun_after(text, match.end()) if kind == "count" else ""
-        claims.append(Claim(match.group(), kind, value * multiplier, match.start(), match.end(), unit, 0, qualifier, noun))
+        claims.append(
+            Claim(
+                match.group(),
+                kind,
+                value * multiplier,
+                match.start(),
+                match.end(),
+                unit,
+                0,
+                qualifier,
+                noun,
+            )
+        )
     return claims
 
 
@@ -497,11 +649,12 @@ def extract(text: str, read_one: bool = False) -> list[Claim]:
 
 #: Words that say nothing about what a number counts.
 _STOP_WORDS = frozenset(
-    "a an the of per after before in on to for and or by at from with than as its their his her this that these "
-    "those more less fewer only about some nearly over under is are was were be been it they there which who whom "
-    "what when where each every all any no not one two s".split()
+    "a an the of per after before in on to for and or by at from with than as its their his her "
+    "this that these those more less fewer only about some nearly over under is are was were be "
+    "been it they there which who whom what when where each every all any no not one two s".split()
 )
-#: Figure columns too generic to name a kind ("two counts" is not a count of anything in particular).
+#: Figure columns too generic to name a kind ("two counts" is not a count of anything in
+#: particular).
 _GENERIC_COLUMNS = frozenset({"count", "value", "low", "high"})
 
 
@@ -517,16 +670,22 @@ def _stem(word: str) -> str:
 
 def kind_words(text: str) -> frozenset[str]:
     """The content words of ``text`` as stems: "flights_per_week_max" gives {flight, week, max}."""
-    return frozenset(_stem(w) for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in _STOP_WORDS)
+    return frozenset(
+        _stem(w) for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in _STOP_WORDS
+    )
 
 
 def context_words(text: str, start: int, end: int, count: int = 3) -> frozenset[str]:
     """What the words around a number say it counts: up to ``count`` content words on each side,
     within its clause ("only two flights a week" gives {flight, week})."""
-    before = re.split(r"[.;:!?|(\n]", text[max(0, start - 100):start])[-1]
-    after = re.split(r"[.;:!?|),\n]", text[end:end + 100])[0]
-    words_before = [w for w in re.findall(r"[A-Za-z]+", before) if w.lower() not in _STOP_WORDS][-count:]
-    words_after = [w for w in re.findall(r"[A-Za-z]+", after) if w.lower() not in _STOP_WORDS][:count]
+    before = re.split(r"[.;:!?|(\n]", text[max(0, start - 100) : start])[-1]
+    after = re.split(r"[.;:!?|),\n]", text[end : end + 100])[0]
+    words_before = [w for w in re.findall(r"[A-Za-z]+", before) if w.lower() not in _STOP_WORDS][
+        -count:
+    ]
+    words_after = [w for w in re.findall(r"[A-Za-z]+", after) if w.lower() not in _STOP_WORDS][
+        :count
+    ]
     return frozenset(_stem(w) for w in words_before + words_after)
 
 
@@ -576,7 +735,9 @@ class Outputs:
     rows: frozenset[str] = frozenset()
 
     def __add__(self, other: Outputs) -> Outputs:
-        return Outputs(self.numbers + other.numbers, self.dates + other.dates, self.rows | other.rows)
+        return Outputs(
+            self.numbers + other.numbers, self.dates + other.dates, self.rows | other.rows
+        )
 
 
 def _as_date(value: Any) -> date | None:
@@ -609,15 +770,22 @@ def _published_key(text: str) -> DateKey | None:
 
 def _meaning(frame: pd.DataFrame, index: int) -> str:
     """What a figure counts, from its row's term, unit and measure: " (months after adoption)"."""
-    words = [str(frame[c].iloc[index]) for c in ("term", "measure", "unit") if c in frame and frame[c].notna().iloc[index]]
+    words = [
+        str(frame[c].iloc[index])
+        for c in ("term", "measure", "unit")
+        if c in frame and frame[c].notna().iloc[index]
+    ]
     return f" ({'; '.join(words)})" if words else ""
 
 
-#: Figure columns beyond those marked x-figure: an assumption's range is as much a figure as its default.
+#: Figure columns beyond those marked x-figure: an assumption's range is as much a figure as its
+#: default.
 EXTRA_FIGURE_COLUMNS = {"assumptions": ("default", "minimum", "maximum")}
 
 
-def registry_from_tables(tables: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]) -> Registry:
+def registry_from_tables(
+    tables: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]
+) -> Registry:
     """The registry for these tables: figures, dates, structural numbers and row ids."""
     import pandas as pd
 
@@ -628,27 +796,43 @@ def registry_from_tables(tables: Mapping[str, pd.DataFrame], descriptor: Mapping
         ids = [str(v) for v in frame[key]]
         registry.row_ids.update(ids)
         figure_columns = [f["name"] for f in resource["schema"]["fields"] if f.get("x-figure")]
-        figure_columns += [c for c in EXTRA_FIGURE_COLUMNS.get(name, ()) if c in frame and c not in figure_columns]
+        figure_columns += [
+            c for c in EXTRA_FIGURE_COLUMNS.get(name, ()) if c in frame and c not in figure_columns
+        ]
         for column in figure_columns:
             for index, (row_id, value) in enumerate(zip(ids, frame[column])):
                 if pd.notna(value):
                     meaning = _meaning(frame, index)
-                    words = kind_words(meaning) | (frozenset() if column in _GENERIC_COLUMNS else kind_words(column))
+                    words = kind_words(meaning) | (
+                        frozenset() if column in _GENERIC_COLUMNS else kind_words(column)
+                    )
                     where = f"{resource['path']} {row_id} {column}{meaning}"
                     registry.numbers.append(Figure(float(value), where, row_id, words=words))
         for field_ in resource["schema"]["fields"]:
             column = field_["name"]
             if field_["type"] == "date":
-                precision = frame["date_precision"] if "date_precision" in frame else [None] * len(frame)
+                precision = (
+                    frame["date_precision"] if "date_precision" in frame else [None] * len(frame)
+                )
                 for row_id, value, exactness in zip(ids, frame[column], precision):
-                    date_key = _date_key(value, exactness if pd.notna(exactness) else None) if pd.notna(value) else None
+                    date_key = (
+                        _date_key(value, exactness if pd.notna(exactness) else None)
+                        if pd.notna(value)
+                        else None
+                    )
                     if date_key:
-                        registry.dates.append(Figure(date_key, f"{resource['path']} {row_id} {column}", row_id))
+                        registry.dates.append(
+                            Figure(date_key, f"{resource['path']} {row_id} {column}", row_id)
+                        )
             if field_["type"] == "string":
                 for text in frame[column].dropna():
-                    for match in re.finditer(r"(?:\bresolutions?\s+|S/RES/)(\d{4})\b", str(text), re.IGNORECASE):
+                    for match in re.finditer(
+                        r"(?:\bresolutions?\s+|S/RES/)(\d{4})\b", str(text), re.IGNORECASE
+                    ):
                         registry.resolutions.add(int(match[1]))
-                    for match in re.finditer(r"(?:\bparagraphs?|¶|\bitem|\bbelieved)\s*(\d{1,3})\b", str(text), re.I):
+                    for match in re.finditer(
+                        r"(?:\bparagraphs?|¶|\bitem|\bbelieved)\s*(\d{1,3})\b", str(text), re.I
+                    ):
                         registry.paragraphs.add(int(match[1]))
         if name == "resolutions":
             registry.resolutions.update(int(v) for v in frame["resolution"].dropna())
@@ -664,7 +848,9 @@ def registry_from_tables(tables: Mapping[str, pd.DataFrame], descriptor: Mapping
         for row_id, published in zip(sources["source_id"], sources["published"]):
             published_key = _published_key(str(published)) if pd.notna(published) else None
             if published_key:
-                registry.dates.append(Figure(published_key, f"sources.csv {row_id} published", str(row_id)))
+                registry.dates.append(
+                    Figure(published_key, f"sources.csv {row_id} published", str(row_id))
+                )
     return registry
 
 
@@ -710,12 +896,15 @@ def _plotly_texts(figure: Mapping[str, Any]) -> list[str]:
             texts.append(str(subtitle.get("text", "")))
     elif isinstance(title, str):
         texts.append(title)
-    texts += [str(a.get("text", "")) for a in layout.get("annotations", []) if isinstance(a, Mapping)]
+    texts += [
+        str(a.get("text", "")) for a in layout.get("annotations", []) if isinstance(a, Mapping)
+    ]
     return [_html_text(t) for t in texts if t]
 
 
 def _widget_texts(model_id: str, state: Mapping[str, Any], seen: set[str]) -> list[str]:
-    """The text a displayed widget shows: its HTML/Label values and its Output widgets' outputs, recursively."""
+    """The text a displayed widget shows: its HTML/Label values and its Output widgets' outputs,
+    recursively."""
     if model_id in seen or model_id not in state:
         return []
     seen.add(model_id)
@@ -730,8 +919,9 @@ def _widget_texts(model_id: str, state: Mapping[str, Any], seen: set[str]) -> li
     return texts
 
 
-def output_texts_of(output: Mapping[str, Any], state: Mapping[str, Any] | None = None,
-                    seen: set[str] | None = None) -> list[str]:
+def output_texts_of(
+    output: Mapping[str, Any], state: Mapping[str, Any] | None = None, seen: set[str] | None = None
+) -> list[str]:
     """The text a reader sees in one code-cell output.
 
     Streams; of text/markdown, text/html and text/plain the richest only (a DataFrame's
@@ -743,7 +933,9 @@ def output_texts_of(output: Mapping[str, Any], state: Mapping[str, Any] | None =
         texts.append(_joined(output.get("text", "")))
     bundle = output.get("data", {}) or {}
     for mime in ("text/markdown", "text/html", "text/plain"):
-        if mime in bundle and not (mime == "text/plain" and (PLOTLY in bundle or WIDGET_VIEW in bundle)):
+        if mime in bundle and not (
+            mime == "text/plain" and (PLOTLY in bundle or WIDGET_VIEW in bundle)
+        ):
             text = _joined(bundle[mime])
             texts.append(_html_text(text) if mime == "text/html" else text)
             break
@@ -751,7 +943,9 @@ def output_texts_of(output: Mapping[str, Any], state: Mapping[str, Any] | None =
         texts += _plotly_texts(bundle[PLOTLY])
     view = bundle.get(WIDGET_VIEW)
     if isinstance(view, Mapping) and state:
-        texts += _widget_texts(str(view.get("model_id", "")), state, seen if seen is not None else set())
+        texts += _widget_texts(
+            str(view.get("model_id", "")), state, seen if seen is not None else set()
+        )
     return texts
 
 
@@ -760,7 +954,9 @@ def _read_notebook(path: Path) -> dict[str, Any]:
 
 
 def _widget_state(notebook: Mapping[str, Any]) -> dict[str, Any]:
-    return notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {}) or {}
+    return (
+        notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {}) or {}
+    )
 
 
 def cell_outputs(path: Path) -> Iterator[tuple[int, str]]:
@@ -780,7 +976,8 @@ def output_texts(path: Path) -> list[str]:
     return [text for _, text in cell_outputs(path)]
 
 
-#: A row id as prose cites one: "(S31)", "V2019_TOURIST" (capitals, digits, underscores, with a digit or "_").
+#: A row id as prose cites one: "(S31)", "V2019_TOURIST" (capitals, digits, underscores, with a
+#: digit or "_").
 _ROW_ID_RE = re.compile(r"\b(?=[A-Z0-9_]*[0-9_])[A-Z][A-Z0-9_]*\b")
 
 #: Claim kinds read from outputs as values (not enumerations, versions and the like).
@@ -806,19 +1003,22 @@ def notebook_outputs(path: Path, row_ids: Iterable[str] = ()) -> Outputs:
                 dates.append(Figure(claim.value, where))
             elif claim.kind not in _NOT_VALUES:
                 around = context_words(text, claim.start, claim.end)
-                numbers.append(Figure(float(claim.value), where, noun=claim.noun, words=around))  # type: ignore[arg-type]
+                numbers.append(Figure(claim.number, where, noun=claim.noun, words=around))
     notebook = _read_notebook(path)
     for cell in notebook.get("cells", []):
         if cell.get("cell_type") == "code":
             words.update(re.findall(r"[A-Za-z0-9_]+", _joined(cell.get("source", ""))))
             words.update(re.findall(r"[A-Za-z0-9_]+", json.dumps(cell.get("outputs", []))))
-        elif cell.get("cell_type") == "markdown" and NAV_TAG not in cell.get("metadata", {}).get("tags", []):
+        elif cell.get("cell_type") == "markdown" and NAV_TAG not in cell.get("metadata", {}).get(
+            "tags", []
+        ):
             words.update(_ROW_ID_RE.findall(_joined(cell.get("source", ""))))
     return Outputs(tuple(numbers), tuple(dates), frozenset(words & set(row_ids)))
 
 
 TEACHER_GUIDE = "teacher-guide.md"
-#: Pages whose numbers may cite the exercises' expected answers: the guide, and the teacher-only keys.
+#: Pages whose numbers may cite the exercises' expected answers: the guide, and the teacher-only
+#: keys.
 KEY_PAGES = frozenset({TEACHER_GUIDE, "answer-keys.md"})
 
 
@@ -835,7 +1035,9 @@ def answer_keys() -> Outputs:
         try:
             value = exercises.expected(exercise_id)
         except Exception as error:  # the key cannot be checked: say which one, do not pass silently
-            raise RuntimeError(f"helpers.exercises.expected({exercise_id!r}) failed: {error!r}") from error
+            raise RuntimeError(
+                f"helpers.exercises.expected({exercise_id!r}) failed: {error!r}"
+            ) from error
         where = f"answer key helpers.exercises.expected({exercise_id!r})"
         day = _as_date(value)
         if day is not None:
@@ -867,7 +1069,7 @@ def outputs_for(path: Path, registry: Registry, notebooks: Sequence[Path] | None
 
 def fits(claim: Claim, value: float) -> bool:
     """Whether ``value`` is what the claim states, within the rounding as written."""
-    written, value = abs(float(claim.value)), abs(value)  # type: ignore[arg-type]  # "a fall of 18,533" states -18,533
+    written, value = abs(claim.number), abs(value)  # "a fall of 18,533" states -18,533
     tolerance = 1e-9 * max(1.0, value)
     if abs(value - written) <= tolerance:
         return True
@@ -900,8 +1102,11 @@ def _match_number(claim: Claim, figures: Iterable[Figure], exact: bool) -> Figur
         if claim.noun and not figure.counts(claim.noun):
             continue
         for candidate in _candidates(claim, float(figure.value)):  # type: ignore[arg-type]
-            if (abs(abs(candidate) - abs(float(claim.value))) <= 1e-9 * max(1.0, abs(candidate))) if exact \
-                    else fits(claim, candidate):  # type: ignore[arg-type]
+            if (
+                (abs(abs(candidate) - abs(claim.number)) <= 1e-9 * max(1.0, abs(candidate)))
+                if exact
+                else fits(claim, candidate)
+            ):
                 return figure
     return None
 
@@ -911,9 +1116,15 @@ def _match_date(key: DateKey, figures: Iterable[Figure]) -> Figure | None:
     year, month, day = key
     for figure in figures:
         y, m, d = figure.value  # type: ignore[misc]
-        if (year is None or year == y) and (month is None or month == m) and (day is None or day == d):
+        if (
+            (year is None or year == y)
+            and (month is None or month == m)
+            and (day is None or day == d)
+        ):
             return figure
     return None
+
+
 def _list_lengths(text: str) -> list[tuple[int, int]]:
     """(line number of the first item, number of items) for each top-level list in the text."""
     lists: list[tuple[int, int]] = []
@@ -955,14 +1166,13 @@ def sentence_at(text: str, offset: int, limit: int = 300) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
 
 
-
-
 def _describe(figure: Figure, small: bool, agreeing: frozenset[str] = frozenset()) -> str:
     """The report's account of a match: where from, and which rule let a small number through."""
     if not small:
         return figure.where
     kind = f", same kind: {', '.join(sorted(agreeing))}" if agreeing else ""
-    return f"{figure.where} [small: {'a row used or cited' if figure.row else 'a printed output'}{kind}]"
+    source = "a row used or cited" if figure.row else "a printed output"
+    return f"{figure.where} [small: {source}{kind}]"
 
 
 def _needs_same_kind(figure: Figure) -> bool:
@@ -971,25 +1181,35 @@ def _needs_same_kind(figure: Figure) -> bool:
     return bool(figure.row) or figure.foreign
 
 
-def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), text: str = "") -> Verdict:
+def classify(
+    claim: Claim, registry: Registry, outputs: Outputs = Outputs(), text: str = ""
+) -> Verdict:
     """What accounts for one claim (see the module docstring for the rules).
 
     ``outputs`` is what the claim's document may match beyond data/ (its notebook's printed
     values and used rows); ``text`` (the passage) lets a count name the list it introduces.
     """
     if claim.kind in ALWAYS_STRUCTURAL:
-        ok = claim.kind != "notebook" or 0 <= float(claim.value) <= 99  # type: ignore[arg-type]
-        return Verdict(claim, "structural" if ok else "", ALWAYS_STRUCTURAL[claim.kind] if ok else "")
+        ok = claim.kind != "notebook" or 0 <= claim.number <= 99
+        return Verdict(
+            claim, "structural" if ok else "", ALWAYS_STRUCTURAL[claim.kind] if ok else ""
+        )
     if claim.kind == "resolution":
-        ok = int(claim.value) in registry.resolutions  # type: ignore[arg-type]
-        return Verdict(claim, "structural" if ok else "", "S3 resolution number in data/" if ok else "")
+        ok = int(claim.number) in registry.resolutions
+        return Verdict(
+            claim, "structural" if ok else "", "S3 resolution number in data/" if ok else ""
+        )
     if claim.kind == "paragraph":
-        ok = int(claim.value) in registry.paragraphs  # type: ignore[arg-type]
-        return Verdict(claim, "structural" if ok else "", "S5 paragraph number in data/" if ok else "")
+        ok = int(claim.number) in registry.paragraphs
+        return Verdict(
+            claim, "structural" if ok else "", "S5 paragraph number in data/" if ok else ""
+        )
     if claim.kind == "resolution-year":
         years = registry.resolution_years.get(claim.ref)
-        ok = claim.ref in registry.resolutions and (not years or int(claim.value) in years)  # type: ignore[arg-type]
-        return Verdict(claim, "structural" if ok else "", f"S4 year of resolution {claim.ref}" if ok else "")
+        ok = claim.ref in registry.resolutions and (not years or int(claim.number) in years)
+        return Verdict(
+            claim, "structural" if ok else "", f"S4 year of resolution {claim.ref}" if ok else ""
+        )
     small = claim.is_small
     counted = small and claim.kind != "year"  # a small count or ratio: the same-kind rule applies
     around = context_words(text, claim.start, claim.end) if text else frozenset()
@@ -1006,7 +1226,9 @@ def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), tex
 
     # Figures of the same kind first, so that of two equal values the report credits the one the
     # sentence talks about ("80% of repatriations" to the repatriation share, not another 80%).
-    data_numbers = sorted((f for f in registry.numbers if allowed(f)), key=lambda f: not (f.words & around))
+    data_numbers = sorted(
+        (f for f in registry.numbers if allowed(f)), key=lambda f: not (f.words & around)
+    )
     printed_numbers = [f for f in outputs.numbers if allowed(f)]
     data_dates = [f for f in registry.dates if not small or f.row in outputs.rows]
     if claim.is_date:
@@ -1021,18 +1243,24 @@ def classify(claim: Claim, registry: Registry, outputs: Outputs = Outputs(), tex
             if found:
                 return Verdict(claim, basis, _describe(found, small, same_kind(found)))
     if claim.kind == "year":
-        key: DateKey = (int(claim.value), None, None)  # type: ignore[arg-type]
+        key: DateKey = (int(claim.number), None, None)
         for basis, figures in (("data", data_dates), ("output", outputs.dates)):
             found = _match_date(key, figures)
             if found:
                 return Verdict(claim, basis, f"year of {_describe(found, small)}")
-    if claim.kind in ("count", "year") and claim.qualifier == "" and float(claim.value) in registry.resolutions:  # type: ignore[arg-type]
+    if (
+        claim.kind in ("count", "year")
+        and claim.qualifier == ""
+        and claim.number in registry.resolutions
+    ):
         return Verdict(claim, "structural", "S3 resolution number in data/")
     if text and claim.kind == "count" and claim.qualifier == "" and claim.decimals == 0:
         line = text.count("\n", 0, claim.start)
         for first, count in _list_lengths(text):
             if count == claim.value and 0 < first - line <= 3:
-                return Verdict(claim, "structural", f"S7 length of the list it introduces ({count} items)")
+                return Verdict(
+                    claim, "structural", f"S7 length of the list it introduces ({count} items)"
+                )
     return Verdict(claim, "", "")
 
 
@@ -1048,7 +1276,9 @@ def notebook_passages(path: Path) -> list[Passage]:
     """Every markdown cell of a notebook, except navigation cells, as passages."""
     passages = []
     for index, cell in enumerate(_read_notebook(path).get("cells", [])):
-        if cell.get("cell_type") != "markdown" or NAV_TAG in cell.get("metadata", {}).get("tags", []):
+        if cell.get("cell_type") != "markdown" or NAV_TAG in cell.get("metadata", {}).get(
+            "tags", []
+        ):
             continue
         passages.append(Passage(Path(path), f"cell {index}", _joined(cell.get("source", ""))))
     return passages
@@ -1103,11 +1333,17 @@ def check_document(path: Path, registry: Registry, outputs: Outputs | None = Non
     for passage in passages_of(path):
         for verdict in check_text(passage.text, registry, outputs):
             start = verdict.claim.start
-            findings.append(Finding(passage.path, passage.place(start), verdict, sentence_at(passage.text, start)))
+            findings.append(
+                Finding(
+                    passage.path, passage.place(start), verdict, sentence_at(passage.text, start)
+                )
+            )
     return findings
 
 
-def unmatched_claims(path: Path, registry: Registry, outputs: Outputs | None = None) -> list[Finding]:
+def unmatched_claims(
+    path: Path, registry: Registry, outputs: Outputs | None = None
+) -> list[Finding]:
     """Every number in one document that no data figure, output or structural rule accounts for."""
     return [f for f in check_document(path, registry, outputs) if not f.verdict.ok]
 
@@ -1133,7 +1369,9 @@ class SeedFigure:
     value: float | DateKey
 
 
-def seed_figures(tables: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]) -> list[SeedFigure]:
+def seed_figures(
+    tables: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]
+) -> list[SeedFigure]:
     """Each seed row's figures; a row without a figure column (an event) gives its date instead."""
     import pandas as pd
 
@@ -1148,7 +1386,11 @@ def seed_figures(tables: Mapping[str, pd.DataFrame], descriptor: Mapping[str, An
         for _, row in frame[frame["status"] == "seed"].iterrows():
             place = f"{resource['path']} {row[key]}"
             if figure_columns:
-                figures += [SeedFigure(f"{place} {c}", float(row[c])) for c in figure_columns if pd.notna(row[c])]
+                figures += [
+                    SeedFigure(f"{place} {c}", float(row[c]))
+                    for c in figure_columns
+                    if pd.notna(row[c])
+                ]
             else:
                 precision = row.get("date_precision")
                 for column in date_columns:
@@ -1165,15 +1407,18 @@ def mentions(texts: Iterable[str], figure: SeedFigure) -> bool:
             if isinstance(figure.value, tuple):
                 if claim.is_date and claim.value == figure.value:
                     return True
-            elif not claim.is_date and claim.kind not in ALWAYS_STRUCTURAL and (
-                abs(float(claim.value) - figure.value) <= 1e-9 * max(1.0, abs(figure.value))  # type: ignore[arg-type]
+            elif (
+                not claim.is_date
+                and claim.kind not in ALWAYS_STRUCTURAL
+                and (abs(claim.number - figure.value) <= 1e-9 * max(1.0, abs(figure.value)))
             ):
                 return True
     return False
 
 
-def unmentioned_seed_figures(tables: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any],
-                             texts: Sequence[str]) -> list[SeedFigure]:
+def unmentioned_seed_figures(
+    tables: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any], texts: Sequence[str]
+) -> list[SeedFigure]:
     """Seed figures that no prose or code output in ``texts`` mentions."""
     return [figure for figure in seed_figures(tables, descriptor) if not mentions(texts, figure)]
 
@@ -1184,10 +1429,17 @@ def unmentioned_seed_figures(tables: Mapping[str, pd.DataFrame], descriptor: Map
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m tools.claims [--report] [FILE ...]``: exit 1 if any number is unmatched."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", type=Path,
-                        help="notebooks or markdown files (default: every notebook, README.md, docs/teacher-guide.md)")
-    parser.add_argument("--report", action="store_true",
-                        help="print what every number matched (data row and column, output cell, or rule)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help="notebooks or markdown files (default: every notebook, README.md, docs/*.md)",
+    )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="print what every number matched (data row and column, output cell, or rule)",
+    )
     args = parser.parse_args(argv)
     paths = args.paths or collection_documents()
     missing = [str(p) for p in paths if not p.is_file()]
@@ -1201,9 +1453,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.report or not finding.verdict.ok:
                 print(finding)
     if unmatched:
-        print(f"{unmatched} number(s) unmatched: neither a figure in data/, nor printed by a code cell of the same "
-              "notebook (within the rounding written), nor structural. Print it from code, add it to data/ with "
-              "its source, or reword.", file=sys.stderr)
+        print(
+            f"{unmatched} number(s) unmatched: neither a figure in data/, nor printed by a code "
+            "cell of the same notebook (within the rounding written), nor structural. Print it "
+            "from code, add it to data/ with its source, or reword.",
+            file=sys.stderr,
+        )
         return 1
     print(f"every number accounted for in {len(paths)} document(s)", file=sys.stderr)
     return 0

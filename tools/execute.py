@@ -56,7 +56,10 @@ def canonical_widget_ids(notebook: nbformat.NotebookNode) -> nbformat.NotebookNo
             view = output.get("data", {}).get(WIDGET_VIEW)
             if view:
                 visit(view["model_id"])
-    unreached = sorted(set(state) - set(order), key=lambda m: MODEL_REF.sub("", json.dumps(state[m], sort_keys=True)))
+    unreached = sorted(
+        set(state) - set(order),
+        key=lambda m: MODEL_REF.sub("", json.dumps(state[m], sort_keys=True)),
+    )
     for model_id in unreached:
         visit(model_id)
     import nbformat
@@ -82,7 +85,11 @@ def merge_streams(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         for output in cell.get("outputs", []):
             previous = merged[-1] if merged else None
             same_stream = previous is not None and previous.get("output_type") == "stream"
-            if same_stream and output.get("output_type") == "stream" and previous.get("name") == output.get("name"):
+            if (
+                same_stream
+                and output.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")
+            ):
                 previous["text"] = previous["text"] + output["text"]
             else:
                 merged.append(output)
@@ -108,7 +115,13 @@ def execute(path: Path) -> float:
         **notebook_client_options(),
     ).execute()
     seconds = time.perf_counter() - started
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errors = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     if errors:
         raise SystemExit(f"{path.name}: {errors[0].ename}: {errors[0].evalue}")
     for cell in notebook.cells:
@@ -129,7 +142,8 @@ def unexecuted_cells(path: Path) -> list[str]:
             problems.append(f"{path.name} cell {index}: never executed (no execution_count)")
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                problems.append(f"{path.name} cell {index}: error output {output.get('ename')}: {output.get('evalue')}")
+                error = f"{output.get('ename')}: {output.get('evalue')}"
+                problems.append(f"{path.name} cell {index}: error output {error}")
     return problems
 
 
@@ -143,12 +157,18 @@ def notebook_path(name: str) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", help="names or paths of notebooks in notebooks/ (default: all)")
-    parser.add_argument("--check", action="store_true",
-                        help="execute nothing; exit 1 if a code cell was never run or holds an error output")
+    parser.add_argument(
+        "notebooks", nargs="*", help="names or paths of notebooks in notebooks/ (default: all)"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="execute nothing; exit 1 if a code cell was never run or holds an error output",
+    )
     args = parser.parse_args(argv)
     if args.check:
-        # Paths as given (pre-commit passes the staged files); a missing one is an error, not a pass.
+        # Paths as given (pre-commit passes the staged files); a missing one is an error, not a
+        # pass.
         paths = [Path(n) for n in args.notebooks] if args.notebooks else notebook_paths()
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
@@ -163,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     paths = [notebook_path(n) for n in args.notebooks] if args.notebooks else notebook_paths()
     for path in paths:
-        print(f"{path.name}: executed in {execute(path):.1f} s, {path.stat().st_size / 1024:.0f} KB")
+        print(
+            f"{path.name}: executed in {execute(path):.1f} s, {path.stat().st_size / 1024:.0f} KB"
+        )
     return 0
 
 

@@ -56,7 +56,8 @@ class WorkersAbroadExporter(HTMLExporter):
 
     inline_assets = Bool(
         True,
-        help="Inline plotly.js and the CSS into the page (one offline file) instead of linking assets/.",
+        help="Inline plotly.js and the CSS into the page (one offline file) "
+        "instead of linking assets/.",
     ).tag(config=True)
     site_bar = Unicode(
         "", help="HTML of the navigation bar put at the top of the page (the site sets it)."
@@ -91,7 +92,8 @@ class WorkersAbroadExporter(HTMLExporter):
     def from_notebook_node(
         self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[str, dict[str, Any]]:
-        """Render the prepared notebook (sanitized outputs, drawn charts) in the Workers Abroad shell."""
+        """Render the prepared notebook (sanitized outputs, drawn charts) in the Workers Abroad
+        shell."""
         resources = dict(resources or {})
         name = resources.get("metadata", {}).get("name", "notebook")
         prepared, charts = site.prepare(nb)

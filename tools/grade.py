@@ -419,7 +419,8 @@ def default_out(now: dt.datetime | None = None) -> Path:
 
 
 def free_name(out: Path) -> Path:
-    """``out``, or ``out`` numbered (grades-2.csv, grades-3.csv ...) if another run took the name."""
+    """``out``, or ``out`` numbered (grades-2.csv, grades-3.csv ...) if another run took the
+    name."""
     candidate, number = out, 2
     while candidate.exists():
         candidate = out.with_name(f"{out.stem}-{number}{out.suffix}")
@@ -539,7 +540,8 @@ def grade(
     isolated: bool = True,
     force: bool = False,
 ) -> tuple[list[Row], Path]:
-    """Grade every submission in ``paths`` and write ``out``; return the rows and the file written."""
+    """Grade every submission in ``paths`` and write ``out``; return the rows and the file
+    written."""
     from helpers.data import load_all
     from tools.handout import build_tree
 

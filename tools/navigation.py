@@ -38,17 +38,22 @@ def nav_text(paths: list[Path], index: int) -> str:
 
 def contents_lines(paths: list[Path], titles: list[str], prefix: str) -> list[str]:
     """The numbered contents list, links relative to ``prefix`` (00's folder or README's)."""
-    return [f"{i}. [{title}]({prefix}{path.name})" for i, (path, title) in enumerate(zip(paths, titles))]
+    return [
+        f"{i}. [{title}]({prefix}{path.name})" for i, (path, title) in enumerate(zip(paths, titles))
+    ]
 
 
 def nav_cell(text: str, cell_id: str) -> nbformat.NotebookNode:
-    """A tagged markdown cell with a fixed id, so rewriting it leaves an unchanged file unchanged."""
+    """A tagged markdown cell with a fixed id, so rewriting it leaves an unchanged file
+    unchanged."""
     cell = nbformat.v4.new_markdown_cell(text, metadata={"tags": [NAV_TAG]})
     cell.id = cell_id
     return cell
 
 
-def updated_notebook(notebook: nbformat.NotebookNode, nav: str, contents: str | None) -> nbformat.NotebookNode:
+def updated_notebook(
+    notebook: nbformat.NotebookNode, nav: str, contents: str | None
+) -> nbformat.NotebookNode:
     """The notebook with fresh nav cells at both ends and, in 00, a fresh contents cell."""
     cells = [c for c in notebook.cells if NAV_TAG not in c.metadata.get("tags", [])]
     for cell in cells:
@@ -60,8 +65,12 @@ def updated_notebook(notebook: nbformat.NotebookNode, nav: str, contents: str | 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is stale")
-    parser.add_argument("--root", type=Path, default=ROOT, help="the collection's folder (default: this repository)")
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if anything is stale"
+    )
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the collection's folder (default: this repository)"
+    )
     args = parser.parse_args(argv)
     readme_path = args.root / "README.md"
     try:
@@ -84,7 +93,12 @@ def main(argv: list[str] | None = None) -> int:
                 nbformat.write(after_nb, path)
     readme = readme_path.read_text(encoding="utf-8")
     block = "\n".join([README_BEGIN, *contents_lines(paths, titles, "notebooks/"), README_END])
-    new_readme = re.sub(re.escape(README_BEGIN) + ".*?" + re.escape(README_END), lambda _m: block, readme, flags=re.S)
+    new_readme = re.sub(
+        re.escape(README_BEGIN) + ".*?" + re.escape(README_END),
+        lambda _m: block,
+        readme,
+        flags=re.S,
+    )
     if README_BEGIN not in readme:
         raise SystemExit(f"README.md lacks the {README_BEGIN} … {README_END} markers")
     if new_readme != readme:
@@ -93,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             readme_path.write_text(new_readme, encoding="utf-8")
     if stale:
         verb = "stale" if args.check else "updated"
-        print(f"navigation {verb}: {', '.join(stale)}" + (" (run ./tasks nav)" if args.check else ""))
+        print(
+            f"navigation {verb}: {', '.join(stale)}" + (" (run ./tasks nav)" if args.check else "")
+        )
         return 1 if args.check else 0
     print("navigation is current")
     return 0

@@ -6,9 +6,9 @@ new notebook (one file named ``NN-slug.ipynb``) is picked up everywhere at once.
 
 The API is small and stable: :data:`ROOT`, :data:`NOTEBOOKS_DIR`, :data:`NAV_TAG`,
 :func:`notebook_paths` and :func:`first_heading`; and, for the teacher guide's reading times
-(``python -m tools.notebooks`` prints them), :func:`prose_words` and :func:`reading_minutes`. It reads notebooks as plain JSON: importing
-nbformat costs seconds (it compiles JSON schemas), too much for a pre-commit hook.
-"""
+(``python -m tools.notebooks`` prints them), :func:`prose_words` and :func:`reading_minutes`. It
+reads notebooks as plain JSON: importing nbformat costs seconds (it compiles JSON schemas), too much
+for a pre-commit hook."""
 
 from __future__ import annotations
 
@@ -53,7 +53,9 @@ def first_heading(notebook: Path | str | Mapping[str, Any]) -> str:
         name = Path(notebook).name
         notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
     for cell in notebook.get("cells", []):
-        if cell.get("cell_type") == "markdown" and NAV_TAG not in cell.get("metadata", {}).get("tags", []):
+        if cell.get("cell_type") == "markdown" and NAV_TAG not in cell.get("metadata", {}).get(
+            "tags", []
+        ):
             source = cell.get("source", "")
             for line in ("".join(source) if isinstance(source, list) else source).splitlines():
                 if line.startswith("# "):
@@ -98,17 +100,20 @@ def prose_words(notebook: Path | str | Mapping[str, Any]) -> int:
 
 
 def reading_minutes(words: int) -> int:
-    """Minutes to read ``words`` at WORDS_PER_MINUTE, rounded up: a lesson plan needs the whole minute."""
+    """Minutes to read ``words`` at WORDS_PER_MINUTE, rounded up: a lesson plan needs the whole
+    minute."""
     return -(-words // WORDS_PER_MINUTE)
 
 
 def main() -> int:
-    """``python -m tools.notebooks``: each notebook's prose words and reading time, for the teacher guide."""
+    """``python -m tools.notebooks``: each notebook's prose words and reading time, for the teacher
+    guide."""
     for path in notebook_paths():
         words = prose_words(path)
         flag = "" if words <= MAX_PROSE_WORDS else f"  (over {MAX_PROSE_WORDS:,})"
         minutes = reading_minutes(words)
-        print(f"{path.stem}: {words:,} words, {minutes} min at {WORDS_PER_MINUTE} words a minute{flag}")
+        pace = f"{WORDS_PER_MINUTE} words a minute"
+        print(f"{path.stem}: {words:,} words, {minutes} min at {pace}{flag}")
     return 0
 
 

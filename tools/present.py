@@ -4,7 +4,8 @@ Usage, from the repository root (``./tasks present`` runs this)::
 
     python -m tools.present              # the whole collection: a contents page, then each notebook
     python -m tools.present 04           # one notebook, by number, name or path
-    python -m tools.present 04 --port 8900 --cull-idle 1800 -- --theme=dark   # after --: Voila's own options
+    # after --: Voila's own options
+    python -m tools.present 04 --port 8900 --cull-idle 1800 -- --theme=dark
 
 Why Voila and these settings:
 
@@ -250,7 +251,8 @@ def voila_command(
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={min(CULL_INTERVAL, max(1, cull_idle))}",
         "--MappingKernelManager.cull_connected=False",
-        # Only the extensions a dashboard needs: others (nbdime, jupytext...) fail outside JupyterLab.
+        # Only the extensions a dashboard needs: others (nbdime, jupytext...) fail outside
+        # JupyterLab.
         *(f"--VoilaConfiguration.extension_allowlist={name}" for name in EXTENSIONS),
         *(f"--VoilaExporter.filters={name}={path}" for name, path in TEMPLATE_FILTERS.items()),
         *(extra or []),
@@ -292,7 +294,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """Command-line options; anything after ``--`` is passed to Voila unchanged."""
     parser = argparse.ArgumentParser(
         prog="./tasks present",
-        description="Serve the notebooks as dashboards (code hidden, widgets live) on 127.0.0.1 with a token.",
+        description="Serve the notebooks as dashboards (code hidden, widgets live) "
+        "on 127.0.0.1 with a token.",
     )
     parser.add_argument(
         "notebook",

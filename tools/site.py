@@ -98,8 +98,8 @@ OPEN_TABLE_ROWS = 12
 
 # ----------------------------------------------------------------------------- sanitizing
 
-#: Tags an output may keep: nh3's safe default set (no script, style, iframe, form, svg), less images,
-#: which would load from the network; a chart or table never needs one.
+#: Tags an output may keep: nh3's safe default set (no script, style, iframe, form, svg), less
+#: images, which would load from the network; a chart or table never needs one.
 SAFE_TAGS = set(nh3.ALLOWED_TAGS) - {"img", "map", "area"}
 #: Headings keep their id: markdown cells' anchors (``#Section``) and links to them need it.
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -619,7 +619,8 @@ def chart_html(figure: Mapping[str, Any], caption_md: str, counter: ChartCounter
         f'<div class="wa-chart" id="{chart_id}" data-spec="{chart_id}-data"{described}></div>'
         f'<script type="application/json" id="{chart_id}-data">{payload}</script>'
         f"<figcaption>{sanitize(markdown2html_mistune(caption))}</figcaption>"
-        f'<details class="wa-data-details"{opened}><summary>Data behind this chart (table)</summary>'
+        f'<details class="wa-data-details"{opened}>'
+        "<summary>Data behind this chart (table)</summary>"
         f"{table}</details>"
         f"</figure>"
     )
@@ -708,7 +709,10 @@ def widget_html(
     """
     model = _widget_model(model_id, models, ancestors)
     if model is None:
-        return '<p class="wa-widget-note">(This widget was not saved with the notebook; run the notebook to see it.)</p>'
+        return (
+            '<p class="wa-widget-note">(This widget was not saved with the notebook; '
+            "run the notebook to see it.)</p>"
+        )
     name, state = model.get("model_name", ""), model.get("state", {})
     if not isinstance(state, Mapping):
         raise MalformedOutput(f"a widget whose state is not a set of settings ({model_id[:40]})")
@@ -1153,7 +1157,8 @@ def contents_markdown(entries: Sequence[tuple[str, str]], has_guide: bool) -> st
         "# Workers Abroad",
         "",
         "Interactive notebooks about North Korean workers abroad and the UN repatriation deadline, "
-        "as static pages. Charts are interactive (hover, zoom); each has its data in a table below it. "
+        "as static pages. Charts are interactive (hover, zoom); "
+        "each has its data in a table below it. "
         "Widgets show a snapshot: to move their controls, run the notebooks in JupyterLab.",
         "",
         "## Notebooks",
