@@ -38,9 +38,6 @@ from tests.browser_support import (
     error_outputs,
     figure_outputs,
     notebook_paths,
-    process_group_alive,
-    start_lab,
-    stop_lab,
 )
 
 NOTEBOOKS = notebook_paths()
@@ -120,22 +117,10 @@ EXPLORER_STATE_JS = """box => JSON.stringify({
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """One JupyterLab for this file, always shut down with its kernels, even on failure.
-
-    Every notebook's kernel is started at once, so kernels boot while the browser starts.
-    """
-    server = start_lab(tmp_path_factory.mktemp("jupyterlab"))
-    try:
-        for path in NOTEBOOKS:
-            server.start_kernel_for(path.name)
-        yield server
-    finally:
-        pgid = server.process.pid
-        stop_lab(server)
-        if process_group_alive(pgid):
-            raise RuntimeError(f"JupyterLab's process group {pgid} survived the shutdown")
-
+def lab(lab_server: LabServer) -> LabServer:
+    """One JupyterLab for this file: conftest's ``lab_server``, every notebook's kernel started
+    at once and always shut down with its kernels, even on failure."""
+    return lab_server
 
 
 def offline_context(browser: Browser, allowed_prefix: str, blocked: list[str]) -> BrowserContext:
@@ -220,7 +205,9 @@ def move(control: Locator) -> str:
         return f"slider {key}"
     select = control.locator("select")
     if select.count():
-        options = select.locator("option").evaluate_all("os => os.map(o => ({v: o.value, s: o.selected}))")
+        options = select.locator("option").evaluate_all(
+            "os => os.map(o => ({v: o.value, s: o.selected}))"
+        )
         assert len(options) > 1, "a select control with one option cannot move"
         other = next((o["v"] for o in options if not o["s"]), None)
         # A multiple select with every option picked moves by keeping only the first.
@@ -254,7 +241,8 @@ def wait_for_change(explorer: Locator, before: str, timeout: float = 20.0) -> st
 def displays_widgets(notebook: dict[str, Any]) -> bool:
     return any(
         WIDGET_VIEW_MIME in output.get("data", {})
-        for cell in notebook["cells"] if cell["cell_type"] == "code"
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
         for output in cell.get("outputs", [])
     )
 
@@ -266,18 +254,28 @@ def test_figure_count_includes_charts_inside_displayed_widgets_only():
     """The expected count: 1 cell chart + 1 chart in a displayed explorer; a stray Output is not shown."""
     chart = {"output_type": "display_data", "data": {PLOTLY_MIME: {"data": []}}, "metadata": {}}
     states = {
-        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_text", "IPY_MODEL_out"]}},
+        "box": {
+            "model_name": "VBoxModel",
+            "state": {"children": ["IPY_MODEL_text", "IPY_MODEL_out"]},
+        },
         "text": {"model_name": "HTMLModel", "state": {"value": "x"}},
         "out": {"model_name": "OutputModel", "state": {"outputs": [chart]}},
         "stray": {"model_name": "OutputModel", "state": {"outputs": [chart, chart]}},
     }
-    view = {"output_type": "execute_result", "data": {WIDGET_VIEW_MIME: {"model_id": "box"}}, "metadata": {}}
+    view = {
+        "output_type": "execute_result",
+        "data": {WIDGET_VIEW_MIME: {"model_id": "box"}},
+        "metadata": {},
+    }
     notebook = {
         "metadata": {"widgets": {WIDGET_STATE_MIME: {"state": states}}},
         "cells": [
             {"cell_type": "markdown", "source": "# t"},
             {"cell_type": "code", "outputs": [chart]},
-            {"cell_type": "code", "outputs": [view, view]},  # the same widget shown twice is one chart model
+            {
+                "cell_type": "code",
+                "outputs": [view, view],
+            },  # the same widget shown twice is one chart model
         ],
     }
     assert figure_outputs(notebook) == 2
@@ -332,18 +330,24 @@ def test_notebook_renders_in_jupyterlab(path: Path, lab: LabServer, lab_app: Lab
 
     # Every explorer answers its controls: move one, the chart or the text changes.
     if displays_widgets(saved):
-        assert explorers.count() > 0, f"{path.name} displays widgets but no helpers.widgets.Explorer to try"
+        assert explorers.count() > 0, (
+            f"{path.name} displays widgets but no helpers.widgets.Explorer to try"
+        )
     for index in range(explorers.count()):
         explorer = explorers.nth(index)
         explorer.scroll_into_view_if_needed()
         controls = explorer.locator(CONTROL_SELECTOR)
-        assert controls.count() > 0, f"{path.name}: explorer {index + 1} has no control the test can move"
+        assert controls.count() > 0, (
+            f"{path.name}: explorer {index + 1} has no control the test can move"
+        )
         before = explorer_state(explorer)
         action = move(controls.first)
         after = wait_for_change(explorer, before)
         assert after != before, f"{path.name}: explorer {index + 1} did not change after {action}"
 
-    assert not lab_app.blocked, f"{path.name}: the page tried to reach the network: {lab_app.blocked[:5]}"
+    assert not lab_app.blocked, (
+        f"{path.name}: the page tried to reach the network: {lab_app.blocked[:5]}"
+    )
 
 
 # ------------------------------------------------------------------------ the static site
@@ -355,8 +359,12 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert SITE_BUILDER.is_file(), f"{SITE_BUILDER} is missing: the static site cannot be tested"
     out = tmp_path_factory.mktemp("site") / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "tools.site", "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
-        timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [sys.executable, "-m", "tools.site", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0, f"the site build failed:\n{result.stdout}\n{result.stderr}"
     return out
@@ -380,7 +388,9 @@ def test_site_page_draws_every_chart_offline(path: Path, built_site: Path, brows
         while drawn != expected and time.monotonic() < deadline:
             time.sleep(0.25)
             drawn = body.evaluate(DRAWN_PLOTS_JS)
-        assert drawn == expected, f"{page_file.name}: {drawn} charts drawn offline for {expected} figure outputs"
+        assert drawn == expected, (
+            f"{page_file.name}: {drawn} charts drawn offline for {expected} figure outputs"
+        )
     finally:
         context.close()
     assert not blocked, f"{page_file.name} asks for the network: {blocked[:5]}"

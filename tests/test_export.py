@@ -44,26 +44,22 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / NOTEBOOK.name
 
 
-@pytest.fixture(scope="module")
-def exported(snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("export")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "nbconvert",
-            "--to",
-            "workers-abroad",
-            str(snapshot),
-            "--output-dir",
-            str(out),
-        ],
+def nbconvert_to_page(notebook: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """Export as a teacher does: ``jupyter nbconvert --to workers-abroad`` into ``out``."""
+    command = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "workers-abroad"]
+    return subprocess.run(
+        [*command, str(notebook), "--output-dir", str(out)],
         cwd=out,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="module")
+def exported(snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("export")
+    result = nbconvert_to_page(snapshot, out)
     assert result.returncode == 0, f"nbconvert failed:\n{result.stderr}"
     page = out / f"{NOTEBOOK.stem}.html"
     assert page.is_file(), f"nbconvert wrote no {page.name}: {result.stderr}"
@@ -261,23 +257,7 @@ def export(
     """Write the notebook and export it as a teacher does (nbconvert ``--to workers-abroad``)."""
     source = folder / f"{name}.ipynb"
     source.write_text(json.dumps(notebook), encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "nbconvert",
-            "--to",
-            "workers-abroad",
-            str(source),
-            "--output-dir",
-            str(folder),
-        ],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = nbconvert_to_page(source, folder)
     return folder / f"{name}.html", result
 
 

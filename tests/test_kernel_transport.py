@@ -77,19 +77,28 @@ nbformat.write(notebook, path)
 """
 
 
-def test_nbclient_kernel_uses_ipc_and_prints_no_tcp_warning(tmp_path, runtime):
-    """As tools.execute, tools.bench and the grader run notebooks, from another folder."""
+def run_probe_with_nbclient(
+    tmp_path: Path, runtime: Path
+) -> tuple[subprocess.CompletedProcess[str], dict]:
+    """Run the probe notebook with nbclient from ``tmp_path`` (not the notebook's folder, so
+    socket paths must not be relative) with ``runtime`` as Jupyter's runtime folder; return the
+    finished process and the connection file the kernel printed."""
     probe = write_probe(tmp_path / "nb")
     answer = subprocess.run(
         [sys.executable, "-c", NBCLIENT_SCRIPT, str(probe), str(probe.parent)],
-        cwd=tmp_path,  # not the notebook's folder: socket paths must not be relative
+        cwd=tmp_path,
         env=environment(runtime),
         capture_output=True,
         text=True,
         timeout=180,
     )
     assert answer.returncode == 0, answer.stderr[-3000:]
-    connection = printed_connection(probe)
+    return answer, printed_connection(probe)
+
+
+def test_nbclient_kernel_uses_ipc_and_prints_no_tcp_warning(tmp_path, runtime):
+    """As tools.execute, tools.bench and the grader run notebooks, from another folder."""
+    answer, connection = run_probe_with_nbclient(tmp_path, runtime)
     assert connection["transport"] == "ipc"
     assert Path(connection["ip"]).parent == runtime  # the sockets sit beside the connection file
     assert WARNING not in answer.stderr
@@ -99,17 +108,7 @@ def test_nbclient_kernel_uses_ipc_and_prints_no_tcp_warning(tmp_path, runtime):
 def test_a_long_runtime_folder_puts_sockets_in_a_short_private_folder(tmp_path):
     """A Unix socket path must fit in 107 bytes; a deep runtime folder must not break kernels."""
     deep = tmp_path / ("d" * 80) / "runtime"
-    probe = write_probe(tmp_path / "nb")
-    answer = subprocess.run(
-        [sys.executable, "-c", NBCLIENT_SCRIPT, str(probe), str(probe.parent)],
-        cwd=tmp_path,
-        env=environment(deep),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert answer.returncode == 0, answer.stderr[-3000:]
-    connection = printed_connection(probe)
+    answer, connection = run_probe_with_nbclient(tmp_path, deep)
     assert connection["transport"] == "ipc"
     socket_folder = Path(connection["ip"]).parent
     assert socket_folder.parent == short_parent() and socket_folder.name.startswith("wa-k-")

@@ -127,32 +127,9 @@ def wait_until_listening(projector: Projector, timeout: float = 60.0) -> None:
 @pytest.fixture(scope="module")
 def projector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Projector]:
     """``python -m tools.present 04`` on a free loopback port; always stopped with its kernels."""
-    port, token = free_port(), secrets.token_urlsafe(16)
     log = tmp_path_factory.mktemp("present") / "voila.log"
-    command = [
-        sys.executable,
-        "-m",
-        "tools.present",
-        "04",
-        f"--port={port}",
-        f"--token={token}",
-        f"--cull-idle={CULL_IDLE}",
-    ]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = Projector(process, port, token, log)
-    try:
-        wait_until_listening(server)
+    with presented("04", log, f"--cull-idle={CULL_IDLE}") as server:
         yield server
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def open_offline(
@@ -393,24 +370,15 @@ def assert_kernel_culled(projector: Projector) -> None:
 
 
 @contextmanager
-def presented(path: Path) -> Iterator[Projector]:
-    """``python -m tools.present PATH`` for one notebook of the test's own, stopped afterwards."""
+def presented(target: str | Path, log: Path, *options: str) -> Iterator[Projector]:
+    """``python -m tools.present TARGET`` on a free loopback port, logging to ``log``; always
+    stopped afterwards, with its kernels (the whole process group)."""
     port, token = free_port(), secrets.token_urlsafe(16)
-    log = path.parent / "voila.log"
+    command = [sys.executable, "-m", "tools.present", str(target), f"--port={port}"]
+    command += [f"--token={token}", *options]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tools.present",
-                str(path),
-                f"--port={port}",
-                f"--token={token}",
-            ],
-            cwd=ROOT,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Projector(process, port, token, log)
     try:
@@ -418,7 +386,11 @@ def presented(path: Path) -> Iterator[Projector]:
         yield server
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 #: Each payload marks window.__pwned; ``void(0)`` keeps a javascript: URL from replacing the page.
@@ -448,7 +420,7 @@ def test_markdown_and_outputs_are_sanitized_as_on_the_site(tmp_path: Path, brows
     nbformat.write(nbformat.v4.new_notebook(cells=HOSTILE_CELLS), path)
     traffic = Traffic()
     problems: list[str] = []
-    with presented(path) as server:
+    with presented(path, path.parent / "voila.log") as server:
         with urllib.request.urlopen(server.notebook_url(path.name), timeout=120) as response:
             source = response.read().decode("utf-8")
             policy = response.headers.get("Content-Security-Policy", "")
@@ -499,7 +471,7 @@ def test_cells_tagged_projector_hide_run_but_are_not_shown(tmp_path: Path):
     ]
     path = tmp_path / "tagged.ipynb"
     nbformat.write(notebook, path)
-    with presented(path) as server:
+    with presented(path, path.parent / "voila.log") as server:
         with urllib.request.urlopen(server.notebook_url(path.name), timeout=120) as response:
             page = response.read().decode("utf-8")
     assert "SHOWN-PROSE" in page
