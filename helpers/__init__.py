@@ -3,7 +3,7 @@ self-checks.
 
 Submodules load on first use (PEP 562), so ``import helpers`` stays cheap: a notebook pays for
 pandas, plotly or ipywidgets only when it touches ``helpers.data``, ``helpers.plots`` or
-``helpers.widgets``.
+``helpers.explorers``.
 """
 
 from importlib import import_module
@@ -22,7 +22,7 @@ _SUBMODULES = frozenset(
         "paths",
         "plots",
         "selfcheck",
-        "widgets",
+        "explorers",
     }
 )
 __all__ = ["data_path", "project_root", "__version__", *sorted(_SUBMODULES)]

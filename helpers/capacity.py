@@ -14,7 +14,6 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from helpers.data import row
 from helpers.numbers import finite
 
 ASSUMPTION_IDS: dict[str, str] = {  # the assumptions.csv rows the model reads, by setting name
@@ -102,8 +101,8 @@ def settings_from(tables: Mapping[str, Any], **changes: object) -> Settings:
         raise ValueError(
             f"no setting {sorted(unknown)}; settings: {[f.name for f in fields(Settings)]}"
         )
-    values = {"flights_per_week": float(row(tables["transport"], FLIGHTS_ROW)["value"])} | {
-        name: float(row(tables["assumptions"], a)["default"]) for name, a in ASSUMPTION_IDS.items()
+    values = {"flights_per_week": float(tables["transport"].loc[FLIGHTS_ROW, "value"])} | {
+        name: float(tables["assumptions"].loc[a, "default"]) for name, a in ASSUMPTION_IDS.items()
     }
     return Settings(**(values | changes))  # type: ignore[arg-type]
 
@@ -111,7 +110,7 @@ def settings_from(tables: Mapping[str, Any], **changes: object) -> Settings:
 def closure_date(tables: Mapping[str, Any]) -> date:
     """The day the Pyongyang–Vladivostok route was suspended, read from events.csv."""
     _tables(tables, "events")
-    return _day(row(tables["events"], CLOSURE_EVENT)["date"], CLOSURE_EVENT)
+    return _day(tables["events"].loc[CLOSURE_EVENT, "date"], CLOSURE_EVENT)
 
 
 def full_weeks(start: object, end: object) -> int:

@@ -1142,9 +1142,9 @@ def _frame(table: _Table) -> pd.DataFrame:
     frame.attrs.update(
         name=table.resource["name"],
         title=str(table.resource.get("title", table.resource["name"])),
-        primary_key=table.resource["schema"]["primaryKey"][0],
     )
-    return frame
+    # Indexed by its primary key, so a lookup reads visas.loc["V2019_TOURIST", "count"].
+    return frame.set_index(table.resource["schema"]["primaryKey"][0])
 
 
 @cache
@@ -1169,26 +1169,3 @@ def load_table(name: str, folder: Path | None = None) -> pd.DataFrame:
     if name not in tables:
         raise NotFound(f"no table {name!r} in {PACKAGE_FILE}; tables: {sorted(tables)}")
     return tables[name]
-
-
-def row(table: pd.DataFrame, key: str) -> pd.Series:
-    """The row whose primary key is ``key``, e.g. ``row(tables["russia_workers"],
-    "RW_2018_END")``."""
-    import pandas as pd
-
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(
-            f"table must be a DataFrame from helpers.data.load_all(), not {type(table).__name__}"
-        )
-    name, column = table.attrs.get("name", "table"), table.attrs.get("primary_key")
-    if not isinstance(column, str) or column not in table.columns:
-        raise NotFound(
-            f"table {name!r} has no primary key in its attrs: load it with helpers.data.load_all()"
-        )
-    hits = table[table[column] == key] if isinstance(key, str) else table.iloc[:0]
-    if hits.empty:
-        raise NotFound(
-            f"no row {key!r:.60} in table {name!r} (column {column!r}); valid keys include "
-            + ", ".join(table[column].astype(str).head(5))
-        )
-    return hits.iloc[0]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from numbers import Real
+from typing import Any
 
 from helpers.numbers import finite
 
@@ -36,6 +37,24 @@ def add_months(start: date, months: Real) -> date:
             f"months={int(whole)} moves {start.isoformat()} outside the calendar (years 1 to 9999)"
         )
     return date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
+
+
+#: Paragraph 8 of resolution 2397 and its term "within 24 months": the repatriation deadline.
+DEADLINE_PROVISION, DEADLINE_TERM = "R2397", "T2397_REPAT"
+
+
+def months_after(tables: Mapping[str, Any], provision_id: str, term_id: str) -> date:
+    """A provision's adoption date (resolutions.csv) moved by one of its terms (resolution_terms.csv,
+    in calendar months): the loader's ``months_after`` rule on typed tables, so a notebook's dates
+    and the data's ``derived_from`` column are one computation."""
+    adopted = tables["resolutions"].loc[provision_id, "adopted"]
+    return add_months(adopted.date(), tables["resolution_terms"].loc[term_id, "value"])
+
+
+def repatriation_deadline(tables: Mapping[str, Any]) -> date:
+    """The deadline of paragraph 8: resolution 2397's adoption plus its 24 months. Every notebook
+    that needs the deadline calls this, so none types it or computes it another way."""
+    return months_after(tables, DEADLINE_PROVISION, DEADLINE_TERM)
 
 
 def evaluate_rule(rule: str, rows_by_id: Mapping[str, Mapping[str, str]]) -> str | float:

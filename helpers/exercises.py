@@ -14,8 +14,8 @@ from functools import cache
 from typing import Any
 
 from helpers import capacity, selfcheck
-from helpers.data import DataValidationError, load_all, row
-from helpers.derived import add_months
+from helpers.data import DataValidationError, load_all
+from helpers.derived import months_after, repatriation_deadline
 from helpers.selfcheck import Feedback
 
 Tables = Mapping[str, Any]
@@ -50,8 +50,7 @@ class Exercise:
 
 def _after(t: Tables, provision_id: str, term_id: str) -> date:
     """A provision's adoption date moved by one of paragraph 8's terms (calendar months)."""
-    adopted = row(t["resolutions"], provision_id)["adopted"].date()
-    return add_months(adopted, int(row(t["resolution_terms"], term_id)["value"]))
+    return months_after(t, provision_id, term_id)
 
 
 def _shortest_step(t: Tables) -> str:
@@ -70,7 +69,7 @@ COUNTING_HINT = (
 
 
 def _low(t: Tables, estimate_id: str) -> float:
-    return float(row(t["worker_estimates"], estimate_id)["low"])
+    return float(t["worker_estimates"].loc[estimate_id, "low"])
 
 
 def _revenue_per_worker_month(t: Tables) -> float:
@@ -91,7 +90,7 @@ def _split_excess(t: Tables) -> float:
 def _pay_from_experts_low_end(t: Tables) -> float:
     """02.3: the experts' low end (F12) as state revenue per State Department worker, over the
     share ASSUMPTION."""
-    share = float(row(t["assumptions"], "A_SHARE_TO_STATE")["default"])
+    share = float(t["assumptions"].loc["A_SHARE_TO_STATE", "default"])
     return _low(t, "WE_EXPERTS_2019_USD") / _low(t, "WE_STATE_2019_WORLD") / share
 
 
@@ -116,20 +115,19 @@ def _share_matching_presanctions_low(t: Tables) -> float:
         raise ValueError(
             "tourist visas did not rise from 2018 to 2019: no additional visas to take a share of"
         )
-    return int(row(t["entries"], "EN_PRESANCTIONS_VISAS")["low"]) / extra
+    return int(t["entries"].loc["EN_PRESANCTIONS_VISAS", "low"]) / extra
 
 
 def _count_on(t: Tables, obs_id: str) -> tuple[float, Any]:
-    return float(row(t["russia_workers"], obs_id)["count"]), row(t["russia_workers"], obs_id)[
-        "as_of"
-    ]
+    observation = t["russia_workers"].loc[obs_id]
+    return float(observation["count"]), observation["as_of"]
 
 
 def _break_even_from_end_2017(t: Tables) -> float:
     """04.1: seats a week to carry the end-2017 count by the deadline (adoption + 24 months), whole
     weeks only."""
     people, start = _count_on(t, "RW_2017_END")
-    return people / capacity.full_weeks(start, _after(t, "R2397", "T2397_REPAT"))
+    return people / capacity.full_weeks(start, repatriation_deadline(t))
 
 
 def _share_after_closure_to_carry_all(t: Tables) -> float:
@@ -196,7 +194,7 @@ EXERCISES = [
         "choice",
         lambda t: (
             "flow"
-            if row(t["russia_workers"], "RW_NEW_REG")["date_precision"] == "period"
+            if t["russia_workers"].loc["RW_NEW_REG", "date_precision"] == "period"
             else "stock"
         ),
         options=("stock", "flow"),

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -184,7 +185,6 @@ TEMPLATE = go.layout.Template(
     )
 )
 pio.templates[TEMPLATE_NAME] = TEMPLATE
-pio.templates.default = TEMPLATE_NAME
 
 
 def esc(text: object) -> str:
@@ -689,9 +689,11 @@ def _require_columns(frame: object, name: str, columns: Iterable[str]) -> None:
 
 
 def _sources_by_id(sources: object, columns: tuple[str, ...]) -> pd.DataFrame:
-    """The sources table indexed by source id."""
-    _require_columns(sources, "sources", ("source_id", *columns))
-    return sources.set_index("source_id")  # type: ignore[union-attr]
+    """The sources table, which load_all() indexes by source id, holding these columns."""
+    _require_columns(sources, "sources", columns)
+    if sources.index.name != "source_id":  # type: ignore[union-attr]
+        raise ValueError("sources must be the sources table from helpers.data.load_all()")
+    return sources  # type: ignore[return-value]
 
 
 def _require_known(ids: list[Any], by_id: pd.DataFrame) -> None:
@@ -729,6 +731,83 @@ def _legend_rows(fig: go.Figure, width_px: float) -> int:
     return rows
 
 
+#: Trace properties that hold text a reader sees (one string or one per point); plotly reads
+#: tags in category values (tick labels) too.
+_TRACE_TEXT = ("name", "text", "hovertext", "x", "y")
+#: Trace properties that are plotly templates: ``%{y:,}`` stays, ``<extra></extra>`` stays.
+_TRACE_TEMPLATES = ("hovertemplate", "texttemplate")
+_TEMPLATE_TAGS = {"&lt;extra&gt;": "<extra>", "&lt;/extra&gt;": "</extra>"}
+
+
+def _escaped_text(value: object) -> object:
+    """One text field escaped (a string, or each string of a list), a newline as a line break;
+    numbers and missing values unchanged."""
+    if isinstance(value, str):
+        return esc(value).replace("\n", "<br>")
+    if isinstance(value, (list, tuple, np.ndarray)) and any(isinstance(v, str) for v in value):
+        return [_escaped_text(item) for item in value]
+    return value
+
+
+def _escaped_template(value: object) -> object:
+    """A plotly template escaped like text, keeping plotly's own ``<extra>`` tags."""
+    escaped = _escaped_text(value)
+    if not isinstance(escaped, str):
+        return escaped
+    for written, tag in _TEMPLATE_TAGS.items():
+        escaped = escaped.replace(written, tag)
+    return escaped
+
+
+def escape_figure_text(fig: go.Figure) -> go.Figure:
+    """Escape every text field of a figure in one place, so notebook cells pass data text as it
+    is: trace names, texts, hover texts and templates, string custom data, legend group titles,
+    annotations, and axis, colour bar and legend titles. A newline in any of them is a line
+    break. :func:`finish` calls this once; calling it twice would show ``&amp;`` literally."""
+    for trace in fig.data:
+        for prop in _TRACE_TEXT:
+            if prop in trace and trace[prop] is not None:
+                trace[prop] = _escaped_text(trace[prop])
+        for prop in _TRACE_TEMPLATES:
+            if prop in trace and trace[prop] is not None:
+                trace[prop] = _escaped_template(trace[prop])
+        if "customdata" in trace and trace.customdata is not None:
+            trace.customdata = _escaped_custom_data(trace.customdata)
+        if "legendgrouptitle" in trace and trace.legendgrouptitle.text:
+            trace.legendgrouptitle.text = _escaped_text(trace.legendgrouptitle.text)
+    for note in fig.layout.annotations:
+        note.text = _escaped_text(note.text)
+    fig.for_each_xaxis(_escape_axis)
+    fig.for_each_yaxis(_escape_axis)
+    if fig.layout.legend.title.text:
+        fig.layout.legend.title.text = _escaped_text(fig.layout.legend.title.text)
+    if fig.layout.coloraxis.colorbar.title.text:
+        colour_bar = fig.layout.coloraxis.colorbar
+        colour_bar.title.text = _escaped_text(colour_bar.title.text)
+    for trace in fig.data:
+        if "colorbar" in trace and trace.colorbar.title.text:
+            trace.colorbar.title.text = _escaped_text(trace.colorbar.title.text)
+    return fig
+
+
+def _escape_axis(axis: Any) -> None:
+    if axis.title.text:
+        axis.title.text = _escaped_text(axis.title.text)
+    if axis.ticktext is not None:
+        axis.ticktext = _escaped_text(list(axis.ticktext))
+
+
+def _escaped_custom_data(values: object) -> object:
+    """Custom data that plotly inserts into a hover template: each string escaped."""
+    if isinstance(values, str):
+        return esc(values)
+    try:
+        rows = list(values)  # type: ignore[call-overload]
+    except TypeError:
+        return values
+    return [_escaped_custom_data(item) if not _is_number(item) else item for item in rows]
+
+
 def finish(
     fig: go.Figure,
     rows: pd.DataFrame,
@@ -753,6 +832,8 @@ def finish(
     after the chart. ``x_title`` and ``y_title`` name the axes with their units."""
     _require_finish_arguments(fig, title, subtitle, note, height)
     _require_layout_arguments(width, data, x_title, y_title)
+    fig.update_layout(template=TEMPLATE)
+    escape_figure_text(fig)
     chart_width = width or WIDTH
     text_room = chart_width - 2 * LEFT
     title_lines = wrap_lines(title, text_room, TITLE_SIZE)
@@ -1019,7 +1100,7 @@ def axis(
         raise TypeError(f"title must be text or None, not {type(title).__name__}")
     target = fig.layout[f"{which}axis"]
     if title is not None:
-        target.title.text = esc(title)
+        target.title.text = title
     if kind == "date":
         _date_ticks(target)
     else:
@@ -1075,7 +1156,7 @@ def band(
     )
     if label:
         fig.add_annotation(
-            text=esc(label),
+            text=label,
             showarrow=False,
             font=dict(size=SOURCE_SIZE, color=INK),
             **(
@@ -1104,7 +1185,7 @@ def range_line(
     return go.Scatter(
         **coordinates,
         mode="lines+markers",
-        name=esc(name),
+        name=name,
         line=dict(color=look["color"], width=3),
         marker=look,
         showlegend=True,
@@ -1136,7 +1217,7 @@ def heatmap_colours(zmax: float, unit: str) -> dict[str, Any]:
         xgap=2,
         ygap=2,
         colorbar=dict(
-            title=dict(text=esc(unit), side="right"),
+            title=dict(text=unit, side="right"),
             tickformat=",~f",
             outlinewidth=0,
         ),
@@ -1197,11 +1278,15 @@ def bundle(fig: go.Figure) -> dict[str, Any]:
     }
 
 
-def use_house_display() -> None:
-    """Show figures through :func:`bundle` in a running IPython kernel; nothing elsewhere."""
+def use_house_style() -> None:
+    """Switch the house style on, explicitly, in a notebook's import cell: new figures start from
+    the house template, and in a running IPython kernel a figure displays through :func:`outputs`
+    (the chart, then the table behind it). Importing this module changes nothing global."""
     from IPython import get_ipython
 
-    if (shell := get_ipython()) is not None:
+    pio.templates.default = TEMPLATE_NAME
+    shell = get_ipython()
+    if shell is not None:
         shell.display_formatter.ipython_display_formatter.for_type(go.Figure, _display_figure)
 
 
@@ -1231,5 +1316,3 @@ def outputs(fig: go.Figure) -> list[dict[str, Any]]:
         )
     return shown
 
-
-use_house_display()

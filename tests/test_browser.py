@@ -50,7 +50,7 @@ ERROR_SELECTOR = (
     '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
     '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'
 )
-#: An explorer (helpers.widgets.Explorer): the box that holds its text line and its chart.
+#: An explorer (helpers.explorers.Explorer): the box that holds its text line and its chart.
 EXPLORER_SELECTOR = ".jp-Notebook .widget-box:has(> .wa-explorer-text)"
 #: The controls the test knows how to move; it moves the first of them in an explorer.
 CONTROL_SELECTOR = (
@@ -331,7 +331,7 @@ def test_notebook_renders_in_jupyterlab(path: Path, lab: LabServer, lab_app: Lab
     # Every explorer answers its controls: move one, the chart or the text changes.
     if displays_widgets(saved):
         assert explorers.count() > 0, (
-            f"{path.name} displays widgets but no helpers.widgets.Explorer to try"
+            f"{path.name} displays widgets but no helpers.explorers.Explorer to try"
         )
     for index in range(explorers.count()):
         explorer = explorers.nth(index)

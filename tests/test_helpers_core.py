@@ -15,7 +15,7 @@ import plotly.io as pio
 import pytest
 
 import helpers
-from helpers import data, plots, widgets
+from helpers import data, explorers, plots
 from helpers.derived import add_months, evaluate_rule
 from helpers.paths import DATA_ENV, data_path
 
@@ -207,12 +207,12 @@ def test_explorer_redraws_and_escapes_its_text() -> None:
 
     calls = []
 
-    def render(n: int) -> widgets.View:
+    def render(n: int) -> explorers.View:
         calls.append(n)
-        return widgets.View(plots.go.Figure(plots.go.Bar(x=["a"], y=[n])), f"<b>n</b> is {n}")
+        return explorers.View(plots.go.Figure(plots.go.Bar(x=["a"], y=[n])), f"<b>n</b> is {n}")
 
     slider = ipw.IntSlider(value=1, min=0, max=5)
-    explorer = widgets.Explorer({"n": slider}, render, title="<i>Demo</i>")
+    explorer = explorers.Explorer({"n": slider}, render, title="<i>Demo</i>")
     assert explorer.text.value == "&lt;b&gt;n&lt;/b&gt; is 1"
     slider.value = 3
     assert calls == [1, 3]
@@ -225,22 +225,22 @@ def test_explorer_clears_the_chart_when_render_gives_none() -> None:
     import ipywidgets as ipw
 
     toggle = ipw.Checkbox(value=True)
-    explorer = widgets.Explorer({"on": toggle}, lambda on: widgets.View(plots.go.Figure() if on else None, str(on)))
+    explorer = explorers.Explorer({"on": toggle}, lambda on: explorers.View(plots.go.Figure() if on else None, str(on)))
     assert len(explorer.chart.outputs) == 1
     toggle.value = False
     assert explorer.chart.outputs == ()
 
 
 def test_assumption_slider_is_labelled_and_defaults_from_data(tables: dict[str, pd.DataFrame]) -> None:
-    slider = widgets.assumption_slider(tables["assumptions"], "A_SEATS_PER_FLIGHT")
+    slider = explorers.assumption_slider(tables["assumptions"], "A_SEATS_PER_FLIGHT")
     assert slider.description.startswith("ASSUMPTION: ")
     assert (slider.value, slider.min, slider.max, slider.step) == (150, 20, 300, 10)  # assumptions.csv, by eye
     with pytest.raises(KeyError, match="A_NOPE"):
-        widgets.assumption_slider(tables["assumptions"], "A_NOPE")
+        explorers.assumption_slider(tables["assumptions"], "A_NOPE")
 
 
 def test_assumption_slider_refuses_a_default_it_would_clamp(tables: dict[str, pd.DataFrame]) -> None:
     bad = tables["assumptions"].copy()
     bad.loc[bad["assumption_id"] == "A_SEATS_PER_FLIGHT", "default"] = 999
     with pytest.raises(ValueError, match="A_SEATS_PER_FLIGHT"):
-        widgets.assumption_slider(bad, "A_SEATS_PER_FLIGHT")
+        explorers.assumption_slider(bad, "A_SEATS_PER_FLIGHT")

@@ -1,4 +1,4 @@
-"""The house style of issue 21: what helpers.plots and helpers.widgets make of a chart and a table.
+"""The house style of issue 21: what helpers.plots and helpers.explorers make of a chart and a table.
 
 Anchors: Our World in Data and The Economist charts. A title that states the finding, wrapped by
 the chart's width with dates and numbers whole and no line of one word; a one-line source line;
@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from helpers import plots, widgets
+from helpers import explorers, plots
 from tests.test_accessibility import contrast_ratio, lab, linear_rgb
 
 NBSP = "\u00a0"
@@ -350,26 +350,26 @@ def test_grey_means_model_or_assumption_only() -> None:
 )
 def test_slider_readouts_read_as_the_text(kind: str, readout: str) -> None:
     # d3-format: ",.0f" shows 100,000; "$,.0f" $5,000; ".0%" 50% (0.5), as the prose writes them
-    slider = widgets.slider("Workers abroad", 0.5, 0, 200000, 0.5, kind=kind)
+    slider = explorers.slider("Workers abroad", 0.5, 0, 200000, 0.5, kind=kind)
     assert slider.readout_format == readout
     assert slider.style.description_width == widgets.DESCRIPTION_WIDTH
 
 
 def test_assumption_sliders_show_shares_as_percent(tables: dict[str, pd.DataFrame]) -> None:
-    share = widgets.assumption_slider(tables["assumptions"], "A_SHARE_TO_STATE")
+    share = explorers.assumption_slider(tables["assumptions"], "A_SHARE_TO_STATE")
     assert share.readout_format == ".0%"
-    seats = widgets.assumption_slider(tables["assumptions"], "A_SEATS_PER_FLIGHT")
+    seats = explorers.assumption_slider(tables["assumptions"], "A_SEATS_PER_FLIGHT")
     assert seats.readout_format == ",.0f"
 
 
 def test_explorer_labels_sit_above_sliders_and_tracks_align(tables: dict[str, pd.DataFrame]) -> None:
     controls = {
-        "share": widgets.assumption_slider(tables["assumptions"], "A_SHARE_RUNNING_AFTER_CLOSURE"),
-        "seats": widgets.assumption_slider(tables["assumptions"], "A_SEATS_PER_FLIGHT"),
+        "share": explorers.assumption_slider(tables["assumptions"], "A_SHARE_RUNNING_AFTER_CLOSURE"),
+        "seats": explorers.assumption_slider(tables["assumptions"], "A_SEATS_PER_FLIGHT"),
         "measure": ipw.Dropdown(description="Measure", options=["the number of countries with workers", "workers"]),
         "log": ipw.Checkbox(description="log scale"),
     }
-    explorer = widgets.Explorer(controls, lambda share, seats, measure, log: widgets.View(None, "x"), title="T")
+    explorer = explorers.Explorer(controls, lambda share, seats, measure, log: explorers.View(None, "x"), title="T")
     rows = explorer.widget.children[1].children
     labels = [row.children[0].value for row in rows[:2]]
     assert labels[0].startswith('<label class="wa-control-label">ASSUMPTION: share of the weekly seats')
@@ -386,10 +386,10 @@ def test_explorer_labels_sit_above_sliders_and_tracks_align(tables: dict[str, pd
 
 
 def test_explorer_shows_the_table_behind_its_chart(tables: dict[str, pd.DataFrame]) -> None:
-    def render(n: float) -> widgets.View:
-        return widgets.View(_finished(tables, data=BEHIND), f"{n:,.0f}")
+    def render(n: float) -> explorers.View:
+        return explorers.View(_finished(tables, data=BEHIND), f"{n:,.0f}")
 
-    explorer = widgets.Explorer({"n": widgets.slider("n", 1, 0, 2, 1)}, render)
+    explorer = explorers.Explorer({"n": explorers.slider("n", 1, 0, 2, 1)}, render)
     assert [o["metadata"] for o in explorer.chart.outputs] == [{}, {"wa": "chart-table"}]
 
 

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import capacity, data, derived, numbers, paths, plots, selfcheck, widgets
+from helpers import capacity, data, derived, explorers, numbers, paths, plots, selfcheck
 from helpers.selfcheck import Feedback
 
 #: The modules whose public names a notebook or a teacher may call (helpers.exercises is covered
@@ -208,7 +208,7 @@ def test_every_module_has_public_callables() -> None:
         "helpers.selfcheck.check_number",
         "helpers.selfcheck.check_date",
         "helpers.selfcheck.check_choice",
-        "helpers.widgets.assumption_slider",
+        "helpers.explorers.assumption_slider",
         "helpers.derived.add_months",
     }
     assert expected <= names, expected - names

@@ -1,4 +1,4 @@
-"""SliderNames (helpers/widgets.py): every slider handle gets a name and the value it shows.
+"""SliderNames (helpers/explorers.py): every slider handle gets a name and the value it shows.
 
 The Python half is checked without a browser (where the widget sits, that its script loads
 nothing); the script itself runs in chromium on a page laid out as ipywidgets 8 draws a
@@ -16,12 +16,12 @@ from typing import Any
 import ipywidgets as ipw
 import pytest
 
-from helpers import widgets
+from helpers import explorers
 
 
-def slider_names_in(widget: ipw.Widget) -> Iterator[widgets.SliderNames]:
+def slider_names_in(widget: ipw.Widget) -> Iterator[explorers.SliderNames]:
     """Every SliderNames inside a widget, however deep."""
-    if isinstance(widget, widgets.SliderNames):
+    if isinstance(widget, explorers.SliderNames):
         yield widget
     for child in getattr(widget, "children", ()):
         yield from slider_names_in(child)
@@ -32,30 +32,30 @@ def test_the_script_loads_nothing_and_writes_no_markup() -> None:
     assert "export default" in esm
     assert not re.search(r"\bimport\b|https?:|//\w+\.\w+/", esm)  # no import, no other host
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", esm)
-    assert widgets.SliderNames()._esm == esm
+    assert explorers.SliderNames()._esm == esm
 
 
 def test_an_explorer_holds_one_slider_names_after_its_chart() -> None:
     controls = {
-        "a": widgets.slider("First", 1, 0, 2, 1),
-        "b": widgets.slider("Second", 1, 0, 2, 1, kind="share"),
+        "a": explorers.slider("First", 1, 0, 2, 1),
+        "b": explorers.slider("Second", 1, 0, 2, 1, kind="share"),
         "c": ipw.Dropdown(description="Pick", options=["x", "y"]),
     }
-    explorer = widgets.Explorer(controls, lambda a, b, c: widgets.View(None, "t"), title="T")
+    explorer = explorers.Explorer(controls, lambda a, b, c: explorers.View(None, "t"), title="T")
     box = explorer.widget
     assert "wa-explorer" in box._dom_classes
     assert len(list(slider_names_in(box))) == 1
-    assert isinstance(box.children[-1], widgets.SliderNames)
+    assert isinstance(box.children[-1], explorers.SliderNames)
     assert box.children[-1].layout.display == "none"  # shows nothing, takes no room
     rows = box.children[1].children
     assert all("wa-control" in row._dom_classes for row in rows[:2])
 
 
 def test_a_slider_labelled_on_its_own_is_named_too() -> None:
-    box = widgets.labelled(widgets.slider("Alone", 1, 0, 2, 1))
+    box = explorers.labelled(explorers.slider("Alone", 1, 0, 2, 1))
     assert "wa-control" in box._dom_classes
     assert len(list(slider_names_in(box))) == 1
-    assert not list(slider_names_in(widgets.labelled(ipw.Checkbox(description="c"))))
+    assert not list(slider_names_in(explorers.labelled(ipw.Checkbox(description="c"))))
 
 
 # ------------------------------------------------------------------ the script in chromium

@@ -65,7 +65,7 @@ EXTENSIONS = (
     "@jupyter-widgets/jupyterlab-manager",
     "@voila-dashboards/widgets-manager8",
     "jupyterlab-plotly",
-    "anywidget",  # helpers/widgets.py's SliderNames: names slider handles for screen readers
+    "anywidget",  # helpers/explorers.py's SliderNames: names slider handles for screen readers
 )
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
@@ -132,7 +132,7 @@ def projector_policy() -> str:
 
     inline = [script_text(name) for name in [*SCRIPT_FILES, *SCRIPT_TEXTS]] + [HEARTBEAT]
     hashes = " ".join(site.script_source(text) for text in inline)
-    # blob: anywidget imports a widget's module (helpers/widgets.py's _esm) from a blob URL,
+    # blob: anywidget imports a widget's module (helpers/explorers.py's _esm) from a blob URL,
     # which only a script already allowed on the page can create.
     return PROJECTOR_POLICY.replace("'self' 'unsafe-inline'", f"'self' blob: {hashes}", 1)
 

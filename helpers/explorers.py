@@ -22,7 +22,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import traitlets
 
-from helpers.data import row
 from helpers.numbers import finite
 from helpers.plots import esc, outputs
 
@@ -267,7 +266,7 @@ def assumption_slider(assumptions: pd.DataFrame, assumption_id: str) -> widgets.
     """A slider for one labelled assumption: its label says ASSUMPTION, its range and default
     come from data/. Checked again here (the loader already does): a slider silently clamps a
     default it cannot show."""
-    assumption = row(assumptions, assumption_id)
+    assumption = assumptions.loc[assumption_id]
     needed = ("minimum", "default", "maximum", "step", "label", "unit")
     if missing := [c for c in needed if c not in assumption.index]:
         raise ValueError(
