@@ -115,16 +115,36 @@ def test_number_and_date_words() -> None:
         plots.date_text("next week")
 
 
-def test_numeric_axes_never_abbreviate() -> None:
+def test_numeric_axes_never_abbreviate(tables: dict[str, pd.DataFrame]) -> None:
     fig = go.Figure(go.Bar(x=["a"], y=[12000]))
+    plots.finish(fig, tables["visas"].head(1), tables["sources"], title="t", subtitle="s")
     assert fig.layout.template.layout.yaxis.exponentformat == "none"  # never 10k
     assert fig.layout.template.layout.yaxis.separatethousands is True
+
+
+def test_importing_plots_changes_nothing_global_until_the_style_is_switched_on() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import plotly.io as pio, plotly.graph_objects as go\n"
+        "import helpers.plots as plots\n"
+        "print(pio.templates.default)\n"
+        "plots.use_house_style()\n"
+        "print(pio.templates.default)\n"
+        "print(go.Figure().layout.template.layout.yaxis.exponentformat)\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert shown == ["plotly", plots.TEMPLATE_NAME, "none"]
 
 
 @pytest.mark.parametrize(("kind", "tickformat"), [("number", ",~f"), ("money", "$,~f"), ("share", "~%")])
 def test_axis_names_the_unit_and_formats_ticks(kind: str, tickformat: str) -> None:
     fig = plots.axis(go.Figure(), "y", title="Revenue <b>(US$)</b>", kind=kind)
     assert fig.layout.yaxis.tickformat == tickformat  # d3-format: 10,000 / $1,000 / 50%
+    plots.escape_figure_text(fig)  # finish escapes every text field once
     assert fig.layout.yaxis.title.text == "Revenue &lt;b&gt;(US$)&lt;/b&gt;"
 
 
@@ -191,7 +211,7 @@ def test_the_left_margin_fits_long_category_labels(tables: dict[str, pd.DataFram
     plots.finish(fig, tables["visas"].head(1), tables["sources"], title="t", subtitle="s")
     assert fig.layout.margin.l >= plots.text_width(label, plots.LEGEND_SIZE)
     named = go.Figure(go.Scatter(x=[1], y=["WE_1"], mode="markers"))
-    named.update_yaxes(tickvals=["WE_1"], ticktext=[f"{label}<br>12 Dec 2019, worldwide"])
+    named.update_yaxes(tickvals=["WE_1"], ticktext=[f"{label}\n12 Dec 2019, worldwide"])
     plots.finish(named, tables["visas"].head(1), tables["sources"], title="t", subtitle="s")
     assert fig.layout.margin.l == named.layout.margin.l  # the widest line of the shown label
 
@@ -291,7 +311,32 @@ def test_a_band_is_drawn_below_the_bars() -> None:
     fig = plots.band(go.Figure(go.Bar(x=["a"], y=[3])), 1, 2, label="before the <i>sanctions</i>")
     (shape,) = fig.layout.shapes
     assert shape.layer == "below" and (shape.y0, shape.y1) == (1, 2)
+    plots.escape_figure_text(fig)
     assert fig.layout.annotations[0].text == "before the &lt;i&gt;sanctions&lt;/i&gt;"
+
+
+def test_finish_escapes_every_text_field_once(tables: dict[str, pd.DataFrame]) -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    fig = go.Figure(
+        go.Scatter(
+            x=[hostile, "b"],
+            y=[1, 2],
+            name=hostile,
+            text=[hostile, "two\nlines"],
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
+            customdata=[hostile, "ok"],
+            legendgrouptitle_text=hostile,
+        )
+    )
+    fig.add_annotation(text=hostile, x=0, y=0)
+    fig.update_layout(legend_title_text=hostile, xaxis_title_text=hostile)
+    plots.finish(fig, tables["visas"].head(1), tables["sources"], title=hostile, subtitle="s")
+    shown = json.dumps(fig.to_plotly_json())
+    assert "<img" not in shown
+    assert shown.count("&lt;img") == 9  # x, name, text, customdata, group, note, 3 titles
+    assert fig.data[0].text[1] == "two<br>lines"  # a newline is the one way to break a line
+    assert fig.data[0].hovertemplate.endswith("<extra></extra>")
+    assert "&amp;lt;" not in shown  # escaped once, not twice
 
 
 def test_a_range_has_markers_at_both_ends_and_a_legend_entry() -> None:
@@ -352,7 +397,7 @@ def test_slider_readouts_read_as_the_text(kind: str, readout: str) -> None:
     # d3-format: ",.0f" shows 100,000; "$,.0f" $5,000; ".0%" 50% (0.5), as the prose writes them
     slider = explorers.slider("Workers abroad", 0.5, 0, 200000, 0.5, kind=kind)
     assert slider.readout_format == readout
-    assert slider.style.description_width == widgets.DESCRIPTION_WIDTH
+    assert slider.style.description_width == explorers.DESCRIPTION_WIDTH
 
 
 def test_assumption_sliders_show_shares_as_percent(tables: dict[str, pd.DataFrame]) -> None:

@@ -28,7 +28,7 @@ def slider_names_in(widget: ipw.Widget) -> Iterator[explorers.SliderNames]:
 
 
 def test_the_script_loads_nothing_and_writes_no_markup() -> None:
-    esm = widgets.SLIDER_NAMES_ESM
+    esm = explorers.SLIDER_NAMES_ESM
     assert "export default" in esm
     assert not re.search(r"\bimport\b|https?:|//\w+\.\w+/", esm)  # no import, no other host
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", esm)
@@ -141,7 +141,7 @@ def test_handles_are_named_and_announce_the_readout(page: Any) -> None:
         slider_html("ASSUMPTION: share <b>kept</b>", "70%", 0.699999988079071)
         + slider_html("Seats", "100,000", 100000),
     )
-    page.evaluate(RENDER_JS, [widgets.SLIDER_NAMES_ESM, "#names"])
+    page.evaluate(RENDER_JS, [explorers.SLIDER_NAMES_ESM, "#names"])
     assert announced(page, 0) == {"name": "ASSUMPTION: share <b>kept</b>", "value": "70%"}
     assert announced(page, 1) == {"name": "Seats", "value": "100,000"}
     assert page.locator("b").count() == 0  # the label's text stayed text
@@ -151,7 +151,7 @@ def test_handles_are_named_and_announce_the_readout(page: Any) -> None:
 @pytest.mark.browser
 def test_the_value_follows_the_readout_and_stops_after_cleanup(page: Any) -> None:
     explorer_page(page, slider_html("Day", "22 Dec 2017", 386))
-    page.evaluate(RENDER_JS, [widgets.SLIDER_NAMES_ESM, "#names"])
+    page.evaluate(RENDER_JS, [explorers.SLIDER_NAMES_ESM, "#names"])
     show(page, "23 Dec 2017")
     assert announced(page, 0)["value"] == "23 Dec 2017"
     page.evaluate("() => window.cleanup()")
@@ -163,7 +163,7 @@ def test_the_value_follows_the_readout_and_stops_after_cleanup(page: Any) -> Non
 def test_sliders_drawn_after_the_widget_are_named(page: Any) -> None:
     page.set_content('<div class="wa-explorer" id="box"></div>')
     # rendered while still outside the page, as a box's child view is before it is inserted
-    page.evaluate(RENDER_JS, [widgets.SLIDER_NAMES_ESM, "#not-there"])
+    page.evaluate(RENDER_JS, [explorers.SLIDER_NAMES_ESM, "#not-there"])
     page.evaluate("() => document.querySelector('#box').append(window.namesEl)")
     page.wait_for_timeout(300)
     page.evaluate(
@@ -177,5 +177,5 @@ def test_sliders_drawn_after_the_widget_are_named(page: Any) -> None:
 @pytest.mark.browser
 def test_a_range_slider_handle_announces_its_own_end(page: Any) -> None:
     explorer_page(page, slider_html("Years", "2015 \u2013 2019", 2015, 2019))
-    page.evaluate(RENDER_JS, [widgets.SLIDER_NAMES_ESM, "#names"])
+    page.evaluate(RENDER_JS, [explorers.SLIDER_NAMES_ESM, "#names"])
     assert [announced(page, i)["value"] for i in (0, 1)] == ["2015", "2019"]
