@@ -765,29 +765,32 @@ def escape_figure_text(fig: go.Figure) -> go.Figure:
     annotations, and axis, colour bar and legend titles. A newline in any of them is a line
     break. :func:`finish` calls this once; calling it twice would show ``&amp;`` literally."""
     for trace in fig.data:
-        for prop in _TRACE_TEXT:
-            if prop in trace and trace[prop] is not None:
-                trace[prop] = _escaped_text(trace[prop])
-        for prop in _TRACE_TEMPLATES:
-            if prop in trace and trace[prop] is not None:
-                trace[prop] = _escaped_template(trace[prop])
-        if "customdata" in trace and trace.customdata is not None:
-            trace.customdata = _escaped_custom_data(trace.customdata)
-        if "legendgrouptitle" in trace and trace.legendgrouptitle.text:
-            trace.legendgrouptitle.text = _escaped_text(trace.legendgrouptitle.text)
+        _escape_trace(trace)
     for note in fig.layout.annotations:
         note.text = _escaped_text(note.text)
     fig.for_each_xaxis(_escape_axis)
     fig.for_each_yaxis(_escape_axis)
-    if fig.layout.legend.title.text:
-        fig.layout.legend.title.text = _escaped_text(fig.layout.legend.title.text)
-    if fig.layout.coloraxis.colorbar.title.text:
-        colour_bar = fig.layout.coloraxis.colorbar
-        colour_bar.title.text = _escaped_text(colour_bar.title.text)
-    for trace in fig.data:
-        if "colorbar" in trace and trace.colorbar.title.text:
-            trace.colorbar.title.text = _escaped_text(trace.colorbar.title.text)
+    legend_title = fig.layout.legend.title
+    legend_title.text = _escaped_text(legend_title.text)
+    colour_bar_title = fig.layout.coloraxis.colorbar.title
+    colour_bar_title.text = _escaped_text(colour_bar_title.text)
     return fig
+
+
+def _escape_trace(trace: Any) -> None:
+    """One trace's text fields, templates and string custom data, escaped."""
+    for prop in _TRACE_TEXT:
+        if prop in trace:
+            trace[prop] = _escaped_text(trace[prop])
+    for prop in _TRACE_TEMPLATES:
+        if prop in trace:
+            trace[prop] = _escaped_template(trace[prop])
+    if "customdata" in trace:
+        trace.customdata = _escaped_custom_data(trace.customdata)
+    if "legendgrouptitle" in trace:
+        trace.legendgrouptitle.text = _escaped_text(trace.legendgrouptitle.text)
+    if "colorbar" in trace:
+        trace.colorbar.title.text = _escaped_text(trace.colorbar.title.text)
 
 
 def _escape_axis(axis: Any) -> None:
@@ -799,6 +802,8 @@ def _escape_axis(axis: Any) -> None:
 
 def _escaped_custom_data(values: object) -> object:
     """Custom data that plotly inserts into a hover template: each string escaped."""
+    if values is None:
+        return None
     if isinstance(values, str):
         return esc(values)
     try:
@@ -1315,4 +1320,3 @@ def outputs(fig: go.Figure) -> list[dict[str, Any]]:
             }
         )
     return shown
-

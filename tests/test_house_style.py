@@ -1,4 +1,5 @@
-"""The house style of issue 21: what helpers.plots and helpers.explorers make of a chart and a table.
+"""The house style of issue 21: what helpers.plots and helpers.explorers make of a chart and a
+table.
 
 Anchors: Our World in Data and The Economist charts. A title that states the finding, wrapped by
 the chart's width with dates and numbers whole and no line of one word; a one-line source line;
@@ -60,7 +61,8 @@ def test_a_number_before_a_comma_is_not_glued_to_the_next_clause() -> None:
 
 TITLES = [
     "4 of 6 worldwide counts say 100,000 North Korean workers were abroad before 22 Dec 2019",
-    "A gap in 88 of 121 settings: too few seats to send everyone home by the deadline (10 Mar 2020)",
+    "A gap in 88 of 121 settings: too few seats to send everyone home by the deadline"
+    " (10 Mar 2020)",
     "States reported about 23,000 sent home by 22 Dec 2019, about 80% of them from Russia",
     "Permits fell by 8 days before the deadline while tourist and student visas rose",
 ]
@@ -140,7 +142,9 @@ def test_importing_plots_changes_nothing_global_until_the_style_is_switched_on()
     assert shown == ["plotly", plots.TEMPLATE_NAME, "none"]
 
 
-@pytest.mark.parametrize(("kind", "tickformat"), [("number", ",~f"), ("money", "$,~f"), ("share", "~%")])
+@pytest.mark.parametrize(
+    ("kind", "tickformat"), [("number", ",~f"), ("money", "$,~f"), ("share", "~%")]
+)
 def test_axis_names_the_unit_and_formats_ticks(kind: str, tickformat: str) -> None:
     fig = plots.axis(go.Figure(), "y", title="Revenue <b>(US$)</b>", kind=kind)
     assert fig.layout.yaxis.tickformat == tickformat  # d3-format: 10,000 / $1,000 / 50%
@@ -159,14 +163,16 @@ def test_year_and_date_axes_tick_as_the_text_writes_them(tables: dict[str, pd.Da
     assert "%-d %b %Y" in formats and "%b %Y" in formats  # 22 Dec 2019, Dec 2019
 
 
-# ------------------------------------------------------------------ finish: header, source line, table
+# ------------------------------------------------------- finish: header, source line, table
 
 
 def _finished(tables: dict[str, pd.DataFrame], **extra: object) -> go.Figure:
     visas = tables["visas"].head(2)
     fig = go.Figure(go.Bar(x=["2018", "2019"], y=visas["count"].tolist(), name="visas"))
     fig.add_scatter(x=["2018"], y=[1], name="other")
-    return plots.finish(fig, visas, tables["sources"], title=TITLES[0], subtitle="Visas issued by year", **extra)
+    return plots.finish(
+        fig, visas, tables["sources"], title=TITLES[0], subtitle="Visas issued by year", **extra
+    )
 
 
 def test_the_source_line_is_one_line(tables: dict[str, pd.DataFrame]) -> None:
@@ -180,7 +186,9 @@ def test_the_source_line_is_one_line(tables: dict[str, pd.DataFrame]) -> None:
         plots.short_source_line(["S99"], tables["sources"])
 
 
-def test_title_subtitle_legend_and_source_share_one_left_edge(tables: dict[str, pd.DataFrame]) -> None:
+def test_title_subtitle_legend_and_source_share_one_left_edge(
+    tables: dict[str, pd.DataFrame],
+) -> None:
     fig = _finished(tables, width=900)
     assert fig.layout.title.xref == "container" and fig.layout.title.x == 0
     assert fig.layout.title.pad.l == plots.LEFT
@@ -197,7 +205,9 @@ def test_the_title_wraps_by_the_charts_width(tables: dict[str, pd.DataFrame]) ->
     assert wide.layout.width == 1400
 
 
-def test_the_legend_sits_under_the_subtitle_and_above_the_plot(tables: dict[str, pd.DataFrame]) -> None:
+def test_the_legend_sits_under_the_subtitle_and_above_the_plot(
+    tables: dict[str, pd.DataFrame],
+) -> None:
     fig = _finished(tables, width=900)
     legend_top = (1 - fig.layout.legend.y) * fig.layout.height  # px from the top of the card
     header = plots._header_height(1, 1)
@@ -232,7 +242,12 @@ def test_the_table_behind_a_chart_is_tidy_text(tables: dict[str, pd.DataFrame]) 
     found = plots.chart_table(json.loads(pio.to_json(fig, validate=False)))
     assert found is not None
     assert found["columns"] == ["Source", "Date of figure", "Workers (people)", "High end (people)"]
-    assert found["rows"][0] == ["US government &lt;b&gt;via&lt;/b&gt; Reuters", "23 Jan 2020", "100,000", "no figure"]
+    assert found["rows"][0] == [
+        "US government &lt;b&gt;via&lt;/b&gt; Reuters",
+        "23 Jan 2020",
+        "100,000",
+        "no figure",
+    ]
     assert found["rows"][1][1:] == ["no figure", "3,644.5", "6,050"]
     assert found["numeric"] == [False, False, True, True]
     assert found["caption"].startswith("Data behind the chart: 4 of 6")
@@ -251,7 +266,11 @@ def test_the_table_follows_the_chart_collapsed(tables: dict[str, pd.DataFrame]) 
 
 
 def test_a_malformed_table_in_a_notebook_is_ignored() -> None:
-    bad = {"layout": {"meta": {"wa_table": {"columns": ["a"], "rows": [["x", "y"]], "numeric": [False]}}}}
+    bad = {
+        "layout": {
+            "meta": {"wa_table": {"columns": ["a"], "rows": [["x", "y"]], "numeric": [False]}}
+        }
+    }
     assert plots.chart_table(bad) is None and plots.chart_table_html(bad) is None
 
 
@@ -260,7 +279,13 @@ def test_a_malformed_table_in_a_notebook_is_ignored() -> None:
 
 def test_tables_show_display_names_and_hide_ids() -> None:
     frame = pd.DataFrame(
-        {"estimate_id": ["E1"], "as_of_label": ["2019-12"], "fold_change": [8.2], "share": [0.5], "note": ["x"]}
+        {
+            "estimate_id": ["E1"],
+            "as_of_label": ["2019-12"],
+            "fold_change": [8.2],
+            "share": [0.5],
+            "note": ["x"],
+        }
     )
     shown = plots.table(frame, names={"note": "What the source says"})
     assert shown.columns() == ["As of", "Change (times)", "Share (%)", "What the source says"]
@@ -285,7 +310,9 @@ def test_subplot_titles_and_any_x_axis_title_get_room(tables: dict[str, pd.DataF
 
 
 def test_table_cells_align_by_kind() -> None:
-    markup = plots.table(pd.DataFrame({"route": ["Vladivostok–Pyongyang"], "value": [1200]}))._repr_html_()
+    markup = plots.table(
+        pd.DataFrame({"route": ["Vladivostok–Pyongyang"], "value": [1200]})
+    )._repr_html_()
     text_cell, number_cell = re.findall(r"<td ([^>]*)>", markup)
     assert "text-align:left" in text_cell and "white-space:normal" in text_cell  # text wraps
     assert "text-align:right" in number_cell
@@ -340,7 +367,9 @@ def test_finish_escapes_every_text_field_once(tables: dict[str, pd.DataFrame]) -
 
 
 def test_a_range_has_markers_at_both_ends_and_a_legend_entry() -> None:
-    trace = plots.range_line(1.2e9, 2.3e9, "US Mission", name="range given", kind="official statement")
+    trace = plots.range_line(
+        1.2e9, 2.3e9, "US Mission", name="range given", kind="official statement"
+    )
     assert list(trace.x) == [1.2e9, 2.3e9] and list(trace.y) == ["US Mission"] * 2
     assert trace.mode == "lines+markers" and trace.showlegend is True
     assert trace.marker.color == plots.KINDS["official statement"]["color"]
@@ -407,18 +436,30 @@ def test_assumption_sliders_show_shares_as_percent(tables: dict[str, pd.DataFram
     assert seats.readout_format == ",.0f"
 
 
-def test_explorer_labels_sit_above_sliders_and_tracks_align(tables: dict[str, pd.DataFrame]) -> None:
+def test_explorer_labels_sit_above_sliders_and_tracks_align(
+    tables: dict[str, pd.DataFrame],
+) -> None:
     controls = {
-        "share": explorers.assumption_slider(tables["assumptions"], "A_SHARE_RUNNING_AFTER_CLOSURE"),
+        "share": explorers.assumption_slider(
+            tables["assumptions"], "A_SHARE_RUNNING_AFTER_CLOSURE"
+        ),
         "seats": explorers.assumption_slider(tables["assumptions"], "A_SEATS_PER_FLIGHT"),
-        "measure": ipw.Dropdown(description="Measure", options=["the number of countries with workers", "workers"]),
+        "measure": ipw.Dropdown(
+            description="Measure", options=["the number of countries with workers", "workers"]
+        ),
         "log": ipw.Checkbox(description="log scale"),
     }
-    explorer = explorers.Explorer(controls, lambda share, seats, measure, log: explorers.View(None, "x"), title="T")
+    explorer = explorers.Explorer(
+        controls, lambda share, seats, measure, log: explorers.View(None, "x"), title="T"
+    )
     rows = explorer.widget.children[1].children
     labels = [row.children[0].value for row in rows[:2]]
-    assert labels[0].startswith('<label class="wa-control-label">ASSUMPTION: share of the weekly seats')
-    assert all(controls[name].description == "" for name in ("share", "seats"))  # none clipped beside
+    assert labels[0].startswith(
+        '<label class="wa-control-label">ASSUMPTION: share of the weekly seats'
+    )
+    assert all(
+        controls[name].description == "" for name in ("share", "seats")
+    )  # none clipped beside
     assert {controls[name].style.description_width for name in ("share", "seats")} == {"0px"}
     assert controls["share"].layout.width == controls["seats"].layout.width  # tracks of one length
     # a dropdown keeps its description beside it: ipywidgets makes it the select's <label for>
@@ -455,15 +496,48 @@ def test_finished_charts_have_no_colliding_text(
     script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
     we = tables["worker_estimates"]
     rows = we[we["region"] == "worldwide"]
-    labels = [f"{r.estimator} ({plots.cell(r.source_date, missing='undated')})" for r in rows.itertuples()]
-    dots = go.Figure(go.Scatter(x=rows["low"], y=labels, mode="markers", name="estimate", marker=plots.marker("estimate")))
-    dots.add_trace(plots.range_line(50000, 120000, labels[1], name="range given", kind="official statement"))
-    plots.finish(dots, rows, tables["sources"], title=TITLES[0], subtitle="Each count's low end " * 3,
-                 x_title="Workers abroad (people)", note="ASSUMPTION: " + "a long note " * 12, data=BEHIND)
-    heat = go.Figure(go.Heatmap(z=np.array([[0, 10], [200, 3000]]), x=["100", "200"], y=["1,000", "2,000"],
-                                **plots.heatmap_colours(3000, "workers without a seat")))
-    plots.finish(heat, rows, tables["sources"], title=TITLES[1], subtitle="s", x_title="Seats per flight",
-                 y_title="Weekly seats")
+    labels = [
+        f"{r.estimator} ({plots.cell(r.source_date, missing='undated')})" for r in rows.itertuples()
+    ]
+    dots = go.Figure(
+        go.Scatter(
+            x=rows["low"],
+            y=labels,
+            mode="markers",
+            name="estimate",
+            marker=plots.marker("estimate"),
+        )
+    )
+    dots.add_trace(
+        plots.range_line(50000, 120000, labels[1], name="range given", kind="official statement")
+    )
+    plots.finish(
+        dots,
+        rows,
+        tables["sources"],
+        title=TITLES[0],
+        subtitle="Each count's low end " * 3,
+        x_title="Workers abroad (people)",
+        note="ASSUMPTION: " + "a long note " * 12,
+        data=BEHIND,
+    )
+    heat = go.Figure(
+        go.Heatmap(
+            z=np.array([[0, 10], [200, 3000]]),
+            x=["100", "200"],
+            y=["1,000", "2,000"],
+            **plots.heatmap_colours(3000, "workers without a seat"),
+        )
+    )
+    plots.finish(
+        heat,
+        rows,
+        tables["sources"],
+        title=TITLES[1],
+        subtitle="s",
+        x_title="Seats per flight",
+        y_title="Weekly seats",
+    )
     page = browser.new_page(viewport={"width": width, "height": 800})  # type: ignore[attr-defined]
     try:
         for fig in (dots, heat):
@@ -475,26 +549,34 @@ def test_finished_charts_have_no_colliding_text(
             )
             page.wait_for_selector("#c .gtitle", state="attached")
             boxes = page.evaluate(
-                """() => { const card = document.querySelector('#c .main-svg').getBoundingClientRect();
+                """() => {
+                const card = document.querySelector('#c .main-svg').getBoundingClientRect();
                 return [card.left, card.right, card.top, card.bottom, Array.from(
-                  document.querySelectorAll('#c svg text')).filter(t => t.textContent.trim()).map(t => {
+                  document.querySelectorAll('#c svg text'))
+                  .filter(t => t.textContent.trim()).map(t => {
                   const r = t.getBoundingClientRect();
                   return [t.textContent, r.left, r.right, r.top, r.bottom]; })]; }"""
             )
             left, right, top, bottom, texts = boxes[0], boxes[1], boxes[2], boxes[3], boxes[4]
             for name, x0, x1, y0, y1 in texts:
-                assert left - 1 <= x0 and x1 <= right + 1 and top - 1 <= y0 and y1 <= bottom + 1, name
+                assert left - 1 <= x0 and x1 <= right + 1 and top - 1 <= y0 and y1 <= bottom + 1, (
+                    name
+                )
             for i, a in enumerate(texts):
                 for b in texts[i + 1 :]:
-                    overlap = a[1] < b[2] - 1 and b[1] < a[2] - 1 and a[3] < b[4] - 1 and b[3] < a[4] - 1
+                    overlap = (
+                        a[1] < b[2] - 1 and b[1] < a[2] - 1 and a[3] < b[4] - 1 and b[3] < a[4] - 1
+                    )
                     assert not overlap, (a[0], b[0])
             title_lines = page.evaluate(
-                "() => Array.from(document.querySelectorAll('#c .gtitle tspan.line')).map(t => t.textContent)"
+                "() => Array.from(document.querySelectorAll('#c .gtitle tspan.line'))"
+                ".map(t => t.textContent)"
             )
             assert all(len(line.split()) > 1 for line in title_lines), title_lines
             edges = page.evaluate(
                 """() => [document.querySelector('#c .gtitle').getBoundingClientRect().left,
-                document.querySelector('#c .annotation[data-index] text').getBoundingClientRect().left]"""
+                document.querySelector('#c .annotation[data-index] text')
+                  .getBoundingClientRect().left]"""
             )
             assert abs(edges[0] - edges[1]) <= 4, edges  # one left edge for title and source line
     finally:
@@ -521,13 +603,17 @@ def test_ticks_read_as_the_text_writes_numbers(browser: object) -> None:
     ticks = {}
     try:
         for name, fig in {**figures, "years": years}.items():
+            fig.update_layout(template=plots.TEMPLATE)  # as finish applies it
             page.set_content(
                 f"<div id=c></div><script>{script}</script><script>{{ const s = "
-                f"{pio.to_json(fig, validate=False)}; Plotly.newPlot('c', s.data, s.layout); }}</script>"
+                f"{pio.to_json(fig, validate=False)};"
+                " Plotly.newPlot('c', s.data, s.layout); }</script>"
             )
             page.wait_for_selector("#c .ytick", state="attached")
             axis = ".xtick" if name == "years" else ".ytick"
-            ticks[name] = page.evaluate(f"() => [...document.querySelectorAll('#c {axis} text')].map(t => t.textContent)")
+            ticks[name] = page.evaluate(
+                f"() => [...document.querySelectorAll('#c {axis} text')].map(t => t.textContent)"
+            )
     finally:
         page.close()
     assert "20,000" in ticks["number"] and not any("k" in t for t in ticks["number"])
@@ -546,7 +632,8 @@ def test_projector_mode_draws_every_chart_text_at_16_px_or_more() -> None:
         "import json, plotly.graph_objects as go\n"
         "from helpers import data, plots\n"
         "t = data.load_all()\n"
-        "fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name='a')).add_scatter(x=[1], y=[2], name='b')\n"
+        "fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name='a'))\n"
+        "fig.add_scatter(x=[1], y=[2], name='b')\n"
         "plots.finish(fig, t['visas'].head(1), t['sources'], title='t', subtitle='s', note='n',"
         " x_title='x', y_title='y')\n"
         "layout = fig.layout\n"
@@ -554,16 +641,21 @@ def test_projector_mode_draws_every_chart_text_at_16_px_or_more() -> None:
         " 'legend': layout.legend.font.size or layout.template.layout.legend.font.size,"
         " 'ticks': layout.template.layout.xaxis.tickfont.size,"
         " 'axis titles': layout.template.layout.yaxis.title.font.size,"
-        " 'source line': layout.annotations[0].font.size, 'other text': layout.template.layout.font.size}\n"
+        " 'source line': layout.annotations[0].font.size,"
+        " 'other text': layout.template.layout.font.size}\n"
         "print(json.dumps({'sizes': sizes, 'width': plots.WIDTH}))\n"
     )
     shown = {}
     for projector in ("1", "0"):
         env = {**os.environ, "WA_PROJECTOR": projector}
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
         shown[projector] = json.loads(out.stdout)
     assert min(shown["1"]["sizes"].values()) >= 16, shown["1"]
-    assert min(shown["0"]["sizes"].values()) < 16  # the check can fail: on screen and paper, smaller
+    assert (
+        min(shown["0"]["sizes"].values()) < 16
+    )  # the check can fail: on screen and paper, smaller
     # wrapped for a 1024 px screen in projector mode; else for the narrowest chart, JupyterLab's
     # 592 px with the file browser open, less the card's margins
     assert shown["1"]["width"] > 900 - 1 > shown["0"]["width"]
