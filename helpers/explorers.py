@@ -212,6 +212,24 @@ export default { render };
 """
 
 
+#: Styles anywidget adds to the page once, for every explorer: the selected button of a toggle
+#: group and the keyboard focus show as shape, not only as a shade (JupyterLab's dark theme draws
+#: the selected toggle one shade from the others), in the theme's brand colour, 3:1 or more on
+#: both themes' backgrounds.
+EXPLORER_CSS = """
+.wa-explorer .widget-toggle-button.mod-active,
+.wa-explorer .jupyter-button.mod-active {
+  font-weight: 700;
+  box-shadow: inset 0 -4px 0 0 var(--jp-brand-color1, #1a5fb4);
+}
+.wa-explorer :focus-visible,
+.wa-control :focus-visible {
+  outline: 3px solid var(--jp-brand-color1, #1a5fb4);
+  outline-offset: 2px;
+}
+"""
+
+
 class SliderNames(anywidget.AnyWidget):
     """Gives every slider handle in its box an accessible name and the readout as its value.
 
@@ -219,10 +237,13 @@ class SliderNames(anywidget.AnyWidget):
     description, which ``labelled`` moves above the track, and announces its raw value
     (0.699999988079071, 386) where the readout shows 70% or 22 Dec 2017. anywidget ships its
     JupyterLab and Voila front end prebuilt in its wheel, so this needs no extension of our own
-    and nothing from a CDN. It shows nothing: it is hidden and hidden from screen readers.
+    and nothing from a CDN. It shows nothing: it is hidden and hidden from screen readers. It
+    also carries the explorers' few styles (:data:`EXPLORER_CSS`), which anywidget adds to the
+    page.
     """
 
     _esm = traitlets.Unicode(SLIDER_NAMES_ESM).tag(sync=True)
+    _css = traitlets.Unicode(EXPLORER_CSS).tag(sync=True)
 
     def __init__(self) -> None:  # nothing to set: it takes its text from the page
         super().__init__(layout=widgets.Layout(display="none"))

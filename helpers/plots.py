@@ -75,7 +75,8 @@ def _px(size: float) -> int:
 
 
 #: Layout numbers of the house style, in pixels: one place to change a chart's spacing.
-#: The width a chart's texts are wrapped for when its own is not fixed: 560 px, so a title fits
+#: Every chart's width, fixed, so its texts are wrapped by the width it is drawn at (a chart that
+#: stretched to its container would leave a wrapped title half the line at 1400 px): 560 px fits
 #: the narrowest place a chart is drawn (592 px in JupyterLab at 1024 px with the file browser
 #: open) and the A4 content box (680 px); in projector mode 900 px, a chart across a 1024 px screen.
 WIDTH = 900 if PROJECTOR else 560
@@ -829,8 +830,9 @@ def finish(
 ) -> go.Figure:
     """House style for one chart: a title that states the finding, a subtitle that says what is
     measured, the legend under them, and the note (such as an assumption) and a one-line source
-    line under the plot; all on one left edge. Every text is escaped and wrapped by measured width
-    (``width`` if the chart has one, else :data:`WIDTH`), dates and numbers kept whole.
+    line under the plot; all on one left edge. The chart is drawn at a fixed width (``width``, else
+    :data:`WIDTH`) and every text is escaped and wrapped by that width's measure, dates and numbers
+    kept whole.
 
     ``data`` is the tidy table behind the chart (a DataFrame with display names and units, or a
     :func:`table`): the chart's text alternative, kept in ``layout.meta["wa_table"]`` and shown
@@ -892,8 +894,7 @@ def finish(
             indentation=LEFT - 14,  # a legend item's own padding: its swatch starts on the edge
         ),
     )
-    if width is not None:
-        fig.update_layout(width=width)
+    fig.update_layout(width=chart_width)  # the width every text above was wrapped for
     fig.add_annotation(
         text="<br>".join(esc(line) for line in foot_lines),
         xref="paper",
