@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from helpers.numbers import finite
+from helpers.numbers import finite, is_missing
 
 ASSUMPTION_IDS: dict[str, str] = {  # the assumptions.csv rows the model reads, by setting name
     "seats_per_flight": "A_SEATS_PER_FLIGHT",
@@ -48,7 +48,7 @@ def _finite_result(value: float, what: str) -> float:
 def _day(value: object, name: str) -> date:
     """A plain date from a date, datetime or pandas Timestamp; NaT or anything else is a
     ValueError."""
-    if isinstance(value, date) and value == value:  # pandas.NaT is unequal to itself
+    if isinstance(value, date) and not is_missing(value):
         return value.date() if isinstance(value, datetime) else value
     raise ValueError(
         f"{name} must be a date, not {'NaT' if isinstance(value, date) else type(value).__name__}"

@@ -11,7 +11,6 @@ hidden anywidget placed once in every explorer, names each handle and gives it t
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import traitlets
 
-from helpers.numbers import finite
+from helpers.derived import NotFound
+from helpers.numbers import RANGE_SETTINGS, range_problems
 from helpers.plots import esc, outputs
 
 
@@ -287,28 +287,20 @@ def assumption_slider(assumptions: pd.DataFrame, assumption_id: str) -> widgets.
     """A slider for one labelled assumption: its label says ASSUMPTION, its range and default
     come from data/. Checked again here (the loader already does): a slider silently clamps a
     default it cannot show."""
+    needed = [*RANGE_SETTINGS, "label", "unit"]
+    if not isinstance(assumptions, pd.DataFrame) or not set(needed) <= set(assumptions.columns):
+        raise TypeError(
+            "assumptions must be the assumptions table (from helpers.data.load_all()),"
+            f" with the columns {needed}"
+        )
+    if not isinstance(assumption_id, str) or assumption_id not in assumptions.index:
+        raise NotFound(f"no row {assumption_id!r:.60} in table 'assumptions'")
     assumption = assumptions.loc[assumption_id]
-    needed = ("minimum", "default", "maximum", "step", "label", "unit")
-    if missing := [c for c in needed if c not in assumption.index]:
-        raise ValueError(
-            "assumptions must be the assumptions table (from helpers.data.load_all());"
-            f" it lacks {missing}"
-        )
-    try:
-        low, default, high, step = (
-            float(assumption[c]) for c in ("minimum", "default", "maximum", "step")
-        )
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"assumptions.csv, {assumption_id}: minimum, default, maximum and step must be numbers"
-        ) from None
-    if not all(map(math.isfinite, (low, default, high, step))) or not (
-        low <= default <= high and step > 0
-    ):
-        raise ValueError(
-            f"assumptions.csv, {assumption_id}: need finite minimum <= default <= maximum"
-            " and step > 0"
-        )
+    problems = range_problems(*(assumption[setting] for setting in RANGE_SETTINGS))
+    if problems:
+        reasons = "; ".join(problem.message for problem in problems)
+        raise ValueError(f"assumptions.csv, {assumption_id}: {reasons}")
+    low, default, high, step = (float(assumption[setting]) for setting in RANGE_SETTINGS)
     kind = "share" if assumption["unit"] == "share" else "number"
     return slider(str(assumption["label"]), default, low, high, step, kind=kind)
 
@@ -339,15 +331,11 @@ def slider(
         raise TypeError(f"description must be text, not {type(description).__name__}")
     if kind not in READOUT_FORMATS:
         raise ValueError(f"kind must be one of {tuple(READOUT_FORMATS)}, not {kind!r:.40}")
-    low, value, high, step = (
-        finite(number, name)
-        for number, name in ((low, "low"), (value, "value"), (high, "high"), (step, "step"))
-    )
-    if not (low <= value <= high and step > 0):
-        raise ValueError(
-            f"slider {description!r:.40}: need low <= value <= high and step > 0,"
-            f" not {low}, {value}, {high}, {step}"
-        )
+    problems = range_problems(low, value, high, step)
+    if problems:
+        reasons = "; ".join(problem.message for problem in problems)
+        raise ValueError(f"slider {description!r:.40}: {reasons}")
+    low, value, high, step = (float(number) for number in (low, value, high, step))
     control = widgets.FloatSlider(
         value=value,
         min=low,

@@ -1,11 +1,16 @@
-"""Read the numbers that a sentence states, the way a reader would; check that a value is a number.
+"""Read the numbers that a sentence states, the way a reader would; check that a value is a
+number, a missing value, or a slider's range. One home for each rule, so the loader, the claims
+check, the house style, the explorers and the self-checks cannot disagree.
 
-The loader uses states() for the figure-in-quote rule; data tests use numbers_in() directly.
+The loader uses states() for the figure-in-quote rule, tools.claims reads the prose with
+NUMBER_RE and WORD_NUMBERS, data tests use numbers_in() directly.
 """
 
 import math
 import re
+from datetime import date
 from numbers import Real
+from typing import NamedTuple
 
 WORD_NUMBERS: dict[str, float] = {  # words that state a number in the sources and the prose
     "zero": 0,
@@ -53,16 +58,17 @@ _EXP = r"(?P<exp>[eE][+-]?\d{1,3}(?![\w.]))?"
 # skips to digits (a leading look-behind would be tried at every character); the look-behind then
 # checks the character before it.
 _FIRST = r"\d(?<![\w.]\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?)"
-_NUMBER_RE = re.compile(
+NUMBER_RE = re.compile(
     rf"(?P<a>{_FIRST}){_EXP}"
     rf"(?:\s?[–—-]\s?\$?(?P<b>{_NUM}))?(?P<pct>\s?%)?"
     rf"(?:\s?(?P<mult>thousand|million|billion|bn|mn|m|k|b)\b)?",
     re.IGNORECASE | re.ASCII,
 )
 _WORD_KEYS = frozenset(WORD_NUMBERS)
-_WORD_RE = re.compile(
-    r"\w+"
-)  # each word, looked up in WORD_NUMBERS: faster than one alternation at every letter
+#: Each word, looked up in WORD_NUMBERS: faster than one alternation at every letter.
+_WORD_RE = re.compile(r"\w+")
+#: numpy's date and duration scalars, whose NaT is unequal to itself (numpy is not imported here).
+_NUMPY_TIMES = frozenset({"datetime64", "timedelta64"})
 
 
 def finite(value: object, name: str) -> float:
@@ -90,7 +96,7 @@ def numbers_in(text: str) -> set[float]:
         raise ValueError(f"text must be a str, not {type(text).__name__}")
     words = _WORD_KEYS.intersection(_WORD_RE.findall(text.casefold()))
     found = {WORD_NUMBERS[word] for word in words} if words else set()
-    for first, exponent, second, percent, multiplier in _NUMBER_RE.findall(text):
+    for first, exponent, second, percent, multiplier in NUMBER_RE.findall(text):
         scale = MULTIPLIERS[multiplier.lower()] if multiplier else 0.0
         numbers = [float(first.replace(",", "") + exponent)]
         if second:
@@ -111,3 +117,70 @@ def states(text: str, value: Real, rel_tol: Real = 1e-9) -> bool:
     if rel_tol < 0:
         raise ValueError(f"rel_tol must be 0 or more, not {rel_tol:g}")
     return any(abs(found - value) <= rel_tol * max(1.0, abs(value)) for found in numbers_in(text))
+
+
+def is_missing(value: object) -> bool:
+    """True for an empty cell however pandas or numpy hands it over: None, pandas.NA, a NaN
+    (Python's or numpy's float) or a NaT (pandas' or numpy's). The one missing-value test of the
+    helpers: the house style shows it as a blank, a self-check as "not answered yet", and the
+    date helpers refuse it. NaN and NaT are the values unequal to themselves."""
+    if value is None or type(value).__name__ == "NAType":
+        return True
+    if isinstance(value, Real | date) or type(value).__name__ in _NUMPY_TIMES:
+        return bool(value != value)
+    return False
+
+
+class RangeProblem(NamedTuple):
+    """One broken range rule: the setting at fault (minimum, default, maximum or step), the
+    rule's name and a sentence for the reader."""
+
+    setting: str
+    rule: str
+    message: str
+
+
+#: The settings of a slider's range, in the order assumptions.csv writes them.
+RANGE_SETTINGS = ("minimum", "default", "maximum", "step")
+
+
+def range_problems(
+    minimum: object, default: object, maximum: object, step: object
+) -> list[RangeProblem]:
+    """What keeps a slider from showing its range: each setting a finite number, minimum <=
+    default <= maximum, step > 0. An empty list when it holds. The one range rule: the loader
+    names each problem in assumptions.csv, and a slider refuses them (a slider silently clamps a
+    default it cannot show)."""
+    settings = dict(zip(RANGE_SETTINGS, (minimum, default, maximum, step), strict=True))
+    problems = _finite_problems(settings)
+    if problems:
+        return problems
+    return _order_problems(*(float(settings[name]) for name in RANGE_SETTINGS))
+
+
+def _finite_problems(settings: dict[str, object]) -> list[RangeProblem]:
+    """Each setting that is not a finite real number."""
+    problems = []
+    for name, value in settings.items():
+        try:
+            finite(value, name)
+        except ValueError as exc:
+            problems.append(RangeProblem(name, "finite", str(exc)))
+    return problems
+
+
+def _order_problems(low: float, default: float, high: float, step: float) -> list[RangeProblem]:
+    """The default inside the range, the range the right way round, a step forward."""
+    span = f"minimum {low:g} .. maximum {high:g}"
+    problems = []
+    if not low <= default <= high:
+        problems.append(
+            RangeProblem("default", "default-in-range", f"default {default:g} is outside {span}")
+        )
+    if low > high:
+        problems.append(
+            RangeProblem("maximum", "range-order", f"the maximum is below the minimum: {span}")
+        )
+    if not step > 0:
+        problems.append(RangeProblem("step", "step-positive", f"step {step:g} must be above 0"))
+    return problems

@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from helpers.derived import NotFound
-from helpers.numbers import finite
+from helpers.numbers import finite, is_missing
 
 MIMETYPE = "application/vnd.plotly.v1+json"
 TEMPLATE_NAME = "workers_abroad"
@@ -292,15 +292,6 @@ def _wrap(text: str, width_px: float, size: float) -> str:
     return "<br>".join(esc(line) for line in wrap_lines(text, width_px, size))
 
 
-def _is_missing(value: object) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or (isinstance(value, float) and math.isnan(value))
-    )
-
-
 def money(value: float) -> str:
     """$500 million, $1.2 billion, $250, -$2.5 million: dollars in the unit a reader says aloud.
     ``value`` must be a finite number (NaN or infinity is no amount of money: a ValueError names
@@ -326,7 +317,7 @@ def month_text(value: object) -> str:
 
 def _as_date(value: object, name: str) -> date:
     """A date from a date, datetime, Timestamp or ISO text; else a ValueError naming ``name``."""
-    if isinstance(value, date) and not _is_missing(value):
+    if isinstance(value, date) and not is_missing(value):
         return value
     if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
         return date.fromisoformat(value.strip())
@@ -373,7 +364,7 @@ def cell(value: object, kind: str = "auto", missing: str = "not given") -> str:
         raise ValueError(f"kind must be one of {KINDS_OF_CELL}, not {kind!r:.40}")
     if not isinstance(missing, str):
         raise TypeError(f"missing must be text, not {type(missing).__name__}")
-    if _is_missing(value):
+    if is_missing(value):
         return missing
     if kind in FORMATS:
         return FORMATS[kind](value)
@@ -499,7 +490,7 @@ class Table:
         return [self.formats.get(str(c)) or self._default_kind(c) for c in self.shown()]
 
     def _default_kind(self, column: Any) -> str:
-        values = [v for v in self.frame[column] if not _is_missing(v)]
+        values = [v for v in self.frame[column] if not is_missing(v)]
         shares = values and all(_is_number(v) and -1 <= float(v) <= 1 for v in values)
         return "share" if _SHARE_NAME.search(str(column)) and shares else "auto"
 
@@ -507,7 +498,7 @@ class Table:
         """Whether each shown column holds numbers (right-aligned) rather than text."""
         return [
             kind in FORMATS
-            or all(_is_number(v) for v in self.frame[c] if not _is_missing(v))
+            or all(_is_number(v) for v in self.frame[c] if not is_missing(v))
             and not self.frame[c].isna().all()
             for c, kind in zip(self.shown(), self.kinds())
         ]
@@ -627,8 +618,8 @@ def source_ids_of(rows: pd.DataFrame) -> list[str]:
     ids: list[str] = []
     extras = rows["also_source_ids"] if "also_source_ids" in rows else [None] * len(rows)
     for primary, extra in zip(rows["source_id"], extras):
-        for source_id in [primary, *("" if _is_missing(extra) else str(extra)).split()]:
-            if not _is_missing(source_id) and str(source_id) not in ids:
+        for source_id in [primary, *("" if is_missing(extra) else str(extra)).split()]:
+            if not is_missing(source_id) and str(source_id) not in ids:
                 ids.append(str(source_id))
     return ids
 
