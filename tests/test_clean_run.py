@@ -1,87 +1,101 @@
-"""A test run leaves nothing in the user's home or $TMPDIR, even when interrupted (./tasks: tests/test_tasks.py).
+"""A test run writes nothing into the user's home or $TMPDIR (tests/clean_env.py does the work).
 
-The two tests run a small pytest, which executes a notebook in a real kernel with nbclient, under
-an empty fake HOME and TMPDIR, once to the end and once interrupted with Ctrl-C (SIGINT) while the kernel
-is running; both folders must be empty afterwards (tests/clean_env.py does the work).
+What is asserted, directly: while the suite runs, every folder where pytest, Jupyter, IPython,
+the kernels, chromium and the validation cache write lies in one private folder that is not the
+user's home; and the plugin's unconfigure hook removes that folder and gives the environment
+back. An interrupted run needs no test of its own: pytest calls unconfigure hooks on Ctrl-C too
+(``pytest_unconfigure`` is how a session ends, whatever ended it).
 """
 
 from __future__ import annotations
 
+import json
 import os
-import signal
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 import pytest
+from IPython.paths import get_ipython_dir
+from jupyter_core.paths import jupyter_config_dir, jupyter_data_dir, jupyter_runtime_dir
 
 from helpers.paths import project_root
+from tests import clean_env
 
-ROOT = project_root()
-pytestmark = pytest.mark.kernel  # each test starts a kernel: not in ./tasks test-fast
 
-INNER_TEST = '''
-import os, tempfile
+def private_root() -> Path:
+    """The folder clean_env made for this run: HOME is its ``home`` subfolder."""
+    return Path(os.environ["HOME"]).parent
+
+
+def test_every_per_user_folder_lies_in_the_runs_private_folder(tmp_path: Path) -> None:
+    root = private_root()
+    folders = {
+        "home": Path.home(),
+        "temporary files": Path(tempfile.gettempdir()),
+        "pytest's tmp_path": tmp_path,
+        "Jupyter runtime (kernel connection files)": Path(jupyter_runtime_dir()),
+        "Jupyter config": Path(jupyter_config_dir()),
+        "Jupyter data": Path(jupyter_data_dir()),
+        "IPython (history, profiles)": Path(get_ipython_dir()),
+        "validation cache": Path(os.environ["WORKERS_ABROAD_CACHE"]),
+        **{name: Path(os.environ[name]) for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME")},
+    }
+    outside = {name: str(path) for name, path in folders.items() if not path.is_relative_to(root)}
+    assert not outside, f"outside the run's private folder {root}: {outside}"
+    users_home = clean_env._SAVED.get("HOME")
+    assert users_home is None or not root.is_relative_to(users_home)
+
+
+UNCONFIGURE_SCRIPT = """
+import json, os, sys, types
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+from tests.clean_env import pytest_configure, pytest_unconfigure
+
+names = ("HOME", "TMPDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR", "XDG_CACHE_HOME")
+before = {name: os.environ.get(name) for name in names}
+config = types.SimpleNamespace(option=types.SimpleNamespace(basetemp=None))
+pytest_configure(config)
+root = Path(os.environ["HOME"]).parent
+Path(os.environ["HOME"], "written-by-a-test").write_text("x")
+Path(os.environ["TMPDIR"], "a-temporary-file").write_text("x")
+during = {name: os.environ.get(name) for name in names}
+pytest_unconfigure(config)
+after = {name: os.environ.get(name) for name in names}
+print(json.dumps({"root": str(root), "root_left": root.exists(), "basetemp": config.option.basetemp,
+                  "before": before, "during": during, "after": after}))
+"""
 
 
-def test_kernel_and_files():
-    Path.home().joinpath("written-by-the-test").write_text("x")
-    tempfile.mkstemp()
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os, time, tempfile; from pathlib import Path\\n"
-        "Path.home().joinpath('written-by-the-kernel').write_text('x'); tempfile.mkstemp()\\n"
-        "time.sleep(float(os.environ.get('INNER_SLEEP', '0')))")])
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
-'''
+@pytest.fixture(scope="module")
+def unconfigured() -> dict[str, object]:
+    """The plugin's configure and unconfigure hooks run in a fresh interpreter, so this run's own
+    private folder is left alone."""
+    result = subprocess.run(
+        [sys.executable, "-c", UNCONFIGURE_SCRIPT],
+        cwd=project_root(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
-def run_inner(tmp_path: Path, sleep: float) -> tuple[subprocess.Popen[str], Path, Path]:
-    home, tmp = tmp_path / "fake-home", tmp_path / "fake-tmp"
-    home.mkdir()
-    tmp.mkdir()
-    (tmp_path / "inner").mkdir()
-    (tmp_path / "inner" / "test_inner.py").write_text(INNER_TEST, encoding="utf-8")
-    env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp), "INNER_SLEEP": str(sleep), "PYTHONPATH": str(ROOT)}
-    for name in ("IPYTHONDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "XDG_CACHE_HOME",
-                 "XDG_CONFIG_HOME", "XDG_DATA_HOME", "WORKERS_ABROAD_CACHE"):
-        env.pop(name, None)  # as in a user's shell: everything defaults to HOME and TMPDIR
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.fast_imports",
-               "--rootdir", str(tmp_path / "inner"), str(tmp_path / "inner" / "test_inner.py")]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    return process, home, tmp
+def test_configure_points_every_folder_into_a_fresh_private_folder(
+    unconfigured: dict[str, object],
+) -> None:
+    root = Path(str(unconfigured["root"]))
+    during = unconfigured["during"]
+    assert isinstance(during, dict)
+    assert all(Path(value).is_relative_to(root) for value in during.values()), during
+    assert Path(str(unconfigured["basetemp"])).is_relative_to(root)
 
 
-def leftovers(*folders: Path) -> list[str]:
-    return [str(p) for folder in folders for p in folder.rglob("*")]
-
-
-def test_a_run_leaves_home_and_tmpdir_empty(tmp_path: Path) -> None:
-    process, home, tmp = run_inner(tmp_path, sleep=0)
-    output, _ = process.communicate(timeout=180)
-    assert process.returncode == 0, output
-    assert leftovers(home, tmp) == []
-
-
-def test_an_interrupted_run_leaves_home_and_tmpdir_empty(tmp_path: Path) -> None:
-    process, home, tmp = run_inner(tmp_path, sleep=60)
-    try:
-        deadline = time.monotonic() + 120
-        while not list(tmp.rglob("written-by-the-kernel")) and time.monotonic() < deadline:
-            time.sleep(0.2)  # wait until the kernel is running the cell (it has written into its HOME)
-        # nbclient's kernel writes its connection file with tempfile.mkstemp(".json"): into the private TMPDIR
-        assert [p for p in tmp.rglob("*.json") if '"shell_port"' in p.read_text()], "no kernel connection file seen"
-        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-        output, _ = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    assert process.returncode != 0, output
-    time.sleep(1)  # a kernel still shutting down must not write anything afterwards
-    assert leftovers(home, tmp) == [], output
+def test_unconfigure_removes_the_folder_and_gives_the_environment_back(
+    unconfigured: dict[str, object],
+) -> None:
+    assert unconfigured["root_left"] is False
+    assert unconfigured["after"] == unconfigured["before"]
