@@ -9,7 +9,7 @@ from datetime import date
 from numbers import Real
 from typing import Any
 
-from helpers.numbers import finite
+from helpers.numbers import finite, is_missing
 
 _RULE_RE = re.compile(r"^(?P<fn>[a-z_]+)\((?P<a>[A-Z0-9_]+),(?P<b>[A-Z0-9_]+)\)$")
 
@@ -27,9 +27,10 @@ def add_months(start: date, months: Real) -> date:
     24 months" from 22 Dec 2017 is 22 Dec 2019. ``months``: any whole real (24, 24.0,
     numpy.int64(24)); anything else, or a result outside years 1-9999, is a ValueError naming the
     parameter."""
-    if not isinstance(start, date) or start != start:  # pandas.NaT is a date unequal to itself
+    if not isinstance(start, date) or is_missing(start):
         raise ValueError(f"start must be a date, not {type(start).__name__}")
-    if (whole := finite(months, "months")) != int(whole):
+    whole = finite(months, "months")
+    if whole != int(whole):
         raise ValueError(f"months must be a whole number of months, not {whole}")
     year, month = divmod(start.year * 12 + start.month - 1 + int(whole), 12)
     if not 1 <= year <= 9999:
@@ -47,8 +48,24 @@ def months_after(tables: Mapping[str, Any], provision_id: str, term_id: str) -> 
     """A provision's adoption date (resolutions.csv) moved by one of its terms (resolution_terms.csv,
     in calendar months): the loader's ``months_after`` rule on typed tables, so a notebook's dates
     and the data's ``derived_from`` column are one computation."""
-    adopted = tables["resolutions"].loc[provision_id, "adopted"]
-    return add_months(adopted.date(), tables["resolution_terms"].loc[term_id, "value"])
+    adopted = _keyed_cell(tables, "resolutions", provision_id, "adopted")
+    return add_months(adopted, _keyed_cell(tables, "resolution_terms", term_id, "value"))
+
+
+def _keyed_cell(tables: Mapping[str, Any], name: str, row_id: object, column: str) -> Any:
+    """``tables[name].loc[row_id, column]``, with an error that names what is wrong: tables that
+    are not load_all()'s (TypeError), an id that is not text (TypeError), an unknown id
+    (NotFound)."""
+    import pandas as pd
+
+    table = tables.get(name) if isinstance(tables, Mapping) else None
+    if not isinstance(table, pd.DataFrame) or column not in table.columns:
+        raise TypeError(f"tables must be the tables of helpers.data.load_all(), with {name!r}")
+    if not isinstance(row_id, str):
+        raise TypeError(f"{table.index.name} must be an id as text, not {type(row_id).__name__}")
+    if row_id not in table.index:
+        raise NotFound(f"no row {row_id!r:.60} in table {name!r}")
+    return table.loc[row_id, column]
 
 
 def repatriation_deadline(tables: Mapping[str, Any]) -> date:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from helpers.numbers import finite
+from helpers.numbers import finite, is_missing
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ def check_number(
     """
     expected, tolerances = _author_number(expected, rel_tol, close_tol, abs_tol, close_hint)
     rel_tol, close_tol, abs_tol = tolerances
+    if isinstance(answer, numbers.Real) and is_missing(answer):  # a NaN computed, not left empty
+        return Feedback(False, "Expected a finite number, not infinity or NaN.")
     if _is_unanswered(answer):
         return Feedback(False, "Not answered yet: replace the placeholder with your number.")
     if isinstance(answer, str | bytes):
@@ -132,9 +134,7 @@ def check_date(answer: Any, expected: date) -> Feedback:
     raises."""
     if isinstance(expected, datetime) or not isinstance(expected, date):
         raise ValueError(f"expected must be a datetime.date, got {type(expected).__name__}")
-    if _is_unanswered(answer) or (
-        isinstance(answer, float) and math.isnan(answer)
-    ):  # NaN: pandas' empty cell
+    if _is_unanswered(answer):  # NaN too: pandas' empty cell
         return Feedback(False, "Not answered yet: replace the placeholder with a date.")
     answer = _as_date(answer)
     if isinstance(answer, Feedback):
@@ -153,15 +153,11 @@ def _as_date(answer: Any) -> date | Feedback:
     """The answer as a plain date, or the feedback that says why it is none."""
     if isinstance(answer, datetime):
         return answer.date()
-    if (
-        type(answer).__name__ == "datetime64"
-    ):  # numpy's: to a day, then to a date (None when it is NaT)
+    if type(answer).__name__ == "datetime64":  # numpy's: to a day, then to a date
         try:
             day = answer.astype("datetime64[D]").item()
         except (ValueError, OverflowError, TypeError):
             day = 0
-        if day is None:  # numpy's NaT
-            return Feedback(False, "Not answered yet: replace the placeholder with a date.")
         return (
             day
             if isinstance(day, date)
@@ -225,5 +221,5 @@ def _is_bool(
 
 
 def _is_unanswered(value: Any) -> bool:
-    """None, ``...``, and pandas' missing values (NA, NaT): the placeholder is still there."""
-    return value is None or value is ... or type(value).__name__ in ("NAType", "NaTType")
+    """The placeholder ``...`` or a missing value (None, NA, NaN, NaT): nothing answered yet."""
+    return value is ... or is_missing(value)

@@ -37,7 +37,12 @@ def test_every_table_loads_typed_and_complete() -> None:
     assert set(tables) == set(RESOURCES)
     for name, frame in tables.items():
         assert len(frame) == len(raw_rows(name)), name
+        key = RESOURCES[name]["schema"]["primaryKey"][0]
+        assert frame.index.name == key and frame.index.is_unique, name
+        assert frame.index.tolist() == [row[key] for row in raw_rows(name)], name
         for field in RESOURCES[name]["schema"]["fields"]:
+            if field["name"] == key:
+                continue  # the key is the index, not a column
             dtype = str(frame[field["name"]].dtype)
             expected = {"integer": "Int64", "number": "Float64", "date": "datetime64"}.get(field["type"], "str")
             assert dtype.startswith(expected) or (expected == "str" and dtype == "string"), (name, field["name"], dtype)

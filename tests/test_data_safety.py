@@ -289,26 +289,26 @@ def test_only_http_urls_pass(data_copy: Path, url: str) -> None:
     )
 
 
-# ---------------------------------------------------------------- the row lookup
+# ---------------------------------------------------------------- a row by its id: .loc
 
 
-def test_row_finds_by_primary_key(tables: dict[str, pd.DataFrame]) -> None:
-    found = data.row(tables["russia_workers"], "RW_2018_END")
-    assert (found["obs_id"], found["count"]) == ("RW_2018_END", 11490)
-    for name, table in tables.items():
-        assert table.attrs["name"] == name
-        assert table[table.attrs["primary_key"]].is_unique
+def test_each_table_is_indexed_by_its_unique_primary_key(tables: dict[str, pd.DataFrame]) -> None:
+    found = tables["russia_workers"].loc["RW_2018_END"]
+    assert (found.name, found["count"]) == ("RW_2018_END", 11490)  # russia_workers.csv, by eye
+    resources = data.read_descriptor(data_path())["resources"]
+    assert {resource["name"] for resource in resources} == set(tables)
+    for resource in resources:
+        table, key = tables[resource["name"]], resource["schema"]["primaryKey"][0]
+        assert table.attrs["name"] == resource["name"]
+        assert table.index.name == key and table.index.is_unique, resource["name"]
+        assert key not in table.columns, resource["name"]
 
 
-def test_row_names_the_table_and_the_key(tables: dict[str, pd.DataFrame]) -> None:
-    with pytest.raises(KeyError) as caught:
-        data.row(tables["visas"], "V1999_NOPE")
-    message = str(caught.value)
-    assert "'visas'" in message and "V1999_NOPE" in message and "V2018_TOURIST" in message
-    with pytest.raises(KeyError, match="no primary key"):
-        data.row(pd.DataFrame({"a": [1]}), "x")
-    with pytest.raises(KeyError, match="'visas'"):
-        data.row(tables["visas"], 2035)  # type: ignore[arg-type]
+def test_an_unknown_id_is_a_key_error_naming_it(tables: dict[str, pd.DataFrame]) -> None:
+    with pytest.raises(KeyError, match="V1999_NOPE"):
+        tables["visas"].loc["V1999_NOPE", "count"]
+    with pytest.raises(KeyError, match="2035"):
+        tables["visas"].loc[2035]
 
 
 # ---------------------------------------------------------------- helpers accept numbers.Real only

@@ -68,8 +68,8 @@ def test_evaluate_rule_rejects_unknown_rules() -> None:
 
 def test_load_table_returns_copies(tables: dict[str, pd.DataFrame]) -> None:
     first = data.load_table("visas")
-    first.loc[0, "count"] = -1
-    assert data.load_table("visas").loc[0, "count"] == 2035
+    first.loc["V2018_TOURIST", "count"] = -1
+    assert data.load_table("visas").loc["V2018_TOURIST", "count"] == 2035  # visas.csv, by eye
 
 
 def test_load_table_names_unknown_tables() -> None:
@@ -78,11 +78,16 @@ def test_load_table_names_unknown_tables() -> None:
 
 
 def test_house_style_is_active_without_plotlys_renderer_registry() -> None:
-    """Figures display through helpers.plots.bundle; loading plots must not import nbformat or jsonschema."""
-    code = "import sys, helpers.plots; print('nbformat' in sys.modules, 'jsonschema' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["False", "False"]
-    assert pio.templates.default == plots.TEMPLATE_NAME
+    """Figures display through helpers.plots.bundle; loading plots must not import nbformat or
+    jsonschema, and changes nothing global until use_house_style() switches the style on."""
+    code = (
+        "import sys, plotly.io as pio, helpers.plots as plots\n"
+        "print('nbformat' in sys.modules, 'jsonschema' in sys.modules, pio.templates.default)\n"
+        "plots.use_house_style()\n"
+        "print(pio.templates.default)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["False", "False", "plotly", plots.TEMPLATE_NAME]
 
 
 def test_source_line_names_each_source_once(tables: dict[str, pd.DataFrame]) -> None:
@@ -241,6 +246,6 @@ def test_assumption_slider_is_labelled_and_defaults_from_data(tables: dict[str, 
 
 def test_assumption_slider_refuses_a_default_it_would_clamp(tables: dict[str, pd.DataFrame]) -> None:
     bad = tables["assumptions"].copy()
-    bad.loc[bad["assumption_id"] == "A_SEATS_PER_FLIGHT", "default"] = 999
+    bad.loc["A_SEATS_PER_FLIGHT", "default"] = 999
     with pytest.raises(ValueError, match="A_SEATS_PER_FLIGHT"):
         explorers.assumption_slider(bad, "A_SEATS_PER_FLIGHT")

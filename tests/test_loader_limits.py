@@ -140,8 +140,9 @@ def test_100000_valid_rows_load_correctly(data_copy: Path) -> None:
     assert str(visas["count"].dtype) == "Int64" and str(visas["period_start"].dtype).startswith(
         "datetime64"
     )
-    assert data.row(visas, "VX99999")["count"] == 99999
-    added = visas[visas["visa_id"].str.startswith("VX")]
+    assert visas.loc["VX99999", "count"] == 99999
+    assert visas.index.is_unique
+    added = visas[visas.index.str.startswith("VX")]
     assert added["count"].tolist() == list(range(ROWS))
     assert (added["period_end"] == pd.Timestamp("2018-12-31")).all()
 
@@ -293,7 +294,7 @@ def test_tab_and_newline_inside_quoted_text_still_load(data_copy: Path) -> None:
         text.replace('"That compared with 2,035 tourist', '"That compared\twith\n2,035 tourist', 1),
         encoding="utf-8",
     )
-    quote = data.row(data.load_all(data_copy)["visas"], "V2018_TOURIST")["quote"]
+    quote = data.load_all(data_copy)["visas"].loc["V2018_TOURIST", "quote"]
     assert quote.startswith("That compared\twith\n2,035 tourist")
 
 

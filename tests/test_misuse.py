@@ -38,7 +38,7 @@ MODULES: tuple[ModuleType, ...] = (
     selfcheck,
     plots,
     capacity,
-    widgets,
+    explorers,
 )
 TABLES = data.load_all()
 
@@ -202,7 +202,7 @@ def test_every_module_has_public_callables() -> None:
         "helpers.plots.source_line",
         "helpers.paths.data_path",
         "helpers.numbers.numbers_in",
-        "helpers.data.row",
+        "helpers.derived.months_after",
         "helpers.data.load_all",
         "helpers.capacity.settings_from",
         "helpers.selfcheck.check_number",
@@ -341,8 +341,9 @@ def test_numbers_in_reads_scientific_notation() -> None:
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
-        (lambda: data.row(None, "V2018_TOURIST"), TypeError, "table must be a DataFrame"),
-        (lambda: data.row(TABLES["visas"], 2035), KeyError, "no row 2035"),
+        (lambda: derived.months_after(None, "R2397", "T"), TypeError, "tables must be the tables"),
+        (lambda: derived.months_after(TABLES, 2397, "T"), TypeError, "provision_id must be"),
+        (lambda: derived.months_after(TABLES, "R1999", "T2397_REPAT"), KeyError, "no row 'R1999'"),
         (lambda: plots.table(None), TypeError, "frame must be a DataFrame"),
         (
             lambda: plots.finish(
@@ -372,9 +373,9 @@ def test_misuse_named_in_the_issue_is_a_named_error(
 
 def test_not_found_is_both_a_key_error_and_a_value_error() -> None:
     with pytest.raises(data.NotFound) as caught:
-        data.row(TABLES["visas"], "V1999_NOPE")
+        explorers.assumption_slider(TABLES["assumptions"], "A_NOPE")
     assert isinstance(caught.value, KeyError) and isinstance(caught.value, ValueError)
-    assert str(caught.value).startswith("no row 'V1999_NOPE' in table 'visas'")
+    assert str(caught.value).startswith("no row 'A_NOPE' in table 'assumptions'")
 
 
 EXERCISE_IDS = st.one_of(
