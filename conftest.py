@@ -2,8 +2,8 @@
 
 nbval (``./tasks test`` runs it over notebooks/) builds its own ``KernelManager`` with no
 config and has no option for the transport, so this points the name it uses at
-:class:`tools.kernels.IpcKernelManager` (tools/kernels.py says why IPC). It lives at the
-repository root so that it applies to ``pytest notebooks`` as well as to ``pytest tests``.
+:class:`workers_abroad.publishing.kernels.IpcKernelManager` (that module says why IPC). It lives
+at the repository root so that it applies to ``pytest notebooks`` as well as to ``pytest tests``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,6 @@ import pytest
 def pytest_configure(config: pytest.Config) -> None:
     import nbval.kernel
 
-    from tools.kernels import IpcKernelManager
+    from workers_abroad.publishing.kernels import IpcKernelManager
 
     nbval.kernel.KernelManager = IpcKernelManager

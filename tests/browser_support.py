@@ -14,7 +14,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from workers_abroad.publishing.present import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -61,13 +62,6 @@ LAB_SETTINGS: dict[str, dict[str, Any]] = {
 def notebook_paths() -> list[Path]:
     """Every notebook of the collection, so a new notebook is covered without editing the test."""
     return sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
-
-
-def free_port() -> int:
-    """A port nothing listens on now; the server is told not to retry another."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -295,7 +289,7 @@ AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 
 def build_site(out: Path, notebooks: Path | None = None, timeout: float = 300) -> Path:
     """Build the static site into ``out`` with the project's builder, as ``./tasks site`` does."""
-    command = [sys.executable, "-m", "tools.site", "--out", str(out)]
+    command = [sys.executable, "-m", "workers_abroad.publishing.site", "--out", str(out)]
     if notebooks is not None:
         command += ["--notebooks", str(notebooks)]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)

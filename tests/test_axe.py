@@ -77,7 +77,7 @@ def check(browser: Browser, url: str, name: str) -> None:
 
 
 def site_pages() -> list[str]:
-    from tools.notebooks import notebook_paths
+    from workers_abroad.publishing.notebooks import notebook_paths
 
     return ["index.html", *[f"{p.stem}.html" for p in notebook_paths()], "teacher-guide.html"]
 

@@ -8,7 +8,7 @@ that every plotly chart was drawn (rendered plots = figure outputs in the saved 
 the explorers' charts inside Output widgets included), moves one control of every explorer
 and checks its chart or text changed, and saves a screenshot to build/screenshots/.
 
-The static-site test builds site/ into a temporary folder with ``python -m tools.site`` and
+The static-site test builds site/ into a temporary folder with ``python -m workers_abroad.publishing.site`` and
 opens each page with the network off: every chart must be drawn from the local plotly.js.
 """
 
@@ -41,7 +41,7 @@ from tests.browser_support import (
 )
 
 NOTEBOOKS = notebook_paths()
-SITE_BUILDER = ROOT / "tools" / "site.py"
+SITE_BUILDER = ROOT / "workers_abroad" / "publishing" / "site.py"
 VIEWPORT = {"width": 1280, "height": 1000}
 RUN_TIMEOUT_MS = 120_000
 
@@ -359,7 +359,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert SITE_BUILDER.is_file(), f"{SITE_BUILDER} is missing: the static site cannot be tested"
     out = tmp_path_factory.mktemp("site") / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "tools.site", "--out", str(out)],
+        [sys.executable, "-m", "workers_abroad.publishing.site", "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,

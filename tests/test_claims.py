@@ -22,7 +22,7 @@ import pytest
 
 from tools import claims
 from tools.claims import Claim, Figure, Outputs, Registry, check_text, classify, extract
-from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
+from workers_abroad.publishing.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
 DOCUMENTS = claims.collection_documents()
 

@@ -24,8 +24,8 @@ import nbformat
 import pytest
 
 from helpers.exercises import expected, registry
-from tools import sandbox
-from tools.grade import (
+from workers_abroad.classroom import sandbox
+from workers_abroad.classroom.grade import (
     CHECK_RE,
     FIELDS,
     NotPlain,
@@ -37,9 +37,9 @@ from tools.grade import (
     safe_cell,
     write_csv,
 )
-from tools.handout import write_notebooks
-from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
-from tools.student import answer_leaks, student_copy
+from workers_abroad.classroom.handout import write_notebooks
+from workers_abroad.classroom.student import answer_leaks, student_copy
+from workers_abroad.publishing.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
 NOTEBOOK = next(p for p in notebook_paths() if p.name.startswith("03-"))
 PLACEHOLDER = re.compile(r"^(?P<name>answer_\w+)\s*=\s*\.\.\.", flags=re.M)
@@ -84,7 +84,7 @@ def variables() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, str]]]:
-    """Five students' submissions of notebook 03, graded by ``python -m tools.grade``; rows by student and exercise."""
+    """Five students' submissions of notebook 03, graded by ``./tasks grade``; rows by student and exercise."""
     base = tmp_path_factory.mktemp("submissions")
     names = variables()
     source = nbformat.read(NOTEBOOK, as_version=4)
@@ -123,7 +123,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict
         [
             sys.executable,
             "-m",
-            "tools.grade",
+            "workers_abroad.classroom.grade",
             str(base / "submissions"),
             "--out",
             str(out),
@@ -237,7 +237,7 @@ def test_the_sandboxs_report_is_read_as_untrusted_data():
 
 
 def test_every_run_gets_a_new_sheet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr("tools.grade.BUILD", tmp_path)
+    monkeypatch.setattr("workers_abroad.classroom.grade.BUILD", tmp_path)
     now = dt.datetime(2026, 1, 2, 3, 4, 5)
     first = default_out(now)
     first.write_text("earlier", encoding="utf-8")

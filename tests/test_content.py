@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from tools import claims
-from tools.notebooks import (
+from workers_abroad.publishing.notebooks import (
     MAX_PROSE_WORDS,
     NAV_TAG,
     ROOT,

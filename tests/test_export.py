@@ -1,7 +1,7 @@
 """`jupyter nbconvert --to workers-abroad` keeps the charts: one offline file, drawn with no network.
 
 Teachers export notebooks; nbconvert's own HTML drops every plotly chart offline. The
-exporter (tools/export.py, an ``nbconvert.exporters`` entry point) renders the notebook as
+exporter (workers_abroad/publishing/export.py, an ``nbconvert.exporters`` entry point) renders the notebook as
 the site does and inlines the partial plotly.js bundle. This test exports notebook 03 from
 the command line as a teacher would, opens the file in chromium with every non-file request
 blocked and recorded, and counts the charts drawn against the plotly outputs the committed
@@ -29,7 +29,7 @@ from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser_support import ROOT, build_site, figure_outputs, start_lab, stop_lab
-from tools import site
+from workers_abroad.publishing import render
 
 NOTEBOOK = ROOT / "notebooks" / "03-the-visa-surge.ipynb"
 DRAWN_JS = "() => [...document.querySelectorAll('.wa-chart')].filter(c => c.querySelector('.main-svg')).length"
@@ -68,7 +68,7 @@ def exported(snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_exporter_is_registered_for_nbconvert():
     names = {e.name: e.value for e in entry_points(group="nbconvert.exporters")}
-    assert names.get("workers-abroad") == "tools.export:WorkersAbroadExporter"
+    assert names.get("workers-abroad") == "workers_abroad.publishing.export:WorkersAbroadExporter"
 
 
 def test_export_is_one_file_with_nothing_to_fetch(exported: Path):
@@ -411,7 +411,7 @@ def test_the_policy_alone_stops_markup_the_sanitizer_missed(browser: Browser, tm
     page_file = tmp_path / "policy.html"
     page_file.write_text(
         f'<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" '
-        f'content="{html.escape(site.content_security_policy([own]))}">'
+        f'content="{html.escape(render.content_security_policy([own]))}">'
         f"<script>{own}</script></head><body>"
         f'<img src=x onerror="{PWN.format("img")}"><script>{PWN.format("script")}</script>'
         f'<img src="https://evil.example/p.png">'
@@ -509,14 +509,14 @@ def test_malformed_notes_are_visible_and_the_page_has_no_error(
 
 
 def test_default_output_lands_under_build_not_beside_the_notebook(snapshot: Path, tmp_path: Path):
-    """``jupyter nbconvert --to workers-abroad`` and ``python -m tools.export``, no output folder."""
+    """``jupyter nbconvert --to workers-abroad`` and ``python -m workers_abroad.publishing.export``, no output folder."""
     source = tmp_path / f"b-default-output-{os.getpid()}.ipynb"
     shutil.copyfile(snapshot, source)
     expected = ROOT / "build" / "export" / source.with_suffix(".html").name
     try:
         for command in (
             [sys.executable, "-m", "jupyter", "nbconvert", "--to", "workers-abroad", str(source)],
-            [sys.executable, "-m", "tools.export", str(source)],
+            [sys.executable, "-m", "workers_abroad.publishing.export", str(source)],
         ):
             expected.unlink(missing_ok=True)
             result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)

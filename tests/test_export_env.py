@@ -135,7 +135,7 @@ def test_the_site_builds_with_environment_yml_alone(reader_venv: Path, tmp_path:
     command = [
         str(reader_venv / "bin" / "python"),
         "-m",
-        "tools.site",
+        "workers_abroad.publishing.site",
         "--out",
         str(out),
         "--notebooks",

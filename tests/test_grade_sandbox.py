@@ -28,8 +28,8 @@ import nbformat
 import pytest
 
 from helpers.exercises import expected, registry
-from tools.grade import FIELDS, SANDBOXED, UNSANDBOXED, find_exercises
-from tools.notebooks import ROOT, notebook_paths
+from workers_abroad.classroom.grade import FIELDS, SANDBOXED, UNSANDBOXED, find_exercises
+from workers_abroad.publishing.notebooks import ROOT, notebook_paths
 
 NOTEBOOK = next(p for p in notebook_paths() if p.name.startswith("03-"))
 IDS = sorted(i for i in registry() if i.startswith("03."))
@@ -162,7 +162,7 @@ for path in ["{paths["csv"]}", "{paths["loot"]}"]:
         except Exception as error:
             print(error)
         try:
-            import tools.grade
+            import workers_abroad.classroom.grade
         except Exception as error:
             print(error)
         from helpers.exercises import check
@@ -349,7 +349,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         [
             sys.executable,
             "-m",
-            "tools.grade",
+            "workers_abroad.classroom.grade",
             str(submissions),
             "--out",
             str(out),
@@ -497,7 +497,7 @@ def test_grading_time_stays_modest(graded):
 
 def run_grade(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tools.grade", *args],
+        [sys.executable, "-m", "workers_abroad.classroom.grade", *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,

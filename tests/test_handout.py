@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from helpers.exercises import expected, registry
-from tools.notebooks import ROOT
+from workers_abroad.publishing.notebooks import ROOT
 
 #: What a handout's check may say for an answer of the right form: right, close, or wrong.
 
@@ -97,7 +97,7 @@ def run_tool(module: str, *args: str, timeout: int) -> subprocess.CompletedProce
 @pytest.fixture(scope="module")
 def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("handout") / "student"
-    done = run_tool("tools.student", str(folder), timeout=300)
+    done = run_tool("workers_abroad.classroom.student", str(folder), timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return folder
 
@@ -264,15 +264,15 @@ def test_an_existing_folder_that_is_not_a_handout_is_never_removed(tmp_path: Pat
     keep = tmp_path / "mine"
     keep.mkdir()
     (keep / "thesis.txt").write_text("years of work", encoding="utf-8")
-    done = run_tool("tools.student", str(keep), timeout=120)
+    done = run_tool("workers_abroad.classroom.student", str(keep), timeout=120)
     assert done.returncode != 0 and "not a handout" in done.stderr
     assert (keep / "thesis.txt").read_text(encoding="utf-8") == "years of work"
 
 
 def test_the_site_students_read_holds_no_key(tmp_path: Path):
-    """The site (``tools.site``) builds the teacher guide but not the teacher-only answer keys."""
+    """The site (``workers_abroad.publishing.site``) builds the teacher guide but not the teacher-only answer keys."""
     out = tmp_path / "site"
-    done = run_tool("tools.site", "--out", str(out), timeout=300)
+    done = run_tool("workers_abroad.publishing.site", "--out", str(out), timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     pages = sorted(out.rglob("*.html"))
     assert "teacher-guide.html" in {p.name for p in pages}

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.hub_rehearsal import BASE, OWNER_MARK, RUNTIME_PARENT, USER_PREFIX, report_stem
-from tools.notebooks import ROOT
+from workers_abroad.publishing.notebooks import ROOT
 
 STUDENTS = 2
 SECRET_FILES = ("jupyterhub_config.py", "cookie_secret", "jupyterhub.sqlite")

@@ -23,9 +23,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.kernels import CONFIG_DIR, short_parent
-from tools.notebooks import NOTEBOOKS_DIR, ROOT
+from workers_abroad.publishing.kernels import short_parent
+from workers_abroad.publishing.notebooks import NOTEBOOKS_DIR, ROOT
 
+#: The Jupyter config ./tasks puts on JUPYTER_CONFIG_PATH: IPC for servers and nbconvert.
+CONFIG_DIR = ROOT / "tools" / "jupyter_config"
 WARNING = "without encryption"
 #: A cell that prints the kernel's connection file: transport, addresses and key.
 PRINT_CONNECTION = (
@@ -68,7 +70,7 @@ NBCLIENT_SCRIPT = """
 import sys
 import nbformat
 from nbclient import NotebookClient
-from tools.kernels import notebook_client_options
+from workers_abroad.publishing.kernels import notebook_client_options
 path = sys.argv[1]
 notebook = nbformat.read(path, as_version=4)
 NotebookClient(notebook, timeout=120, kernel_name="python3",

@@ -485,7 +485,7 @@ def test_lab_sliders_are_named_and_announce_what_they_show(stem: str, lab_notebo
 # ------------------------------------------------------------------ the rules can fail
 
 PLOTLY_BUNDLE = (
-    Path(__file__).resolve().parent.parent / "tools" / "vendor" / "plotly-cartesian.min.js"
+    Path(__file__).resolve().parents[1] / "workers_abroad/publishing/vendor/plotly-cartesian.min.js"
 )
 
 #: A chart built to break every rule once: two annotations on one spot, a label running out

@@ -4,7 +4,8 @@ The first test runs ``python -m tools.navigation --check`` on the repository: it
 notebook was added, renamed or retitled without ``./tasks nav``. The next work on a copy
 (``--root``, calling main() in this process), so they never rewrite the real notebooks: it adds a notebook and shows that the
 check fails, that one run fixes everything, and what the result links to. The last tests
-cover ``tools.notebooks``, the one list of notebooks and title reader every tool uses.
+cover ``workers_abroad.publishing.notebooks``, the one list of notebooks and title reader
+every tool uses.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import nbformat
 import pytest
 
 from tools import navigation
-from tools.notebooks import first_heading, notebook_paths
+from workers_abroad.publishing.notebooks import first_heading, notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 

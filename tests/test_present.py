@@ -1,7 +1,7 @@
 """Projector mode in a real browser: Voila serves notebook 04, the simulator moves, nothing leaves the machine.
 
 Why a browser: what projector mode promises (code hidden, widgets live, offline) is only true
-of the page a class sees. The test starts the real command (``python -m tools.present``), opens
+of the page a class sees. The test starts the real command (``python -m workers_abroad.publishing.present``), opens
 notebook 04 in headless Debian chromium, records every request and websocket the page makes
 (allowing only the loopback server, data: and blob:), moves the first slider after the word
 "simulator", and waits for the simulator's text or chart to change. The server is started with
@@ -33,9 +33,8 @@ import nbformat
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser_support import free_port
-from tools.notebooks import notebook_paths
-from tools.present import addresses, served_folder, voila_command
+from workers_abroad.publishing.notebooks import notebook_paths
+from workers_abroad.publishing.present import addresses, free_port, served_folder, voila_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CULL_IDLE = 4  # seconds: the test waits for a closed page's kernel to be culled
@@ -76,7 +75,7 @@ STATE_JS = """() => {
 
 @dataclass
 class Projector:
-    """The running ``tools.present`` server, its address and what it logged."""
+    """The running ``workers_abroad.publishing.present`` server, its address and what it logged."""
 
     process: subprocess.Popen[bytes]
     port: int
@@ -87,7 +86,7 @@ class Projector:
         return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
 
     def notebook_url(self, name: str) -> str:
-        """The address ``tools.present`` prints for one notebook: its page in projector mode."""
+        """The address ``workers_abroad.publishing.present`` prints for one notebook: its page in projector mode."""
         return self.url(f"voila/render/{name}")
 
 
@@ -112,7 +111,9 @@ def wait_until_listening(projector: Projector, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if projector.process.poll() is not None:
-            raise AssertionError(f"tools.present exited early:\n{projector.log.read_text()}")
+            raise AssertionError(
+                f"workers_abroad.publishing.present exited early:\n{projector.log.read_text()}"
+            )
         try:
             with urllib.request.urlopen(
                 projector.url("voila/static/voila.js"), timeout=5
@@ -126,7 +127,7 @@ def wait_until_listening(projector: Projector, timeout: float = 60.0) -> None:
 
 @pytest.fixture(scope="module")
 def projector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Projector]:
-    """``python -m tools.present 04`` on a free loopback port; always stopped with its kernels."""
+    """``python -m workers_abroad.publishing.present 04`` on a free loopback port; always stopped with its kernels."""
     log = tmp_path_factory.mktemp("present") / "voila.log"
     with presented("04", log, f"--cull-idle={CULL_IDLE}") as server:
         yield server
@@ -183,7 +184,7 @@ def test_command_is_local_with_token_and_offline_template():
 
 def test_template_links_nothing_remote():
     """The offline template's files name no http(s) stylesheet or script."""
-    folder = ROOT / "tools/voila/voila/templates/workers-abroad"
+    folder = ROOT / "workers_abroad/publishing/voila/voila/templates/workers-abroad"
     files = sorted(folder.glob("*.j2")) + sorted(folder.glob("*.html"))
     assert {f.name for f in files} >= {"index.html.j2", "page.html"}
     for template in files:
@@ -371,10 +372,16 @@ def assert_kernel_culled(projector: Projector) -> None:
 
 @contextmanager
 def presented(target: str | Path, log: Path, *options: str) -> Iterator[Projector]:
-    """``python -m tools.present TARGET`` on a free loopback port, logging to ``log``; always
+    """``python -m workers_abroad.publishing.present TARGET`` on a free loopback port, logging to ``log``; always
     stopped afterwards, with its kernels (the whole process group)."""
     port, token = free_port(), secrets.token_urlsafe(16)
-    command = [sys.executable, "-m", "tools.present", str(target), f"--port={port}"]
+    command = [
+        sys.executable,
+        "-m",
+        "workers_abroad.publishing.present",
+        str(target),
+        f"--port={port}",
+    ]
     command += [f"--token={token}", *options]
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -488,7 +495,13 @@ def test_contents_page_lists_every_notebook_with_no_remote_request(
     log = tmp_path / "voila.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tools.present", f"--port={port}", f"--token={token}"],
+            [
+                sys.executable,
+                "-m",
+                "workers_abroad.publishing.present",
+                f"--port={port}",
+                f"--token={token}",
+            ],
             cwd=ROOT,
             stdout=sink,
             stderr=subprocess.STDOUT,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tools.notebooks import notebook_paths
+from workers_abroad.publishing.notebooks import notebook_paths
 
 MM = 96 / 25.4
 PRINTABLE_WIDTH = (210 - 2 * 15) * MM

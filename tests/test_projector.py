@@ -31,8 +31,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser_support import PLOTLY_MIME, LabServer, start_lab, stop_lab
-from tools.notebooks import notebook_paths
-from tools.site import PLOTLY_BUNDLE
+from workers_abroad.publishing.notebooks import notebook_paths
+from workers_abroad.publishing.render import PLOTLY_BUNDLE
 
 WIDTHS = {"projector 1024x768": (1024, 768), "laptop 1400": (1400, 900)}
 SCHEMES = ("light", "dark")
@@ -82,29 +82,38 @@ def problems(chart: dict[str, Any]) -> list[str]:
     if plot < MIN_PLOT_SHARE * width:
         found.append(f"plot area {plot:.0f} px of {width:.0f} px (< {MIN_PLOT_SHARE:.0%})")
     for t in chart["texts"]:
-        if (t["x0"] < svg["x0"] - SLACK or t["x1"] > svg["x1"] + SLACK
-                or t["y0"] < svg["y0"] - SLACK or t["y1"] > svg["y1"] + SLACK):
-            found.append(f"{t['kind']} {t['text']!r} clipped: x {t['x0'] - svg['x0']:.0f}..{t['x1'] - svg['x0']:.0f}, "
-                         f"y {t['y0'] - svg['y0']:.0f}..{t['y1'] - svg['y0']:.0f} in a {width:.0f}×{svg['y1'] - svg['y0']:.0f} SVG")
+        if (
+            t["x0"] < svg["x0"] - SLACK
+            or t["x1"] > svg["x1"] + SLACK
+            or t["y0"] < svg["y0"] - SLACK
+            or t["y1"] > svg["y1"] + SLACK
+        ):
+            found.append(
+                f"{t['kind']} {t['text']!r} clipped: x {t['x0'] - svg['x0']:.0f}..{t['x1'] - svg['x0']:.0f}, "
+                f"y {t['y0'] - svg['y0']:.0f}..{t['y1'] - svg['y0']:.0f} in a {width:.0f}×{svg['y1'] - svg['y0']:.0f} SVG"
+            )
     texts = chart["texts"]
     for i, a in enumerate(texts):
-        for b in texts[i + 1:]:
+        for b in texts[i + 1 :]:
             dx = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
             dy = min(a["y1"], b["y1"]) - max(a["y0"], b["y0"])
             if dx > SLACK and dy > SLACK:
-                found.append(f"{a['kind']} {a['text']!r} overlaps {b['kind']} {b['text']!r} ({dx:.0f}×{dy:.0f} px)")
+                found.append(
+                    f"{a['kind']} {a['text']!r} overlaps {b['kind']} {b['text']!r} ({dx:.0f}×{dy:.0f} px)"
+                )
     return found
 
 
-
-
 def measure(browser: Browser, url: str, size: tuple[int, int], scheme: str) -> list[dict[str, Any]]:
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme, offline=True)
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, color_scheme=scheme, offline=True
+    )
     try:
         page: Page = context.new_page()
         page.goto(url, wait_until="load")
         page.wait_for_function(
-            "[...document.querySelectorAll('.js-plotly-plot')].every(c => c.querySelector('.main-svg'))", timeout=30_000
+            "[...document.querySelectorAll('.js-plotly-plot')].every(c => c.querySelector('.main-svg'))",
+            timeout=30_000,
         )
         page.wait_for_timeout(300)  # responsive charts settle after the first layout
         return page.evaluate(MEASURE_JS, "body")
@@ -115,11 +124,17 @@ def measure(browser: Browser, url: str, size: tuple[int, int], scheme: str) -> l
 CASES = [(p.stem, w, s) for p in notebook_paths() for w in WIDTHS for s in SCHEMES]
 
 
-@pytest.mark.parametrize(("stem", "width", "scheme"), CASES, ids=[f"{s}-{w.split()[0]}-{c}" for s, w, c in CASES])
-def test_every_chart_fits_the_width(stem: str, width: str, scheme: str, site: Path, browser: Browser):
+@pytest.mark.parametrize(
+    ("stem", "width", "scheme"), CASES, ids=[f"{s}-{w.split()[0]}-{c}" for s, w, c in CASES]
+)
+def test_every_chart_fits_the_width(
+    stem: str, width: str, scheme: str, site: Path, browser: Browser
+):
     charts = measure(browser, (site / f"{stem}.html").as_uri(), WIDTHS[width], scheme)
     failures = [
-        f"chart {c['index']} {c['title'][:70]!r}: {problem}" for c in charts for problem in problems(c)
+        f"chart {c['index']} {c['title'][:70]!r}: {problem}"
+        for c in charts
+        for problem in problems(c)
     ]
     assert not failures, f"{stem} at {width}, {scheme}:\n" + "\n".join(failures)
 
@@ -127,19 +142,47 @@ def test_every_chart_fits_the_width(stem: str, width: str, scheme: str, site: Pa
 def test_the_checks_catch_a_squeezed_clipped_overlapping_chart(browser: Browser, tmp_path: Path):
     """A long legend on the right, an annotation outside the chart and two stacked notes all fail."""
     figure = {
-        "data": [{"type": "scatter", "x": [1, 2], "y": [1, 2], "name": "a very long legend entry " * 6}],
+        "data": [
+            {"type": "scatter", "x": [1, 2], "y": [1, 2], "name": "a very long legend entry " * 6}
+        ],
         "layout": {
-            "title": {"text": "A title"}, "showlegend": True,
+            "title": {"text": "A title"},
+            "showlegend": True,
             "annotations": [
-                {"text": "a source line that runs off the right edge of the chart card", "xref": "paper",
-                 "yref": "paper", "x": 0.9, "xanchor": "left", "y": 0.5, "showarrow": False},
-                {"text": "note one", "xref": "paper", "yref": "paper", "x": 0.1, "y": 0.2, "showarrow": False},
-                {"text": "note two", "xref": "paper", "yref": "paper", "x": 0.1, "y": 0.2, "showarrow": False},
+                {
+                    "text": "a source line that runs off the right edge of the chart card",
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.9,
+                    "xanchor": "left",
+                    "y": 0.5,
+                    "showarrow": False,
+                },
+                {
+                    "text": "note one",
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.1,
+                    "y": 0.2,
+                    "showarrow": False,
+                },
+                {
+                    "text": "note two",
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.1,
+                    "y": 0.2,
+                    "showarrow": False,
+                },
             ],
         },
     }
-    narrow = {"data": [{"type": "bar", "x": ["a"], "y": [1]}],
-              "layout": {"title": {"text": "A finding stated in a title far too long for a narrow chart card"}}}
+    narrow = {
+        "data": [{"type": "bar", "x": ["a"], "y": [1]}],
+        "layout": {
+            "title": {"text": "A finding stated in a title far too long for a narrow chart card"}
+        },
+    }
     page = tmp_path / "bad.html"
     page.write_text(
         '<html><body><div id="c" style="width:1000px;height:450px"></div>'
@@ -179,9 +222,13 @@ def test_bar_and_body_share_one_readable_type_scale(name: str, site: Path, brows
     finally:
         context.close()
     assert sizes["bar"] and sizes["body"], f"{name}: no site bar or no body paragraph found"
-    assert set(sizes["bar"]) == set(sizes["body"]) == {16.0}, f"{name}: bar {set(sizes['bar'])}, body {set(sizes['body'])}"
+    assert set(sizes["bar"]) == set(sizes["body"]) == {16.0}, (
+        f"{name}: bar {set(sizes['bar'])}, body {set(sizes['body'])}"
+    )
     assert set(sizes["caption"]) <= {16.0}, f"{name}: captions at {set(sizes['caption'])} px"
-    assert sizes["smallest"] >= 14, f"{name}: text at {sizes['smallest']} px: {sizes['smallestText']!r}"
+    assert sizes["smallest"] >= 14, (
+        f"{name}: text at {sizes['smallest']} px: {sizes['smallestText']!r}"
+    )
 
 
 # --------------------------------------------------------------------------- in JupyterLab
@@ -208,31 +255,56 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
 
 
 @pytest.mark.parametrize("path", notebook_paths(), ids=[p.stem for p in notebook_paths()])
-def test_every_chart_fits_in_jupyterlab_with_the_sidebar_open(path: Path, lab: LabServer, browser: Browser):
+def test_every_chart_fits_in_jupyterlab_with_the_sidebar_open(
+    path: Path, lab: LabServer, browser: Browser
+):
     saved = nbformat.read(lab.root_dir / path.name, as_version=4)  # the server's copy, read once
-    expected = [o for c in saved.cells if c.cell_type == "code" for o in c.outputs if PLOTLY_MIME in o.get("data", {})]
+    expected = [
+        o
+        for c in saved.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if PLOTLY_MIME in o.get("data", {})
+    ]
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     failures: list[str] = []
     try:
         page = context.new_page()
         page.goto(lab.url(f"lab/workspaces/projector-{path.stem}"))
-        page.wait_for_function("() => !!(window.jupyterapp && document.querySelector('#jp-main-dock-panel'))",
-                               timeout=60_000)
+        page.wait_for_function(
+            "() => !!(window.jupyterapp && document.querySelector('#jp-main-dock-panel'))",
+            timeout=60_000,
+        )
         page.evaluate(OPEN_WITH_SIDEBAR_JS, path.name)
         for width, size in WIDTHS.items():
             page.set_viewport_size({"width": size[0], "height": size[1]})
             for scheme, theme in LAB_THEMES.items():
-                page.evaluate("t => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme)
-                page.wait_for_function("t => document.body.dataset.jpThemeName === t", arg=theme, timeout=30_000)
+                page.evaluate(
+                    "t => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})",
+                    theme,
+                )
+                page.wait_for_function(
+                    "t => document.body.dataset.jpThemeName === t", arg=theme, timeout=30_000
+                )
                 page.wait_for_function(SIDEBAR_OPEN_JS, timeout=10_000)
                 page.wait_for_function(
                     "n => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot .main-svg')"
-                    ".length >= n", arg=len(expected), timeout=60_000)
+                    ".length >= n",
+                    arg=len(expected),
+                    timeout=60_000,
+                )
                 page.wait_for_timeout(600)  # plotly's responsive resize after the viewport change
                 charts = page.evaluate(MEASURE_JS, ".jp-NotebookPanel:not(.lm-mod-hidden)")
-                assert len(charts) == len(expected), f"{path.name}: {len(charts)} charts drawn, {len(expected)} saved"
-                failures += [f"{width}, {scheme}: chart {c['index']} {c['title'][:70]!r}: {problem}"
-                             for c in charts for problem in problems(c)]
+                assert len(charts) == len(expected), (
+                    f"{path.name}: {len(charts)} charts drawn, {len(expected)} saved"
+                )
+                failures += [
+                    f"{width}, {scheme}: chart {c['index']} {c['title'][:70]!r}: {problem}"
+                    for c in charts
+                    for problem in problems(c)
+                ]
     finally:
         context.close()
-    assert not failures, f"{path.name} in JupyterLab with the file browser open:\n" + "\n".join(failures)
+    assert not failures, f"{path.name} in JupyterLab with the file browser open:\n" + "\n".join(
+        failures
+    )

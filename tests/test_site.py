@@ -25,8 +25,9 @@ import plotly.graph_objects as go
 import plotly.offline
 import pytest
 
-from tools import site as build_site
-from tools.notebooks import notebook_paths
+from workers_abroad.publishing import render as build_site
+from workers_abroad.publishing import site as site_builder
+from workers_abroad.publishing.notebooks import notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = notebook_paths()
@@ -37,7 +38,7 @@ WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 PAGE_LIMIT = 300 * 1024
 #: Issue 15: the whole site, every page and every shared file, at most 2.5 MB.
 SITE_LIMIT = 2.5 * 1024 * 1024
-BUNDLE = ROOT / "tools" / "vendor" / "plotly-cartesian.min.js"
+BUNDLE = ROOT / "workers_abroad" / "publishing" / "vendor" / "plotly-cartesian.min.js"
 
 
 class Page(HTMLParser):
@@ -186,7 +187,7 @@ def notebooks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, notebooks: list[Path]) -> Path:
     out = tmp_path_factory.mktemp("site")
-    build_site.build(out, notebooks)
+    site_builder.build(out, notebooks)
     return out
 
 
@@ -599,7 +600,7 @@ def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path, b
     nbformat.write(_poisoned_notebook(), folder / "00-poisoned.ipynb")
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "tools.site", "--notebooks", str(folder), "--out", str(out)],
+        [sys.executable, "-m", "workers_abroad.publishing.site", "--notebooks", str(folder), "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -715,7 +716,7 @@ def test_the_answer_keys_are_never_built_nor_linked(tmp_path: Path):
         encoding="utf-8",
     )
     out = tmp_path / "site"
-    build_site.build(out, [], guide)
+    site_builder.build(out, [], guide)
     built = {p.name for p in out.rglob("*") if p.is_file()}
     assert not [name for name in built if "answer" in name.lower()], sorted(built)
     for page in out.glob("*.html"):

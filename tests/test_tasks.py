@@ -18,16 +18,16 @@ import pytest
 from helpers.paths import project_root
 
 ROOT = project_root()
-#: ./tasks COMMAND -> the tool whose command-line options it passes on (python -m tools.NAME).
+#: ./tasks COMMAND -> the module whose command-line options it passes on (python -m MODULE).
 TOOL_OF_COMMAND = {
-    "grade": "grade",
-    "present": "present",
-    "student": "student",
-    "site": "site",
-    "hub-rehearsal": "hub_rehearsal",
-    "execute": "execute",
-    "nav": "navigation",
-    "bench": "bench",
+    "grade": "workers_abroad.classroom.grade",
+    "present": "workers_abroad.publishing.present",
+    "student": "workers_abroad.classroom.student",
+    "site": "workers_abroad.publishing.site",
+    "hub-rehearsal": "tools.hub_rehearsal",
+    "execute": "tools.execute",
+    "nav": "tools.navigation",
+    "bench": "tools.bench",
 }
 
 
@@ -107,7 +107,7 @@ def help_lines() -> dict[str, str]:
 
 def tool_usage(tool: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", f"tools.{tool}", "--help"],
+        [sys.executable, "-m", tool, "--help"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -260,7 +260,7 @@ for (const name of ["alert", "confirm", "prompt"]) {
 
 def test_no_planted_markup_fires_in_the_static_site(executed: Path, tmp_path: Path, browser: Any) -> None:
     site = tmp_path / "site"
-    build = subprocess.run([sys.executable, "-m", "tools.site", "--out", str(site), "--notebooks", str(executed)],
+    build = subprocess.run([sys.executable, "-m", "workers_abroad.publishing.site", "--out", str(site), "--notebooks", str(executed)],
                            cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stderr[-3000:]
     pages = sorted(site.glob("*.html"))

@@ -37,8 +37,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from tools.kernels import notebook_client_options
-from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
+from workers_abroad.publishing.kernels import notebook_client_options
+from workers_abroad.publishing.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
 LIBRARIES = "import pandas, plotly.graph_objects, ipywidgets"
 DELTA_TARGET = 0.5  # seconds above the floor, per notebook

@@ -76,7 +76,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tools.notebooks import NAV_TAG, NOTEBOOKS_DIR, ROOT, notebook_paths
+from workers_abroad.publishing.notebooks import NAV_TAG, NOTEBOOKS_DIR, ROOT, notebook_paths
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tools.notebooks import NOTEBOOKS_DIR, notebook_paths
+from workers_abroad.publishing.notebooks import NOTEBOOKS_DIR, notebook_paths
 
 if TYPE_CHECKING:
     import nbformat
@@ -103,7 +103,7 @@ def execute(path: Path) -> float:
     import nbformat  # imported here: --check must stay fast enough for a pre-commit hook
     from nbclient import NotebookClient
 
-    from tools.kernels import notebook_client_options
+    from workers_abroad.publishing.kernels import notebook_client_options
 
     notebook = nbformat.read(path, as_version=4)
     started = time.perf_counter()

@@ -49,7 +49,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -62,7 +61,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.notebooks import ROOT
+from workers_abroad.publishing.notebooks import ROOT
+from workers_abroad.publishing.present import free_port
 
 BASE = ROOT / "build" / "hub-rehearsal"
 CLONE_NAME = "workers-abroad"  # nbgitpuller clones into a folder named after the repository
@@ -156,7 +156,16 @@ def prepare_environment(clone: Path, base: Path = BASE) -> Path:
         run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
         run([str(python), "-m", "pip", "install", "--quiet", *HUB_PACKAGES, "-e", str(clone)])
         stamp.touch()
-    run([str(python), "-m", "compileall", "-q", str(clone / "helpers"), str(clone / "tools")])
+    run(
+        [
+            str(python),
+            "-m",
+            "compileall",
+            "-q",
+            str(clone / "helpers"),
+            str(clone / "workers_abroad"),
+        ]
+    )
     if not (base / "node_modules" / ".bin" / "configurable-http-proxy").exists():
         (base / "package.json").write_text('{"private": true}\n', encoding="utf-8")
         run(["npm", "install", "--silent", "--no-audit", "--no-fund", CHP_PACKAGE], cwd=base)
@@ -321,12 +330,6 @@ def sweep_abandoned(base: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------- the hub
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 HUB_CONFIG = """\

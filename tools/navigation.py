@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools.notebooks import NAV_TAG, ROOT, first_heading, notebook_paths
+from workers_abroad.publishing.notebooks import NAV_TAG, ROOT, first_heading, notebook_paths
 
 START = "00-start-here.ipynb"
 CONTENTS_TAG = "contents"

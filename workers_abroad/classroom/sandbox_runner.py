@@ -1,6 +1,6 @@
 """Run one submission's code cells in a fresh kernel, inside the sandbox, and hand back its answers.
 
-This file is the only code of the grader that runs inside the sandbox (tools.sandbox mounts it
+This file is the only code of the grader that runs inside the sandbox (sandbox.py mounts it
 read-only). It reads the job from stdin (the code cells and the answer variables), runs the cells
 with nbclient in the collection's python3 kernel over IPC sockets in the sandbox's scratch folder,
 keeps no output but the first errors, then asks the kernel for the answer variables as JSON and
@@ -8,7 +8,7 @@ writes the result to the pipe the job names (``result_fd``). Everything it write
 submission's own claim: the
 grader outside validates it as untrusted data and scores it with the registry there.
 
-Standard library, nbformat and nbclient only: the sandbox has no tools/ package.
+Standard library, nbformat and nbclient only: the sandbox has no workers_abroad package.
 """
 
 from __future__ import annotations

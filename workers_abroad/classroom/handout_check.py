@@ -3,8 +3,8 @@
 Why: in the collection, ``helpers.exercises`` computes every answer from data/, so anyone who can
 import it can read every answer. A handout is given to students, so its checks may only hold a
 salted hash of each right answer, normalised at the precision the exercise asks for (and, for
-"close", at a coarser one). ``tools.handout`` copies this file into the handout with ``KEYS``
-filled in; the teacher's side computes the same fingerprints with :func:`fingerprint`.
+"close", at a coarser one). ``handout.py`` copies this file into the handout with ``KEYS`` filled
+in; the teacher's side computes the same fingerprints with :func:`fingerprint`.
 
 A hash of a short answer can be found by trying answers, exactly as a student could try answers
 in the check cell: the check protects against reading the answer, not against guessing it.
@@ -21,7 +21,7 @@ from typing import Any
 
 from helpers.selfcheck import Feedback
 
-#: Filled in by tools.handout: {exercise id: {kind, places, salt, right, close, options}}.
+#: Filled in by handout.py: {exercise id: {kind, places, salt, right, close, options}}.
 KEYS: dict[str, dict[str, Any]] = {}
 #: A share given as a percentage, or dollars as thousands: right digits, wrong size.
 UNIT_FACTORS = (10, 100, 1_000, 1_000_000)

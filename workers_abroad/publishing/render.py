@@ -1,12 +1,12 @@
-"""Build the static HTML site: every notebook, the teacher guide and a contents page, in site/.
+"""A notebook as a page that works offline and safely: how the site and the exporter render.
 
-Why a custom build rather than plain ``jupyter nbconvert``: nbconvert's default page loads
+Why a custom rendering rather than plain ``jupyter nbconvert``: nbconvert's default page loads
 require.js, MathJax and the widget manager from CDNs, and shows plotly outputs blank. A
 classroom without network, or a reader without a kernel, would see empty charts. This module
 renders a notebook into a page that
 
 - draws every plotly output (``application/vnd.plotly.v1+json``) as an interactive chart
-  with ONE shared local copy of the partial plotly.js bundle in tools/vendor/ (the version
+  with ONE shared local copy of the partial plotly.js bundle in vendor/ (the version
   the plotly package embeds; tests/test_site.py keeps the two in step);
 - renders each widget from the state nbclient saved in the notebook as a static snapshot:
   its text, its controls' values and, from the Output widget's state, its chart;
@@ -26,16 +26,13 @@ renders a notebook into a page that
 - references no external http(s) script or stylesheet (tests/test_site.py checks it);
 - never builds or links the teacher-only answer keys (docs/answer-keys.md).
 
-The same rendering makes the single-file page of ``jupyter nbconvert --to workers-abroad``
-(tools/export.py), which inlines the bundle and the CSS instead of linking them.
-
-Run: ``python -m tools.site [--out site] [--notebooks DIR]`` (``./tasks site``).
-Open site/index.html.
+:mod:`.export` renders through this module (the single-file page of ``jupyter nbconvert --to
+workers-abroad``, which inlines the bundle and the CSS), and :mod:`.site` builds the static site
+from the exporter's pages, linking the shared files instead.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import hashlib
@@ -43,10 +40,7 @@ import html
 import json
 import math
 import re
-import shutil
-import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,13 +52,8 @@ import plotly.offline
 from jupyter_core.paths import jupyter_path
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from tools.notebooks import NAV_TAG, first_heading, notebook_paths
+from workers_abroad.publishing.notebooks import NAV_TAG, first_heading
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-GUIDE = ROOT / "docs" / "teacher-guide.md"
-SITE = ROOT / "site"
-ASSETS = "assets"
 SITE_ASSETS = Path(__file__).resolve().parent / "site_assets"
 VENDOR = Path(__file__).resolve().parent / "vendor"
 #: The partial plotly.js bundle (npm plotly.js-cartesian-dist-min) every page draws with.
@@ -75,14 +64,6 @@ LAB_CSS = ("index.css", "theme-light.css", "theme-dark.css")
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
-NOTEBOOK_LINK_RE = re.compile(
-    r'href="(?:\.\./notebooks/|notebooks/)?(\d\d-[a-z0-9-]+)\.ipynb(#[^"]*)?"'
-)
-GUIDE_LINK_RE = re.compile(r'href="(?:\.\./)?(?:docs/)?teacher-guide\.md(#[^"]*)?"')
-#: Teacher-only pages (docs/answer-keys.md): never built, and a link to one keeps only its text.
-TEACHER_ONLY_LINK_RE = re.compile(
-    r'<a\b[^>]*\bhref="[^"]*answer-keys(?:\.md|\.html)?(?:#[^"]*)?"[^>]*>(.*?)</a>', re.S
-)
 #: Trace attributes that hold the plotted data; one table column each when present.
 DATA_KEYS = ("x", "y", "z", "labels", "values", "parents", "base", "text")
 #: What a data-table cell shows when the chart has no value there (the house style's words).
@@ -236,16 +217,6 @@ def note_output(cell_number: int, problem: str) -> dict[str, Any]:
         f"({html.escape(problem)}). Open the notebook in JupyterLab to see it.</p>"
     )
     return {"output_type": "display_data", "data": {"text/html": note}, "metadata": {}}
-
-
-@dataclass(frozen=True)
-class Page:
-    """One built page: its file, what it weighs and how many charts it draws."""
-
-    path: Path
-    title: str
-    size: int
-    charts: int
 
 
 # ---------------------------------------------------------------------------- chart data
@@ -419,7 +390,7 @@ def column_heading(key: str, trace: Mapping[str, Any], layout: Mapping[str, Any]
     }.get(key, key)
 
 
-#: The class of a number column's heading and cells: right-aligned (tools/site_assets/site.css).
+#: The class of a number column's heading and cells: right-aligned (site_assets/site.css).
 NUMBER_CLASS = ' class="wa-num"'
 
 
@@ -937,7 +908,7 @@ def prepare(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int
     after it) moves into the chart's figure, so the page shows it once, under the chart;
     the rest of that cell stays where it was. The saved widget state is dropped once
     rendered: the page does not need it. Markdown cells are sanitized when rendered
-    (tools/export.py's ``markdown2html``).
+    (export.py's ``markdown2html``).
     """
     metadata = notebook.get("metadata") if isinstance(notebook.get("metadata"), Mapping) else {}
     models = saved_models(metadata)
@@ -972,25 +943,6 @@ def prepare(notebook: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, int
     return prepared, counter.count
 
 
-def site_bar(has_guide: bool) -> str:
-    """The bar at the top of every page: the site's contents and, when built, the teacher guide."""
-    links = ['<a href="index.html">Workers Abroad: contents</a>']
-    if has_guide:
-        links.append('<a href="teacher-guide.html">Teacher guide</a>')
-    return f'<nav class="wa-sitebar" aria-label="Site">{" · ".join(links)}</nav>'
-
-
-def rewrite_links(page: str) -> str:
-    """Links between notebooks and to the guide point at the built pages.
-
-    A link to the teacher-only answer keys keeps its words but loses its target: the site is
-    public and never carries that page, so it links nowhere near it either.
-    """
-    page = TEACHER_ONLY_LINK_RE.sub(r"\1", page)
-    page = NOTEBOOK_LINK_RE.sub(lambda m: f'href="{m[1]}.html{m[2] or ""}"', page)
-    return GUIDE_LINK_RE.sub(lambda m: f'href="teacher-guide.html{m[1] or ""}"', page)
-
-
 #: Pygments tokens the code colours leave unstyled (names) or style as plain text (whitespace).
 PLAIN_TOKEN_RE = re.compile(r'<span class="(?:n|w)">([^<]*)</span>')
 
@@ -1018,7 +970,7 @@ def without_idle_tab_stops(page: str) -> str:
 
 
 def title_of(notebook: nbformat.NotebookNode, fallback: str) -> str:
-    """The notebook's title as tools.notebooks reads it, or ``fallback`` when it has none."""
+    """The notebook's title as :mod:`.notebooks` reads it, or ``fallback`` when it has none."""
     try:
         return first_heading(notebook)
     except ValueError:
@@ -1044,12 +996,12 @@ def check_bundle(bundle: Path = PLOTLY_BUNDLE) -> Path:
     can draw them differently or not at all.
     """
     if not bundle.is_file():
-        raise FileNotFoundError(f"{bundle} is missing: see tools/vendor/README.md")
+        raise FileNotFoundError(f"{bundle} is missing: see vendor/README.md")
     vendored, expected = plotly_version_of(bundle), plotly.offline.get_plotlyjs_version()
     if vendored != expected:
         raise ValueError(
             f"{bundle.name} is plotly.js {vendored} but the plotly package embeds {expected}: "
-            "update it as tools/vendor/README.md says"
+            "update it as vendor/README.md says"
         )
     return bundle
 
@@ -1136,102 +1088,3 @@ def page_resources(inline: bool, bar: str = "") -> dict[str, Any]:
     else:
         resources["csp"] = content_security_policy()
     return resources
-
-
-def write_assets(out: Path) -> None:
-    """The shared files every page links to: plotly.js, JupyterLab's CSS, the site's own."""
-    assets = out / ASSETS
-    assets.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(check_bundle(), assets / PLOTLY_BUNDLE.name)
-    for name, text in css_files().items():
-        (assets / name).write_text(text, encoding="utf-8")
-    shutil.copyfile(SITE_ASSETS / "site.js", assets / "site.js")
-
-
-# --------------------------------------------------------------------------------- build
-
-
-def contents_markdown(entries: Sequence[tuple[str, str]], has_guide: bool) -> str:
-    """The contents page: every notebook in reading order, then the teacher guide."""
-    lines = [
-        "# Workers Abroad",
-        "",
-        "Interactive notebooks about North Korean workers abroad and the UN repatriation deadline, "
-        "as static pages. Charts are interactive (hover, zoom); "
-        "each has its data in a table below it. "
-        "Widgets show a snapshot: to move their controls, run the notebooks in JupyterLab.",
-        "",
-        "## Notebooks",
-        "",
-        *[f"{name[:2]}. [{title}]({name}.html)" for name, title in entries],
-    ]
-    if has_guide:
-        lines += ["", "## For teachers", "", "- [Teacher guide](teacher-guide.html)"]
-    return "\n".join(lines) + "\n"
-
-
-def build(
-    out: Path = SITE, notebooks: Sequence[Path] | None = None, guide: Path = GUIDE
-) -> list[Page]:
-    """Build the whole site into ``out`` (emptied first) and return its pages."""
-    from tools.export import WorkersAbroadExporter  # the exporter renders through this module
-
-    if out.exists():
-        shutil.rmtree(out)
-    write_assets(out)
-    has_guide = guide.is_file()
-    exporter = WorkersAbroadExporter(inline_assets=False, site_bar=site_bar(has_guide))
-    paths = notebook_paths() if notebooks is None else list(notebooks)
-    pages: list[Page] = []
-    entries: list[tuple[str, str]] = []
-    for path in paths:
-        notebook = nbformat.read(path, as_version=4)
-        body, resources = exporter.from_notebook_node(notebook, {"metadata": {"name": path.stem}})
-        target = out / f"{path.stem}.html"
-        target.write_text(rewrite_links(body), encoding="utf-8")
-        title = resources["wa"]["title"]
-        pages.append(Page(target, title, target.stat().st_size, resources["wa"]["charts"]))
-        entries.append((path.stem, title))
-    documents = [("index.html", "Workers Abroad", contents_markdown(entries, has_guide))]
-    if has_guide:
-        documents.append(("teacher-guide.html", "Teacher guide", guide.read_text(encoding="utf-8")))
-    for name, title, markdown in documents:
-        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown)])
-        notebook.metadata["title"] = title
-        body, _ = exporter.from_notebook_node(notebook, {"metadata": {"name": title}})
-        target = out / name
-        target.write_text(rewrite_links(body), encoding="utf-8")
-        page = Page(target, "Contents" if name == "index.html" else title, target.stat().st_size, 0)
-        pages.insert(0, page) if name == "index.html" else pages.append(page)
-    return pages
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--out", type=Path, default=SITE, help="output folder, emptied first (default: site/)"
-    )
-    parser.add_argument(
-        "--notebooks",
-        type=Path,
-        default=None,
-        help="folder of executed notebooks to build from (default: notebooks/, as committed)",
-    )
-    args = parser.parse_args(argv)
-    paths = notebook_paths(args.notebooks) if args.notebooks else None
-    pages = build(args.out, paths)
-    shared = sum(p.stat().st_size for p in (args.out / ASSETS).iterdir())
-    total = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
-    print(f"{'page':<40} {'KB':>7} {'charts':>6}")
-    for page in pages:
-        print(f"{page.path.name:<40} {page.size / 1024:>7.0f} {page.charts:>6}")
-    print(f"{'assets/ (shared by every page)':<40} {shared / 1024:>7.0f}")
-    print(f"{'whole site':<40} {total / 1024:>7.0f}")
-    print(f"open {args.out / 'index.html'}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

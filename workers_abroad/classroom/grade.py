@@ -1,15 +1,16 @@
 """Grade students' notebooks: each run in a sandbox, its answers scored outside it, a new CSV.
 
-Usage, from the repository root (``./tasks grade`` runs this)::
+Usage, from the repository root (``./tasks grade`` runs ``python -m workers_abroad.classroom.grade``
+with the same arguments)::
 
-    python -m tools.grade submissions/      # submissions/<student>/03-the-visa-surge.ipynb ...
-    python -m tools.grade alice.ipynb bob.ipynb --notebook 03 --out build/grades-03.csv
+    ./tasks grade submissions/      # submissions/<student>/03-the-visa-surge.ipynb ...
+    ./tasks grade alice.ipynb bob.ipynb --notebook 03 --out build/grades-03.csv
 
 How, and why this way: a submission is hostile code, and a score that its own kernel reports is
 whatever the submission wants. So each submission's code cells run in a sandbox of their own
-(``tools.sandbox``: bubblewrap namespaces, an unprivileged user, limits, no network, no view of
+(``sandbox``: bubblewrap namespaces, an unprivileged user, limits, no network, no view of
 the teacher's files, of the answer registry or of other submissions) in a fresh python3 kernel,
-whatever kernel the file names (``tools.sandbox_runner``). The sandboxed run hands back only
+whatever kernel the file names (``sandbox_runner``). The sandboxed run hands back only
 the values of ``answer_1``, ``answer_2``, ... as JSON; here, outside, that JSON is validated as
 untrusted data and each value is checked against the exercise registry (``helpers.exercises``)
 in the grader's own process. Nothing the submission prints, patches or writes elsewhere counts.
@@ -50,15 +51,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
+from workers_abroad.classroom import sandbox
+from workers_abroad.classroom.exercise_cells import CHECK_RE, ExerciseCell, collection_exercises
+from workers_abroad.classroom.handout import build_tree
+from workers_abroad.publishing.notebooks import NOTEBOOKS_DIR, ROOT
 
-from tools import sandbox
-from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
-
-#: A check cell: ``check("03.1", answer_1)``: the id and the answer variable, all the grader needs.
-CHECK_RE = re.compile(
-    r"""\bcheck\(\s*["'](?P<id>\d\d\.\w+)["']\s*,\s*(?P<name>[A-Za-z_]\w*)\s*[,)]"""
-)
 FIELDS = ("student", "notebook", "exercise", "score", "max", "reason", "isolation")
 POINTS = 1
 BUILD = ROOT / "build"
@@ -71,15 +68,6 @@ SANDBOXED = "sandboxed (bubblewrap)"
 UNSANDBOXED = "NOT SANDBOXED: graded with the teacher's rights (--no-sandbox-i-understand)"
 ANSWER_KINDS = {"missing", "placeholder", "bool", "number", "text", "date", "other"}
 MISSING = "Missing: {name} is not defined (its cell was deleted, renamed or raised an error)."
-
-
-@dataclass(frozen=True)
-class ExerciseCell:
-    """One exercise as a notebook asks it: its id, answer variable and check cell's index."""
-
-    exercise_id: str
-    variable: str
-    cell: int
 
 
 @dataclass(frozen=True)
@@ -116,27 +104,6 @@ class Report:
 
 
 # ---------------------------------------------------------------- reading submissions
-
-
-def find_exercises(notebook: nbformat.NotebookNode) -> list[ExerciseCell]:
-    """The exercises of a notebook, found by their check cells (not by position, which changes)."""
-    found = []
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code":
-            found += [
-                ExerciseCell(m["id"], m["name"], index) for m in CHECK_RE.finditer(cell.source)
-            ]
-    return found
-
-
-def collection_exercises(folder: Path = NOTEBOOKS_DIR) -> dict[str, list[ExerciseCell]]:
-    """Each collection notebook's stem mapped to its exercises (notebooks without any left out)."""
-    table = {}
-    for path in notebook_paths(folder):
-        exercises = find_exercises(nbformat.read(path, as_version=4))
-        if exercises:
-            table[path.stem] = exercises
-    return table
 
 
 def cell_source(cell: Any, index: int) -> str:
@@ -543,7 +510,6 @@ def grade(
     """Grade every submission in ``paths`` and write ``out``; return the rows and the file
     written."""
     from helpers.data import load_all
-    from tools.handout import build_tree
 
     if out.exists() and not force:
         raise SystemExit(

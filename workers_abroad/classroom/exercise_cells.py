@@ -1,38 +1,60 @@
-"""Student handouts: the notebooks with every answer reset, data/, and helpers/ without the answers.
+"""The exercises as a notebook asks them, and a student's copy that gives none of them away.
 
-Usage, from the repository root (``./tasks student`` runs this)::
-
-    python -m tools.student              # writes build/student/ and build/student.zip
-    python -m tools.student handout/     # or another folder (and handout.zip beside it)
-
-What a teacher hands out is the folder or the zip, whole: ``notebooks/`` (answer lines back to
-``...``, no outputs, each exercise's precision stated), ``data/``, and ``helpers/``, whose
-``exercises.py`` is replaced by self-checks that hold salted hashes instead of answers
-(``tools.handout``). Why the notebooks are searched too: the collection's notebooks are committed
-executed, so a check cell carries the output of its last run; a copy is searched for the
-registry's expected values (rounded, with thousands separators, as a percentage, a date in the
-usual spellings) in the cells around each exercise, and the whole handout for any file showing
-one. A handout in which one is found is not written: the command names the exercise and the file.
+Why a module of its own: the grader finds a submission's exercises by their check cells, the
+handout resets every answer and searches what it writes for a leaked answer, and ``./tasks
+student`` does both; each used to import the others. This is the part they share, so the grader
+and the handout import it and neither imports the other's command.
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import datetime as dt
 import re
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from tools.grade import ExerciseCell, find_exercises
-from tools.notebooks import ROOT
+from workers_abroad.publishing.notebooks import NOTEBOOKS_DIR, notebook_paths
 
+#: A check cell: ``check("03.1", answer_1)``: the id and the answer variable, all the grader needs.
+CHECK_RE = re.compile(
+    r"""\bcheck\(\s*["'](?P<id>\d\d\.\w+)["']\s*,\s*(?P<name>[A-Za-z_]\w*)\s*[,)]"""
+)
 #: How many cells above an exercise's check cell are searched for its answer.
 NEAR = 4
-OUT = ROOT / "build" / "student"
+
+
+@dataclass(frozen=True)
+class ExerciseCell:
+    """One exercise as a notebook asks it: its id, answer variable and check cell's index."""
+
+    exercise_id: str
+    variable: str
+    cell: int
+
+
+def find_exercises(notebook: nbformat.NotebookNode) -> list[ExerciseCell]:
+    """The exercises of a notebook, found by their check cells (not by position, which changes)."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            found += [
+                ExerciseCell(m["id"], m["name"], index) for m in CHECK_RE.finditer(cell.source)
+            ]
+    return found
+
+
+def collection_exercises(folder: Path = NOTEBOOKS_DIR) -> dict[str, list[ExerciseCell]]:
+    """Each collection notebook's stem mapped to its exercises (notebooks without any left out)."""
+    table = {}
+    for path in notebook_paths(folder):
+        exercises = find_exercises(nbformat.read(path, as_version=4))
+        if exercises:
+            table[path.stem] = exercises
+    return table
 
 
 def reset_answer(source: str, variable: str) -> str:
@@ -105,8 +127,8 @@ def answer_pattern(forms: set[str]) -> re.Pattern[str]:
     """A search for any of ``forms`` standing as a number of its own: not the 3.96 inside 13.96,
     3.961 or 3.96%, so a longer figure that merely contains an answer is not called a leak. The
     longest form is tried first, so a hit names the whole spelling found. The notebooks' search
-    here and the whole handout's (``tools.handout.leaks_in_tree``) share it, so both call the
-    same text a leak."""
+    here and the whole handout's (``handout.leaks_in_tree``) share it, so both call the same
+    text a leak."""
     return re.compile(
         r"(?<![\w.,])("
         + "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
@@ -132,28 +154,3 @@ def answer_leaks(notebook: nbformat.NotebookNode, tables: Any = None) -> list[st
                     f"exercise {exercise.exercise_id}, cell {index}: shows {hit.group(1)!r}"
                 )
     return leaks
-
-
-def main(argv: list[str] | None = None) -> None:
-    from tools.handout import build_handout
-
-    parser = argparse.ArgumentParser(
-        prog="./tasks student", description="Write the student handout: a folder and a zip."
-    )
-    parser.add_argument(
-        "out", nargs="?", type=Path, default=OUT, help=f"folder to write into (default {OUT})"
-    )
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    folder, archive = build_handout(args.out)
-    notebooks = sorted((folder / "notebooks").glob("*.ipynb"))
-    print(f"Wrote the handout to {folder} and {archive}:")
-    for path in notebooks:
-        print(
-            f"  notebooks/{path.name}: "
-            f"{len(find_exercises(nbformat.read(path, as_version=4)))} exercise(s)"
-        )
-    print("  data/, helpers/ (self-checks hold no answer), README.txt")
-
-
-if __name__ == "__main__":
-    main()

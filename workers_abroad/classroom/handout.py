@@ -2,7 +2,7 @@
 
 Why: the collection's ``helpers/exercises.py`` computes every answer from data/ (the teacher's
 registry), so a folder that ships it hands every answer to anyone who imports it. A handout
-ships instead a generated ``helpers/exercises.py`` (``tools/handout_check.py`` with its keys
+ships instead a generated ``helpers/exercises.py`` (``handout_check.py`` with its keys
 filled in): salted hashes of each right answer at the precision the exercise asks for, and of a
 coarser rounding for "close". Its ``check(id, answer)`` says right, close or wrong, never more.
 
@@ -21,8 +21,16 @@ from typing import Any
 
 import nbformat
 
-from tools import handout_check
-from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
+from workers_abroad.classroom import handout_check
+from workers_abroad.classroom.exercise_cells import (
+    answer_cell,
+    answer_leaks,
+    answer_pattern,
+    find_exercises,
+    renderings,
+    student_copy,
+)
+from workers_abroad.publishing.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
 HELPERS_DIR = ROOT / "helpers"
 DATA_DIR = ROOT / "data"
@@ -88,7 +96,7 @@ def check_module_source(salt: str) -> str:
     keys = {exercise_id: exercise_key(exercise_id, salt) for exercise_id in sorted(registry())}
     source = Path(handout_check.__file__).read_text(encoding="utf-8")
     if source.count(KEYS_LINE) != 1:
-        raise RuntimeError(f"tools/handout_check.py must define KEYS once as {KEYS_LINE!r}")
+        raise RuntimeError(f"handout_check.py must define KEYS once as {KEYS_LINE!r}")
     filled = "KEYS: dict[str, dict[str, Any]] = " + pprint.pformat(keys, width=100, sort_dicts=True)
     return source.replace(KEYS_LINE, filled)
 
@@ -134,8 +142,6 @@ def build_tree(target: Path, grading: bool = False) -> Path:
 def with_precision(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Each exercise's precision sentence added to the markdown cell asking it, unless there."""
     from helpers.exercises import registry
-    from tools.grade import find_exercises
-    from tools.student import answer_cell
 
     for exercise in find_exercises(notebook):
         entry = registry().get(exercise.exercise_id)
@@ -155,7 +161,6 @@ def with_precision(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def answer_renderings() -> dict[str, set[str]]:
     """Each exercise's answer written the ways a reader would recognise it (for the leak search)."""
     from helpers.exercises import expected, registry
-    from tools.student import renderings
 
     found: dict[str, set[str]] = {}
     for exercise_id, exercise in registry().items():
@@ -169,7 +174,6 @@ def answer_renderings() -> dict[str, set[str]]:
 
 def leaks_in_tree(folder: Path) -> list[str]:
     """Every file under ``folder`` that shows an answer, as 'path: exercise id shows text'."""
-    from tools.student import answer_pattern
 
     found = []
     for exercise_id, forms in answer_renderings().items():
@@ -196,14 +200,12 @@ def without_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def handout_copy(path: Path) -> nbformat.NotebookNode:
     """One notebook as handed out: answers reset, no output, each exercise's precision stated."""
-    from tools.student import student_copy
 
     return without_outputs(with_precision(student_copy(nbformat.read(path, as_version=4))))
 
 
 def write_notebooks(target: Path, folder: Path = NOTEBOOKS_DIR) -> list[Path]:
     """Student copies of every notebook; SystemExit if one shows an answer near its exercise."""
-    from tools.student import answer_leaks
 
     copies = {path.name: handout_copy(path) for path in notebook_paths(folder)}
     leaks = [

@@ -6,9 +6,9 @@ new notebook (one file named ``NN-slug.ipynb``) is picked up everywhere at once.
 
 The API is small and stable: :data:`ROOT`, :data:`NOTEBOOKS_DIR`, :data:`NAV_TAG`,
 :func:`notebook_paths` and :func:`first_heading`; and, for the teacher guide's reading times
-(``python -m tools.notebooks`` prints them), :func:`prose_words` and :func:`reading_minutes`. It
-reads notebooks as plain JSON: importing nbformat costs seconds (it compiles JSON schemas), too much
-for a pre-commit hook."""
+(``python -m workers_abroad.publishing.notebooks`` prints them), :func:`prose_words` and
+:func:`reading_minutes`. It reads notebooks as plain JSON: importing nbformat costs seconds (it
+compiles JSON schemas), too much for a pre-commit hook."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-#: The repository root (the folder holding notebooks/, data/, helpers/ and tools/).
-ROOT = Path(__file__).resolve().parent.parent
+#: The repository root (the folder holding notebooks/, data/, helpers/, workers_abroad/ and tools/):
+#: the collection runs from its checkout (an editable install), so its notebooks and data are here.
+ROOT = Path(__file__).resolve().parents[2]
 #: Where the notebooks live.
 NOTEBOOKS_DIR = ROOT / "notebooks"
 #: Cells carrying this tag are navigation, written by tools.navigation: not content.
@@ -106,8 +107,8 @@ def reading_minutes(words: int) -> int:
 
 
 def main() -> int:
-    """``python -m tools.notebooks``: each notebook's prose words and reading time, for the teacher
-    guide."""
+    """``python -m workers_abroad.publishing.notebooks``: each notebook's prose words and reading
+    time, for the teacher guide."""
     for path in notebook_paths():
         words = prose_words(path)
         flag = "" if words <= MAX_PROSE_WORDS else f"  (over {MAX_PROSE_WORDS:,})"

@@ -10,10 +10,10 @@ for, nothing open to other users, no warning.
 How the project uses it:
 
 * The Jupyter servers it starts (``./tasks lab``, projector mode, the hub rehearsal) are told
-  ``--KernelManager.transport=ipc``, or read it from :data:`CONFIG_DIR`
-  when ``./tasks`` puts that folder on ``JUPYTER_CONFIG_PATH``; a server names each connection
-  file itself, so the setting is enough there.
-* Code that starts kernels itself (nbclient in tools.execute, tools.bench, tools.grade and the
+  ``--KernelManager.transport=ipc``, or read the managers below from the repository's
+  ``tools/jupyter_config`` when ``./tasks`` puts that folder on ``JUPYTER_CONFIG_PATH``; a
+  server names each connection file itself, so the setting is enough there.
+* Code that starts kernels itself (nbclient in tools.execute, tools.bench, the grader and the
   tests; ``jupyter nbconvert --execute`` through ``jupyter_nbconvert_config.json``; nbval
   through the repository's conftest.py) uses the managers below. They are needed because a
   bare ``KernelManager(transport="ipc")`` names its sockets ``kernel-ipc-N`` relative to the
@@ -39,8 +39,6 @@ from jupyter_client.localinterfaces import localhost
 from jupyter_core.paths import jupyter_runtime_dir
 from traitlets import default
 
-#: The Jupyter config folder shipped with the project (IPC transport for servers and nbconvert).
-CONFIG_DIR = Path(__file__).resolve().parent / "jupyter_config"
 #: sockaddr_un's sun_path is 108 bytes, one of them the terminating NUL.
 MAX_SOCKET_PATH = 107
 #: IPC socket files are named ``<ip>-<n>``, n from 1 to 5 (shell, iopub, stdin, control, hb).

@@ -1,11 +1,13 @@
 """Projector mode: serve the collection (or one notebook) with Voila, code hidden, widgets live.
 
-Usage, from the repository root (``./tasks present`` runs this)::
+Usage, from the repository root ::
 
-    python -m tools.present              # the whole collection: a contents page, then each notebook
-    python -m tools.present 04           # one notebook, by number, name or path
+    ./tasks present              # the whole collection: a contents page, then each notebook
+    ./tasks present 04           # one notebook, by number, name or path
     # after --: Voila's own options
-    python -m tools.present 04 --port 8900 --cull-idle 1800 -- --theme=dark
+    ./tasks present 04 --port 8900 --cull-idle 1800 -- --theme=dark
+
+``./tasks present`` runs ``python -m workers_abroad.publishing.present`` with the same arguments.
 
 Why Voila and these settings:
 
@@ -16,9 +18,9 @@ Why Voila and these settings:
 - **Local and protected.** The server listens on 127.0.0.1 only, with a random token in the
   address it prints, so no one else on the school network can open it.
 - **Nothing from the network.** Voila's default "lab" template links icon CSS from a CDN;
-  the template in ``tools/voila/`` is that template without the CDN links (the collection uses
-  no icons), so a projector in a room without network shows the same page, and no request
-  leaves the machine (``tests/test_present.py`` records every request in a real browser).
+  the template in ``voila/`` beside this module is that template without the CDN links (the
+  collection uses no icons), so a projector in a room without network shows the same page, and
+  no request leaves the machine (``tests/test_present.py`` records every request in a real browser).
 - **Links stay in projector mode.** Voila always serves the notebook's folder, and one
   notebook is opened at ``/voila/render/NAME.ipynb``, so the navigation links ("← 03",
   "Contents") open the other notebooks in projector mode too (serving one file made every
@@ -51,10 +53,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tools.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
+from workers_abroad.publishing.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
 #: The folder added to JUPYTER_PATH so Voila finds the offline template; Voila reads voila.py there.
-TEMPLATE_ROOT = ROOT / "tools" / "voila"
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "voila"
 TEMPLATE = "workers-abroad"
 DEFAULT_PORT = 8866
 #: A closed page's kernel is culled after this many idle seconds: long enough for a break.
@@ -71,17 +73,17 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 #: Jinja filters the template uses, registered on Voila's exporter by import path.
 TEMPLATE_FILTERS = {
-    "wa_sanitize": "tools.site.sanitize",
-    "wa_output": "tools.present.projector_output",
-    "wa_chart": "tools.present.projector_chart",
-    "wa_script": "tools.present.projector_script",
+    "wa_sanitize": "workers_abroad.publishing.render.sanitize",
+    "wa_output": "workers_abroad.publishing.present.projector_output",
+    "wa_chart": "workers_abroad.publishing.present.projector_chart",
+    "wa_script": "workers_abroad.publishing.present.projector_script",
 }
 #: Every script the projector page runs inline: the site's chart drawing and its plotly.js,
 #: Voila's loading helpers, the call that shows the cells, and the heartbeat Voila writes
 #: while a slow cell runs. The page's policy names each by its hash (:func:`projector_policy`).
 SCRIPT_FILES = {
-    "plotly": ROOT / "tools" / "vendor" / "plotly-cartesian.min.js",
-    "site": ROOT / "tools" / "site_assets" / "site.js",
+    "plotly": TEMPLATE_ROOT.parent / "vendor" / "plotly-cartesian.min.js",
+    "site": TEMPLATE_ROOT.parent / "site_assets" / "site.js",
     "helpers": TEMPLATE_ROOT / "voila" / "templates" / TEMPLATE / "projector.js",
 }
 SCRIPT_TEXTS = {"finish": "window.voila_finish();"}
@@ -102,7 +104,7 @@ def projector_script(name: str) -> str:
 
 
 #: The Content-Security-Policy of the pages Voila serves besides notebooks (the contents page,
-#: errors: Voila's own templates, with inline scripts; a header set by tools/voila/voila.py):
+#: errors: Voila's own templates, with inline scripts; a header set by voila/voila.py):
 #: nothing from or to another host, no plugin, frame, form or base change. Notebook pages get
 #: the stricter :func:`projector_policy`, which allows no inline script but the page's own.
 PROJECTOR_POLICY = "; ".join(
@@ -128,17 +130,17 @@ def projector_policy() -> str:
     so a handler attribute, a ``javascript:`` URL or a planted ``<script>`` never runs. The
     kernel's websocket and the widget manager talk to this server only (``connect-src 'self'``).
     """
-    from tools import site
+    from workers_abroad.publishing import render  # nh3 and nbconvert: only when a page asks
 
     inline = [script_text(name) for name in [*SCRIPT_FILES, *SCRIPT_TEXTS]] + [HEARTBEAT]
-    hashes = " ".join(site.script_source(text) for text in inline)
+    hashes = " ".join(render.script_source(text) for text in inline)
     # blob: anywidget imports a widget's module (helpers/explorers.py's _esm) from a blob URL,
     # which only a script already allowed on the page can create.
     return PROJECTOR_POLICY.replace("'self' 'unsafe-inline'", f"'self' blob: {hashes}", 1)
 
 
 def issue_xsrf_cookie(request_handler: Any, notebook: Any = None, cwd: str | None = None) -> None:
-    """Voila's prelaunch hook (tools/voila/voila.py): the page's ``_xsrf`` cookie and policy.
+    """Voila's prelaunch hook (voila/voila.py): the page's ``_xsrf`` cookie and policy.
 
     Why: when a page is left, Voila's script shuts its kernel down with a POST that carries
     the ``_xsrf`` cookie's value; the notebook page never issues that cookie, so the POST
@@ -155,13 +157,13 @@ def projector_output(output: Mapping[str, Any]) -> dict[str, Any]:
     """A saved output as the projector page renders it: sanitized exactly as the site's.
 
     HTML and markdown become one nh3-sanitized text/html, scripts and SVG are dropped and
-    images keep strict base64 (tools/site.py's ``sanitized_data``); a live widget's view is
+    images keep strict base64 (``render.sanitized_data``); a live widget's view is
     kept, since the widget manager draws it from the kernel.
     """
-    from tools import site
+    from workers_abroad.publishing import render  # nh3 and nbconvert: only when a page asks
 
     data = output.get("data") if isinstance(output.get("data"), Mapping) else {}
-    kept: dict[str, Any] = site.sanitized_data(data)
+    kept: dict[str, Any] = render.sanitized_data(data)
     view = data.get(WIDGET_VIEW_MIME)
     if isinstance(view, Mapping) and isinstance(view.get("model_id"), str):
         kept[WIDGET_VIEW_MIME] = {
@@ -175,10 +177,10 @@ def projector_output(output: Mapping[str, Any]) -> dict[str, Any]:
 
 def projector_chart(figure: Any) -> str:
     """A plotly output as the site draws it (site_assets/site.js), or a note if it is malformed."""
-    from tools import site
+    from workers_abroad.publishing import render  # nh3 and nbconvert: only when a page asks
 
     try:
-        spec = site.checked_figure(figure)
+        spec = render.checked_figure(figure)
         payload = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
     except ValueError as problem:  # MalformedOutput, or a number JSON cannot carry
         return (
@@ -210,8 +212,12 @@ def resolve_notebook(name: str, folder: Path = NOTEBOOKS_DIR) -> Path:
     raise SystemExit(f"present: {name!r} {problem}; choose one of: {names}")
 
 
-def free_port(preferred: int = DEFAULT_PORT) -> int:
-    """``preferred`` if nothing listens on it on 127.0.0.1, else a port the system picks."""
+def free_port(preferred: int = 0) -> int:
+    """``preferred`` if nothing listens on it on 127.0.0.1, else a port the system picks.
+
+    The one free-port finder of the project: the projector prefers its usual port, the hub
+    rehearsal and the tests' servers pass nothing (0) and take whichever port is free now.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
             sock.bind(("127.0.0.1", preferred))

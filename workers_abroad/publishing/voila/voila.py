@@ -1,9 +1,9 @@
-"""Voila's configuration for projector mode (``tools/present.py`` points Voila at this folder).
+"""Voila's configuration for projector mode (``present.py`` points Voila at this folder).
 
 Why a file: a Callable setting cannot be given on the command line.
 """
 
-from tools.present import PROJECTOR_POLICY, issue_xsrf_cookie
+from workers_abroad.publishing.present import PROJECTOR_POLICY, issue_xsrf_cookie
 
 c = get_config()  # noqa: F821 (traitlets provides get_config when it loads this file)
 # Voila shuts a page's kernel down when the page is left, with a POST carrying the _xsrf

@@ -2,7 +2,7 @@
 
 Why: nbconvert's own HTML export (and JupyterLab's *Save and Export Notebook As ▸ HTML*) loads
 plotly from a CDN or not at all, so a teacher's exported notebook shows empty charts offline.
-This exporter renders the notebook exactly as tools/site.py does for the site (same sanitizing,
+This exporter renders the notebook exactly as the site shows it (:mod:`.render`: same sanitizing,
 charts, captions, data tables, widget snapshots, print layout, template) and inlines the
 partial plotly.js bundle and the CSS, so the single .html file works with no network.
 
@@ -12,9 +12,9 @@ Registered as an ``nbconvert.exporters`` entry point in pyproject.toml, so after
 ``inline_assets=False`` (one shared copy of the bundle in assets/) and a site bar.
 
 Run: ``jupyter nbconvert --to workers-abroad notebooks/03-the-visa-surge.ipynb`` or
-``python -m tools.export NOTEBOOK [--out FILE]``. Both write to ``build/export/`` unless told
-otherwise (``--output-dir``, ``--out``): generated pages stay out of git's way, never beside
-the notebook.
+``python -m workers_abroad.publishing.export NOTEBOOK [--out FILE]``. Both write to
+``build/export/`` unless told otherwise (``--output-dir``, ``--out``): generated pages stay
+out of git's way, never beside the notebook.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from jinja2.runtime import Context
 from nbconvert import HTMLExporter
 from traitlets import Bool, Unicode, default
 
-from tools import site
+from workers_abroad.publishing import render
+from workers_abroad.publishing.notebooks import ROOT
 
 
 def default_output_dir() -> Path:
@@ -41,8 +42,8 @@ def default_output_dir() -> Path:
     -e .``, Binder), else build/export under the current folder (an installed copy must not
     write into site-packages).
     """
-    if (site.ROOT / "pyproject.toml").is_file():
-        return site.ROOT / "build" / "export"
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / "build" / "export"
     return Path.cwd() / "build" / "export"
 
 
@@ -73,21 +74,21 @@ class WorkersAbroadExporter(HTMLExporter):
 
     @default("template_file")
     def _template_file_default(self) -> str:
-        return site.TEMPLATE_FILE
+        return render.TEMPLATE_FILE
 
     @default("extra_template_paths")
     def _extra_template_paths_default(self) -> list[str]:
         """Our page shell's folder, searched before nbconvert's lab template that it extends."""
-        return [str(site.SITE_ASSETS)]
+        return [str(render.SITE_ASSETS)]
 
     @pass_context
     def markdown2html(self, context: Context, source: str) -> str:
-        """A markdown cell as HTML, sanitized exactly as outputs are (tools/site.py's ``sanitize``).
+        """A markdown cell as HTML, sanitized exactly as outputs are (``render.sanitize``).
 
         Why: nbconvert passes raw HTML in markdown through, so a shared notebook's cell
         could hold ``<script>`` or a ``javascript:`` link; a teacher exports students' work.
         """
-        return site.sanitize(super().markdown2html(context, source))
+        return render.sanitize(super().markdown2html(context, source))
 
     def from_notebook_node(
         self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
@@ -96,16 +97,16 @@ class WorkersAbroadExporter(HTMLExporter):
         shell."""
         resources = dict(resources or {})
         name = resources.get("metadata", {}).get("name", "notebook")
-        prepared, charts = site.prepare(nb)
-        title = prepared.metadata.get("title") or site.title_of(prepared, name)
+        prepared, charts = render.prepare(nb)
+        title = prepared.metadata.get("title") or render.title_of(prepared, name)
         prepared.metadata["title"] = title
         resources["wa"] = {
-            **site.page_resources(self.inline_assets, self.site_bar),
+            **render.page_resources(self.inline_assets, self.site_bar),
             "title": title,
             "charts": charts,
         }
         body, resources = super().from_notebook_node(prepared, resources, **kw)
-        body = site.without_idle_tab_stops(site.unwrap_plain_tokens(body))
+        body = render.without_idle_tab_stops(render.unwrap_plain_tokens(body))
         return body, self._to_output_dir(resources)
 
     def _to_output_dir(self, resources: dict[str, Any]) -> dict[str, Any]:
