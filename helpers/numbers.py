@@ -12,9 +12,10 @@ from datetime import date
 from numbers import Real
 from typing import NamedTuple
 
-WORD_NUMBERS: dict[str, float] = {  # words that state a number in the sources and the prose
+#: Cardinal words below twenty but "one", which is a determiner far more often than a number
+#: ("one chart"): the claims check reads it only with a multiplier ("one million").
+SMALL_NUMBERS: dict[str, float] = {
     "zero": 0,
-    "one": 1,
     "two": 2,
     "three": 3,
     "four": 4,
@@ -26,10 +27,27 @@ WORD_NUMBERS: dict[str, float] = {  # words that state a number in the sources a
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+TENS: dict[str, float] = {
     "twenty": 20,
-    "half": 0.5,
-    "twice": 2,
-    "double": 2,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+#: Ordinals state a number in a source ("the tenth sanctions resolution"); the claims check leaves
+#: them out, since in the prose they order things.
+ORDINALS: dict[str, float] = {
     "first": 1,
     "second": 2,
     "third": 3,
@@ -41,6 +59,19 @@ WORD_NUMBERS: dict[str, float] = {  # words that state a number in the sources a
     "ninth": 9,
     "tenth": 10,
 }
+#: Every word that states a number on its own, as numbers_in() reads a source's quote.
+WORD_NUMBERS: dict[str, float] = {
+    "one": 1,
+    **SMALL_NUMBERS,
+    **TENS,
+    **ORDINALS,
+    "half": 0.5,
+    "twice": 2,
+    "double": 2,
+}
+#: A word after a number word that scales it ("two hundred", "one million").
+WORD_MULTIPLIERS = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+#: A word or letter after digits that scales them ("$500 million", "200k", "1.2bn").
 MULTIPLIERS = {
     "thousand": 1e3,
     "k": 1e3,
@@ -51,19 +82,49 @@ MULTIPLIERS = {
     "bn": 1e9,
     "b": 1e9,
 }
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-# 1e5 is 100000 as Python and a spreadsheet write it, not 1.
-_EXP = r"(?P<exp>[eE][+-]?\d{1,3}(?![\w.]))?"
-# A number not inside a word or after a point: the first digit comes first, so the regex engine
-# skips to digits (a leading look-behind would be tried at every character); the look-behind then
-# checks the character before it.
-_FIRST = r"\d(?<![\w.]\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?)"
+#: Digits as a reader writes them: 16,613 or 8.2 or 2035.
+DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+#: The one number reader, shared by numbers_in() (the loader's figure-in-quote rule) and the
+#: claims check (tools.claims): a number not inside a word, after a point, a comma, a slash or a
+#: dollar sign; its currency (cur, dollars), a range's second number (b), a percent (pct), a ratio
+#: (ratio) or a multiplier (mult). 1e5 (exp) is 100000 as Python and a spreadsheet write it.
 NUMBER_RE = re.compile(
-    rf"(?P<a>{_FIRST}){_EXP}"
-    rf"(?:\s?[–—-]\s?\$?(?P<b>{_NUM}))?(?P<pct>\s?%)?"
-    rf"(?:\s?(?P<mult>thousand|million|billion|bn|mn|m|k|b)\b)?",
-    re.IGNORECASE | re.ASCII,
+    rf"(?<![\w.,/$])(?P<cur>(?:US|USD\s?)?\$\s?)?(?P<a>{DIGITS})"
+    r"(?P<exp>[eE][+-]?\d{1,3}(?![\w.]))?"
+    rf"(?:\s?[–—-]\s?(?:(?:US)?\$\s?)?(?P<b>{DIGITS}))?"
+    r"(?:(?P<pct>\s?%|\s?per\s?cent\b|\s?percent\b)"
+    r"|(?P<ratio>\s?×|x\b|-?fold\b|\s+times\b)"
+    r"|(?P<mult>\s?(?:thousand|million|billion|bn|mn)\b|(?:m|k|b)\b))?"
+    r"(?P<dollars>\s+(?:US\s+)?dollars\b)?",
+    re.IGNORECASE,
 )
+
+
+def word_number_re(read_one: bool = False) -> re.Pattern[str]:
+    """Number words, for the claims check: a cardinal ("twenty-four"), scaled ("two hundred")
+    or a ratio ("three times"); "half"; "twice". ``read_one`` also reads "one" alone (by default
+    only with a multiplier); ordinals never (they order the prose)."""
+    units = {"one": 1, **{word: value for word, value in SMALL_NUMBERS.items() if value <= 9}}
+    one = (
+        r"(?P<one>one)"
+        if read_one
+        else r"(?P<one>one)(?=\s+(?:hundred|thousand|million|billion)\b)"
+    )
+    return re.compile(
+        r"\b(?:(?P<tens>" + "|".join(TENS) + r")(?:[- ](?P<unit>" + "|".join(units) + r"))?"
+        r"|(?P<small>" + "|".join(SMALL_NUMBERS) + r")|" + one + r")"
+        r"(?:\s+(?P<mult>hundred|thousand|million|billion)\b)?"
+        r"(?P<times>\s+times\b|-fold\b)?\b"
+        r"|\b(?P<half>half)\b|\b(?P<twice>twice|double|doubled)\b",
+        re.IGNORECASE,
+    )
+
+
+def number_value(digits: str, exponent: str = "") -> float:
+    """The value of digits as NUMBER_RE reads them: "16,613" is 16613, "1" with "e5" 100000."""
+    return float(digits.replace(",", "") + (exponent or ""))
+
+
 _WORD_KEYS = frozenset(WORD_NUMBERS)
 #: Each word, looked up in WORD_NUMBERS: faster than one alternation at every letter.
 _WORD_RE = re.compile(r"\w+")
@@ -96,11 +157,13 @@ def numbers_in(text: str) -> set[float]:
         raise ValueError(f"text must be a str, not {type(text).__name__}")
     words = _WORD_KEYS.intersection(_WORD_RE.findall(text.casefold()))
     found = {WORD_NUMBERS[word] for word in words} if words else set()
-    for first, exponent, second, percent, multiplier in NUMBER_RE.findall(text):
-        scale = MULTIPLIERS[multiplier.lower()] if multiplier else 0.0
-        numbers = [float(first.replace(",", "") + exponent)]
-        if second:
-            numbers.append(float(second.replace(",", "")))
+    for match in NUMBER_RE.finditer(text):
+        multiplier = match["mult"]
+        scale = MULTIPLIERS[multiplier.strip().lower()] if multiplier else 0.0
+        percent = match["pct"]
+        numbers = [number_value(match["a"], match["exp"])]
+        if match["b"]:
+            numbers.append(number_value(match["b"]))
         for number in numbers:
             found.add(number)
             if percent:

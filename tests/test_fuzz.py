@@ -258,7 +258,10 @@ def check_loaded(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     assert set(tables) == {r["name"] for r in desc["resources"]}, "a table is missing: half-loaded"
     dtypes = {"integer": "Int64", "number": "Float64", "string": "string"}
     for res in desc["resources"]:
-        frame = tables[res["name"]]
+        keyed = tables[res["name"]]
+        key = res["schema"]["primaryKey"][0]
+        assert keyed.index.name == key and keyed.index.is_unique, res["name"]
+        frame = keyed.reset_index()  # the key back as the first column, as the CSV has it
         header, *rows = parse((folder / res["path"]).read_bytes().decode("utf-8-sig"))
         assert list(frame.columns) == header and len(frame) == len(rows), res["name"]
         for i, f in enumerate(res["schema"]["fields"]):

@@ -76,6 +76,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from helpers.numbers import (
+    MULTIPLIERS,
+    NUMBER_RE,
+    SMALL_NUMBERS,
+    TENS,
+    WORD_MULTIPLIERS,
+    WORD_NUMBERS,
+    number_value,
+    word_number_re,
+)
 from workers_abroad.publishing.notebooks import NAV_TAG, NOTEBOOKS_DIR, ROOT, notebook_paths
 
 if TYPE_CHECKING:
@@ -214,26 +224,6 @@ _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 # "two years of visa counts" counts calendar years compared, not a span.
 _TIME_NOUN_RE = re.compile(r"[ \t]?-?[ \t]?(?P<noun>day|week|month)s?\b", re.IGNORECASE)
 
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_MULTIPLIERS = {
-    "thousand": 1e3,
-    "million": 1e6,
-    "billion": 1e9,
-    "bn": 1e9,
-    "mn": 1e6,
-    "m": 1e6,
-    "k": 1e3,
-    "b": 1e9,
-}
-_NUMBER_RE = re.compile(
-    rf"(?<![\w.,/$])(?P<cur>(?:US|USD\s?)?\$\s?)?(?P<a>{_NUM})"
-    rf"(?:\s?[–—-]\s?(?:(?:US)?\$\s?)?(?P<b>{_NUM}))?"
-    r"(?:(?P<pct>\s?%|\s?per\s?cent\b|\s?percent\b)"
-    r"|(?P<ratio>\s?×|x\b|-?fold\b|\s+times\b)"
-    r"|(?P<mult>\s?(?:thousand|million|billion|bn|mn)\b|(?:m|k|b)\b))?"
-    r"(?P<dollars>\s+(?:US\s+)?dollars\b)?",
-    re.IGNORECASE,
-)
 # An S/RES/ symbol's number is a resolution number however it is preceded.
 _SYMBOL_RE = re.compile(r"S/RES/(?P<n>\d{3,4})")
 _QUALIFIERS = {
@@ -270,62 +260,9 @@ _QUALIFIER_RE = re.compile(
     re.IGNORECASE,
 )
 
-_SMALL = {
-    "zero": 0,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_UNITS = {"one": 1, **{k: v for k, v in _SMALL.items() if 2 <= v <= 9}}
-_WORD_MULT = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9}
-
-
-def _word_regex(read_one: bool) -> re.Pattern[str]:
-    """Number words. "one" alone is a determiner far more often than a claim ("one chart"),
-    and the ordinals ("first", "third") order the prose; so by default "one" counts only
-    with a multiplier ("one million") and ordinals never do."""
-    one = (
-        r"(?P<one>one)"
-        if read_one
-        else r"(?P<one>one)(?=\s+(?:hundred|thousand|million|billion)\b)"
-    )
-    return re.compile(
-        r"\b(?:(?P<tens>" + "|".join(_TENS) + r")(?:[- ](?P<unit>" + "|".join(_UNITS) + r"))?"
-        r"|(?P<small>" + "|".join(_SMALL) + r")|" + one + r")"
-        r"(?:\s+(?P<mult>hundred|thousand|million|billion)\b)?"
-        r"(?P<times>\s+times\b|-fold\b)?\b"
-        r"|\b(?P<half>half)\b|\b(?P<twice>twice|double|doubled)\b",
-        re.IGNORECASE,
-    )
-
-
-_WORD_RE = _word_regex(read_one=False)
-_WORD_RE_WITH_ONE = _word_regex(read_one=True)
+# Number words: one reader with helpers.numbers (see word_number_re).
+_WORD_RE = word_number_re(read_one=False)
+_WORD_RE_WITH_ONE = word_number_re(read_one=True)
 
 _PARAGRAPH_RE = re.compile(
     r"(?:\bparagraphs?|\bparas?\.?|¶+|\bitems?|\boperative\s+paragraphs?)\s*"
@@ -441,10 +378,6 @@ def mask(text: str) -> tuple[str, list[Claim]]:
 # ---------------------------------------------------------------- extraction
 
 
-def _to_float(token: str) -> float:
-    return float(token.replace(",", ""))
-
-
 def _decimals(token: str) -> int:
     return len(token.split(".", 1)[1]) if "." in token else 0
 
@@ -530,7 +463,7 @@ def _context_claims(scan: str, chars: list[str]) -> list[Claim]:
             for number in _list_numbers(group):
                 token = number.group()
                 start = offset + number.start()
-                value = _to_float(token) if kind != "version" else 0.0
+                value = number_value(token) if kind != "version" else 0.0
                 claims.append(Claim(token, kind, value, start, start + len(token)))
                 _blank(chars, start, start + len(token))
     return claims
@@ -539,10 +472,10 @@ def _context_claims(scan: str, chars: list[str]) -> list[Claim]:
 def _number_claims(scan: str, chars: list[str]) -> list[Claim]:
     claims: list[Claim] = []
     text = "".join(chars)
-    for match in _NUMBER_RE.finditer(text):
+    for match in NUMBER_RE.finditer(text):
         if not match["a"].strip():
             continue
-        multiplier = _MULTIPLIERS[match["mult"].strip().lower()] if match["mult"] else 1.0
+        multiplier = MULTIPLIERS[match["mult"].strip().lower()] if match["mult"] else 1.0
         if match["pct"]:
             kind = "percent"
         elif match["ratio"]:
@@ -556,7 +489,8 @@ def _number_claims(scan: str, chars: list[str]) -> list[Claim]:
             token = match[name]
             if token is None:
                 continue
-            this_kind, value = kind, _to_float(token) * multiplier
+            exponent = match["exp"] if name == "a" else ""
+            this_kind, value = kind, number_value(token, exponent) * multiplier
             if kind == "count" and multiplier == 1.0 and re.fullmatch(r"(19|20)\d\d", token):
                 this_kind = "year"
             if name == "b" and claims[-1].kind == "year" and re.fullmatch(r"\d\d", token):
@@ -598,14 +532,14 @@ def _word_claims(scan: str, chars: list[str], read_one: bool = False) -> list[Cl
             )
             continue
         if match["tens"]:
-            value = _TENS[match["tens"].lower()] + (
-                _UNITS[match["unit"].lower()] if match["unit"] else 0
+            value = TENS[match["tens"].lower()] + (
+                WORD_NUMBERS[match["unit"].lower()] if match["unit"] else 0
             )
         elif match["small"]:
-            value = _SMALL[match["small"].lower()]
+            value = SMALL_NUMBERS[match["small"].lower()]
         else:
             value = 1
-        multiplier = _WORD_MULT[match["mult"].lower()] if match["mult"] else 1.0
+        multiplier = WORD_MULTIPLIERS[match["mult"].lower()] if match["mult"] else 1.0
         kind = "ratio" if match["times"] else "count"
         unit = _unit_of(str(value)) * multiplier
         noun = _noun_after(text, match.end()) if kind == "count" else ""
