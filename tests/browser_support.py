@@ -86,7 +86,8 @@ class LabServer:
     def api(self, path: str, method: str = "GET") -> Any:
         """Call the server's REST API with the token in the header."""
         request = urllib.request.Request(
-            f"{self.base_url}/api/{path.lstrip('/')}", method=method,
+            f"{self.base_url}/api/{path.lstrip('/')}",
+            method=method,
             headers={"Authorization": f"token {self.token}"},
         )
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -94,13 +95,18 @@ class LabServer:
         return json.loads(body) if body else None
 
     def start_kernel_for(self, name: str) -> str:
-        """Create the notebook's session (and kernel) now; JupyterLab joins it when the notebook opens.
+        """Create the notebook's session (and kernel) now; JupyterLab joins it when the notebook
+        opens.
 
         Why: kernels then start in parallel with the browser, not one after another per notebook.
         """
-        body = json.dumps({"path": name, "name": name, "type": "notebook", "kernel": {"name": "python3"}}).encode()
+        body = json.dumps(
+            {"path": name, "name": name, "type": "notebook", "kernel": {"name": "python3"}}
+        ).encode()
         request = urllib.request.Request(
-            f"{self.base_url}/api/sessions", data=body, method="POST",
+            f"{self.base_url}/api/sessions",
+            data=body,
+            method="POST",
             headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -156,18 +162,31 @@ def start_lab(workdir: Path, timeout: float = 60.0) -> LabServer:
     port, token = free_port(), secrets.token_hex(24)
     log_path = workdir / "jupyterlab.log"
     command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root_dir}",
         "--LabApp.expose_app_in_browser=True",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.news_url=", "--ServerApp.open_browser=False",
+        "--LabApp.news_url=",
+        "--ServerApp.open_browser=False",
     ]
     if os.geteuid() == 0:  # CI containers run as root; the server refuses root without this
         command.append("--allow-root")
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            command, cwd=root_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            cwd=root_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             preexec_fn=_end_with_parent,
         )
     server = LabServer(process, port, token, root_dir, log_path)
@@ -225,33 +244,47 @@ def _model_refs(value: Any) -> Iterator[str]:
             yield from _model_refs(item)
 
 
-def _figures_in_outputs(outputs: list[dict[str, Any]], states: dict[str, Any], seen: set[str]) -> int:
-    count = 0
+def figures_in_outputs(
+    outputs: list[dict[str, Any]], states: dict[str, Any], seen: set[str]
+) -> list[dict[str, Any]]:
+    """The plotly figures a list of outputs shows: its own, and those of the widgets it displays.
+
+    ``seen`` holds the widget models already counted: a widget shown twice is one chart.
+    """
+    figures = []
     for output in outputs:
         data = output.get("data", {})
         if PLOTLY_MIME in data:
-            count += 1
+            figures.append(data[PLOTLY_MIME])
         if WIDGET_VIEW_MIME in data:
-            count += _figures_in_widget(data[WIDGET_VIEW_MIME]["model_id"], states, seen)
-    return count
+            figures += _figures_in_widget(data[WIDGET_VIEW_MIME]["model_id"], states, seen)
+    return figures
 
 
-def _figures_in_widget(model_id: str, states: dict[str, Any], seen: set[str]) -> int:
+def _figures_in_widget(
+    model_id: str, states: dict[str, Any], seen: set[str]
+) -> list[dict[str, Any]]:
     """Figures drawn by a displayed widget: Output widgets' outputs, through every child widget."""
     if model_id in seen or model_id not in states:
-        return 0
+        return []
     seen.add(model_id)
     model = states[model_id]
     state = model.get("state", {})
-    count = 0
+    figures = []
     if model.get("model_name") == "OutputModel":
-        count += _figures_in_outputs(state.get("outputs", []), states, seen)
+        figures += figures_in_outputs(state.get("outputs", []), states, seen)
     for key, value in state.items():
         if key in {"layout", "style"}:
             continue
         for child in _model_refs(value):
-            count += _figures_in_widget(child, states, seen)
-    return count
+            figures += _figures_in_widget(child, states, seen)
+    return figures
+
+
+def widget_states(notebook: dict[str, Any]) -> dict[str, Any]:
+    """The widget models saved in a notebook's metadata, by model id."""
+    widgets = notebook.get("metadata", {}).get("widgets", {})
+    return widgets.get(WIDGET_STATE_MIME, {}).get("state", {})
 
 
 def figure_outputs(notebook: dict[str, Any]) -> int:
@@ -261,11 +294,12 @@ def figure_outputs(notebook: dict[str, Any]) -> int:
     reachable from a displayed widget (the explorers' charts), found in the widget state
     saved in the notebook's metadata. Widgets never displayed are not counted.
     """
-    states = notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
+    states = widget_states(notebook)
     seen: set[str] = set()
     return sum(
-        _figures_in_outputs(cell.get("outputs", []), states, seen)
-        for cell in notebook["cells"] if cell["cell_type"] == "code"
+        len(figures_in_outputs(cell.get("outputs", []), states, seen))
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
     )
 
 
@@ -279,6 +313,40 @@ def error_outputs(notebook: dict[str, Any]) -> list[str]:
             elif output["output_type"] == "stream" and output.get("name") == "stderr":
                 found.append(f"cell {index}: stderr: {''.join(output['text'])[:300]}")
     return found
+
+
+# ---------------------------------------------------------------- pages with charts
+
+#: True once every chart on the page has drawn its SVG: the site's and the exporter's chart
+#: boxes (.wa-chart), plotly's own before (.plotly-graph-div) and after it draws (.js-plotly-plot).
+CHARTS_DRAWN_JS = """[...document.querySelectorAll('.wa-chart, .plotly-graph-div, .js-plotly-plot')]
+  .every(c => c.querySelector('.main-svg'))"""
+
+
+def open_with_charts_drawn(page: Any, url: str, timeout_ms: int = 30_000) -> None:
+    """Open ``url`` in ``page`` and wait until every chart is drawn (plotly draws after load)."""
+    page.goto(url, wait_until="load")
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=timeout_ms)
+
+
+# ---------------------------------------------------------------- what a screen reader hears
+
+
+def accessibility_node(page: Any, expression: str) -> dict[str, Any]:
+    """The accessibility-tree node chromium computes for the element ``expression`` evaluates to
+    in the page (its role, name and value: what a screen reader announces), read over the
+    DevTools protocol."""
+    session = page.context.new_cdp_session(page)
+    try:
+        session.send("Accessibility.enable")
+        handle = session.send("Runtime.evaluate", {"expression": expression})
+        nodes = session.send(
+            "Accessibility.getPartialAXTree",
+            {"objectId": handle["result"]["objectId"], "fetchRelatives": False},
+        )["nodes"]
+    finally:
+        session.detach()
+    return next((node for node in nodes if not node.get("ignored")), nodes[0])
 
 
 # ---------------------------------------------------------------- the static site and axe
@@ -311,5 +379,7 @@ def axe_script() -> Path:
     pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["axe-core"]
     installed = json.loads((AXE.parent / "package.json").read_text())["version"]
     if installed != pinned:
-        raise RuntimeError(f"node_modules has axe-core {installed}, package.json pins {pinned}: run npm ci")
+        raise RuntimeError(
+            f"node_modules has axe-core {installed}, package.json pins {pinned}: run npm ci"
+        )
     return AXE

@@ -1,4 +1,5 @@
-"""Shared fixtures: a private validation cache, the validated tables, and disposable copies of data/."""
+"""Shared fixtures: a private validation cache, the validated tables, disposable copies of
+data/, one chromium and one static site for the whole run, and a JupyterLab per module."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def private_validation_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.fixture(scope="session")
 def tables(private_validation_cache: None) -> dict[str, pd.DataFrame]:
-    """Every table of data/, validated and typed: one load for the whole session (load_all returns copies)."""
+    """Every table of data/, validated and typed: one load for the whole session (load_all
+    returns copies)."""
     from helpers.data import load_all
 
     return load_all()
@@ -46,18 +48,17 @@ def record_bad_input(case: str, message: str) -> None:
     BAD_INPUT_MESSAGES.append((case, message))
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: takes over 90 s; runs in the normal suite (deselect with -m 'not slow')")
-
-
 def record_xss_finding(line: str) -> None:
-    """Keep what tests/test_xss.py found, so the summary lists each output for its notebook's owner."""
+    """Keep what tests/test_xss.py found, so the summary lists each output for its notebook's
+    owner."""
     XSS_FINDINGS.append(line)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if XSS_FINDINGS:
-        terminalreporter.section("XSS test: live markup from planted data, and cells that failed on it")
+        terminalreporter.section(
+            "XSS test: live markup from planted data, and cells that failed on it"
+        )
         for line in XSS_FINDINGS:
             terminalreporter.write_line(line)
     if BAD_INPUT_MESSAGES:
@@ -68,15 +69,22 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 terminalreporter.write_line(f"    {line}")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """Debian's chromium, headless, launched by Playwright from its fixed path; one per test module,
-    because Playwright's sync API allows one running instance per thread at a time."""
+    """Debian's chromium, headless, launched once for the whole run by Playwright from its fixed
+    path (Playwright's sync API allows one running instance per thread).
+
+    Between its calls Playwright marks its event loop as running in this thread, so a later
+    test could not call ``asyncio.run`` itself; nbclient and jupyter_client cope (their
+    ``run_sync`` then runs the coroutine on a thread of its own), and no test does.
+    """
     from playwright.sync_api import sync_playwright
 
     from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
 
-    assert CHROMIUM.is_file(), f"{CHROMIUM} is missing: install Debian's chromium package (./tasks test does)"
+    assert CHROMIUM.is_file(), (
+        f"{CHROMIUM} is missing: install Debian's chromium package (./tasks test does)"
+    )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -85,12 +93,24 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
-@pytest.fixture(scope="module")
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The static site built once per test module from the committed notebooks."""
+@pytest.fixture(scope="session")
+def site_notebooks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of notebooks/ taken once: the site and the tests' expectations read the same
+    files while notebooks are edited during the run."""
+    from tests.browser_support import notebook_paths
+
+    folder = tmp_path_factory.mktemp("notebooks")
+    for path in notebook_paths():
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def site(site_notebooks: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static site, built once per run from ``site_notebooks`` by the project's builder."""
     from tests.browser_support import build_site
 
-    return build_site(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "site")
+    return build_site(tmp_path_factory.mktemp("site") / "site", notebooks=site_notebooks)
 
 
 @pytest.fixture(scope="module")

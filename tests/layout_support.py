@@ -65,8 +65,10 @@ MEASURE_JS = r"""root => {
   const KINDS = [
     ['title', '.g-gtitle .gtitle'], ['subtitle', '.gtitle-subtitle'],
     ['x tick', '.xaxislayer-above text'], ['y tick', '.yaxislayer-above text'],
-    ['x title', '.infolayer > g[class^="g-x"] > text'], ['y title', '.infolayer > g[class^="g-y"] > text'],
-    ['annotation', '.annotation-text'], ['legend', '.legendtext'], ['legend title', '.legendtitletext'],
+    ['x title', '.infolayer > g[class^="g-x"] > text'],
+    ['y title', '.infolayer > g[class^="g-y"] > text'],
+    ['annotation', '.annotation-text'], ['legend', '.legendtext'],
+    ['legend title', '.legendtitletext'],
     ['colour bar', '.colorbar text'], ['data label', '.textpoint text'], ['bar label', '.bartext'],
     ['pie label', '.slicetext'],
   ];
@@ -77,7 +79,8 @@ MEASURE_JS = r"""root => {
     if (r.width <= 0 || r.height <= 0 || !(e.textContent || '').trim()) { return false; }
     for (let a = e; a && a.nodeType === 1; a = a.parentElement) {
       const s = getComputedStyle(a);
-      if (s.display === 'none' || s.visibility === 'hidden' || Number(s.opacity) === 0) { return false; }
+      const hidden = s.display === 'none' || s.visibility === 'hidden' || Number(s.opacity) === 0;
+      if (hidden) { return false; }
       if (a.classList.contains('js-plotly-plot')) { break; }
     }
     return true;
@@ -101,7 +104,11 @@ MEASURE_JS = r"""root => {
     return points;
   };
   const canvas = document.createElement('canvas').getContext('2d');
-  const rgb = c => { canvas.fillStyle = '#000'; canvas.fillStyle = String(c); return canvas.fillStyle; };
+  const rgb = c => {
+    canvas.fillStyle = '#000';
+    canvas.fillStyle = String(c);
+    return canvas.fillStyle;
+  };
   const plots = [...root.querySelectorAll('.js-plotly-plot')]
     .filter(p => p.querySelector('.main-svg'));
   return plots.map((plot, index) => {
@@ -125,10 +132,12 @@ MEASURE_JS = r"""root => {
     const bars = [];
     for (const trace of (plot._fullData || [])) {
       if (trace.type !== 'bar' || trace.visible !== true) { continue; }
-      const colours = Array.isArray(trace.marker?.color) ? trace.marker.color : [trace.marker?.color];
-      for (const colour of colours) {
-        if (colour !== undefined && colour !== null) {
-          bars.push({name: String(trace.name ?? ''), colour: rgb(colour), opacity: trace.opacity ?? 1});
+      const colour = trace.marker?.color;
+      const colours = Array.isArray(colour) ? colour : [colour];
+      for (const each of colours) {
+        if (each !== undefined && each !== null) {
+          const name = String(trace.name ?? '');
+          bars.push({name, colour: rgb(each), opacity: trace.opacity ?? 1});
         }
       }
     }
@@ -143,7 +152,8 @@ MEASURE_JS = r"""root => {
       lines: [...plot.querySelectorAll('.scatterlayer .js-line, .shapelayer path')]
         .filter(stroked).map(path => ({
           what: path.closest('.shapelayer') ? 'a drawn line (shape)'
-            : `the line of ${JSON.stringify(path.closest('.trace')?.__data__?.[0]?.trace?.name ?? '')}`,
+            : `the line of ${JSON.stringify(
+                path.closest('.trace')?.__data__?.[0]?.trace?.name ?? '')}`,
           points: sample(path)})),
       texts, bars,
       page: rect(plot.closest('.jp-Notebook') || document.documentElement),
@@ -317,7 +327,8 @@ def _linear(channel: float) -> float:
 
 
 def lightness(colour: str) -> float:
-    """CIE L* (0 black … 100 white) of a CSS colour as a canvas normalises it ('#rrggbb' or 'rgba(...)').
+    """CIE L* (0 black … 100 white) of a CSS colour as a canvas normalises it ('#rrggbb' or
+    'rgba(...)').
 
     Translucent colours are judged as drawn over white, which is the chart's background.
     """
@@ -373,7 +384,8 @@ TABLES_JS = r"""root => [...root.querySelectorAll('.js-plotly-plot')]
       }
       if (described.length) { break; }
     }
-    let tables = described.flatMap(t => t.tagName === 'TABLE' ? [t] : [...t.querySelectorAll('table')]);
+    const tablesIn = t => t.tagName === 'TABLE' ? [t] : [...t.querySelectorAll('table')];
+    let tables = described.flatMap(tablesIn);
     let how = tables.length ? 'aria-describedby' : '';
     if (!tables.length) {
       const area = plot.closest('.jp-OutputArea');
@@ -390,7 +402,8 @@ TABLES_JS = r"""root => [...root.querySelectorAll('.js-plotly-plot')]
     }
     return {
       index: index + 1, how, svgHidden: hidden,
-      title: [...(plot.querySelector('.gtitle')?.childNodes ?? [])].map(n => n.textContent).join(' '),
+      title: [...(plot.querySelector('.gtitle')?.childNodes ?? [])]
+        .map(n => n.textContent).join(' '),
       tables: tables.map(t => ({
         caption: t.caption ? t.caption.textContent.trim() : '',
         head: t.tHead ? [...t.tHead.rows].map(cellsOf) : [],
@@ -454,6 +467,15 @@ def table_problems(table: dict[str, Any]) -> list[str]:
     return problems
 
 
+def every_chart_table_problem(entries: list[dict[str, Any]], on_site: bool) -> list[str]:
+    """chart_table_problems for every chart of a page, each named by its number and title."""
+    return [
+        f"chart {entry['index']} ({entry['title'][:60]!r}): {problem}"
+        for entry in entries
+        for problem in chart_table_problems(entry, on_site)
+    ]
+
+
 def chart_table_problems(entry: dict[str, Any], on_site: bool) -> list[str]:
     """Whether a chart has a described data table fit for people.
 
@@ -485,9 +507,12 @@ A4_CONTENT_WIDTH = round((210 - 2 * 15) * 96 / 25.4)
 #: A code block is the ``pre`` of an input cell or a stream output; its content width is
 #: its scrollWidth; whether it (or an ancestor inside its cell) scrolls is recorded.
 BLOCKS_JS = r"""() => {
-  const pick = [['table', 'main table'], ['code', 'main pre'], ['chart', 'main .js-plotly-plot .main-svg']];
+  const pick = [
+    ['table', 'main table'], ['code', 'main pre'], ['chart', 'main .js-plotly-plot .main-svg'],
+  ];
   const scrolls = e => {
-    for (let a = e; a && !a.classList.contains('jp-Cell') && a !== document.body; a = a.parentElement) {
+    for (let a = e; a && !a.classList.contains('jp-Cell'); a = a.parentElement) {
+      if (a === document.body) { break; }
       const s = getComputedStyle(a).overflowX;
       if (s === 'auto' || s === 'scroll') { return true; }
     }
@@ -498,9 +523,11 @@ BLOCKS_JS = r"""() => {
     for (const el of document.querySelectorAll(selector)) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) { continue; }
-      const clipper = kind === 'code' ? el.closest('.jp-InputArea-editor, .jp-OutputArea-output') || el : el;
+      const area = kind === 'code' && el.closest('.jp-InputArea-editor, .jp-OutputArea-output');
+      const clipper = area || el;
+      const clipped = clipper.getBoundingClientRect().width;
       out.push({kind, left: r.left, right: r.right, scrollWidth: el.scrollWidth,
-                visibleWidth: Math.min(el.clientWidth || r.width, clipper.getBoundingClientRect().width),
+                visibleWidth: Math.min(el.clientWidth || r.width, clipped),
                 scrolls: scrolls(el),
                 text: (el.closest('.js-plotly-plot')?.querySelector('.gtitle')?.textContent
                        || el.innerText || '').trim().slice(0, 50)});
@@ -514,7 +541,8 @@ def too_wide_for_paper(blocks: list[dict[str, Any]], width: float = A4_CONTENT_W
     """Blocks whose box or content runs past the A4 content box (content is cut on paper)."""
     return [
         f"{block['kind']} {block['text']!r}: box to {block['right']:.0f} px, content "
-        f"{block['scrollWidth']} px in {block['visibleWidth']:.0f} px (A4 content box {width:.0f} px)"
+        f"{block['scrollWidth']} px in {block['visibleWidth']:.0f} px "
+        f"(A4 content box {width:.0f} px)"
         for block in blocks
         if block["right"] > width + EDGE_TOLERANCE
         or block["left"] < -EDGE_TOLERANCE
@@ -543,12 +571,14 @@ FOCUSED_JS = r"""() => {
   const s = getComputedStyle(e);
   return {
     what: e.tagName.toLowerCase() + (e.classList.length ? '.' + e.classList[0] : ''),
-    acts: ['a', 'button', 'input', 'select', 'textarea', 'summary'].includes(e.tagName.toLowerCase())
+    acts: ['a', 'button', 'input', 'select', 'textarea', 'summary']
+        .includes(e.tagName.toLowerCase())
       || e.isContentEditable
       || ['button', 'link', 'slider', 'checkbox', 'radio', 'tab', 'menuitem', 'spinbutton',
           'switch', 'combobox', 'textbox'].includes(e.getAttribute('role'))
       || e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1,
-    tag: e.tagName.toLowerCase(), text: (e.innerText || e.getAttribute('aria-label') || '').trim().slice(0, 40),
+    tag: e.tagName.toLowerCase(),
+    text: (e.innerText || e.getAttribute('aria-label') || '').trim().slice(0, 40),
     href: e.getAttribute('href'), inChart: !!e.closest('.js-plotly-plot'),
     chart: e.closest('.js-plotly-plot')
       ? [...document.querySelectorAll('.js-plotly-plot')].indexOf(e.closest('.js-plotly-plot')) + 1
@@ -570,3 +600,12 @@ FOCUSED_JS = r"""() => {
 #: focusable element (a cell's wrapper with tabindex=0) is a stop that does nothing.
 #: Most tab stops a chart may hold: the two toolbar buttons a reader uses (download, reset).
 MAX_TAB_STOPS_PER_CHART = 2
+
+
+def two_bars(first: tuple[str, str], second: tuple[str, str]) -> list[dict[str, Any]]:
+    """Two bar traces over the categories a and b, each a (name, colour): the bars of the
+    figures the rules are tried on."""
+    return [
+        {"type": "bar", "x": ["a", "b"], "y": y, "name": name, "marker": {"color": colour}}
+        for (name, colour), y in ((first, [3, 4]), (second, [2, 1]))
+    ]

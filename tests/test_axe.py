@@ -18,28 +18,42 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser_support import ROOT, axe_script
+from tests.browser_support import ROOT, axe_script, open_with_charts_drawn
 
 FAILING_IMPACTS = {"serious", "critical"}
 SCHEMES = ("light", "dark")
 EXPORTED = ROOT / "notebooks" / "03-the-visa-surge.ipynb"
 
+pytestmark = pytest.mark.browser  # every audit runs in chromium
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("export")
     subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "workers-abroad", str(EXPORTED), "--output-dir", str(out)],
-        cwd=ROOT, check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "workers-abroad",
+            str(EXPORTED),
+            "--output-dir",
+            str(out),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     return out / f"{EXPORTED.stem}.html"
 
 
-
 def audit(browser: Browser, url: str, scheme: str) -> list[dict[str, Any]]:
     """axe's violations on a page opened offline in one colour scheme, once its charts are drawn."""
-    # bypass_csp: the pages' policy rightly blocks the script axe injects; the audit is ours, not the page's.
+    # bypass_csp: the pages' policy rightly blocks the script axe injects; the audit is ours, not
+    # the page's.
     context = browser.new_context(
         viewport={"width": 1280, "height": 900},
         color_scheme=scheme,
@@ -48,12 +62,11 @@ def audit(browser: Browser, url: str, scheme: str) -> list[dict[str, Any]]:
     )
     try:
         page: Page = context.new_page()
-        page.goto(url, wait_until="load")
-        page.wait_for_function(
-            "[...document.querySelectorAll('.wa-chart')].every(c => c.querySelector('.main-svg'))", timeout=30_000
-        )
+        open_with_charts_drawn(page, url)
         page.add_script_tag(path=str(axe_script()))
-        return page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+        return page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
     finally:
         context.close()
 
@@ -72,7 +85,10 @@ def check(browser: Browser, url: str, name: str) -> None:
         violations = audit(browser, url, scheme)
         for line in summary([v for v in violations if v["impact"] not in FAILING_IMPACTS]):
             print(f"{name} ({scheme}): {line}")
-        failing += [f"{scheme}: {line}" for line in summary([v for v in violations if v["impact"] in FAILING_IMPACTS])]
+        failing += [
+            f"{scheme}: {line}"
+            for line in summary([v for v in violations if v["impact"] in FAILING_IMPACTS])
+        ]
     assert not failing, f"{name}: axe finds serious or critical violations:\n" + "\n".join(failing)
 
 
@@ -102,7 +118,9 @@ def test_axe_sees_a_violation_when_there_is_one(browser: Browser, tmp_path: Path
         '<p style="color:#aaaaaa;background:#ffffff">pale text</p>'
         '<div role="button" tabindex="0">x <a href="#a">link</a></div></main></body></html>'
     )
-    ids = {v["id"] for v in audit(browser, page.as_uri(), "light") if v["impact"] in FAILING_IMPACTS}
+    ids = {
+        v["id"] for v in audit(browser, page.as_uri(), "light") if v["impact"] in FAILING_IMPACTS
+    }
     assert {"color-contrast", "nested-interactive"} <= ids, ids
 
 

@@ -1,4 +1,4 @@
-"""Real-browser test: what a reader sees in JupyterLab, and in the static site, offline.
+"""Real-browser test: what a reader sees in JupyterLab, offline.
 
 Readers meet the collection in JupyterLab, not in nbval. This test starts JupyterLab on
 localhost (free port, token on) serving a temporary copy of notebooks/, drives Debian's
@@ -8,16 +8,12 @@ that every plotly chart was drawn (rendered plots = figure outputs in the saved 
 the explorers' charts inside Output widgets included), moves one control of every explorer
 and checks its chart or text changed, and saves a screenshot to build/screenshots/.
 
-The static-site test builds site/ into a temporary folder with ``python -m workers_abroad.publishing.site`` and
-opens each page with the network off: every chart must be drawn from the local plotly.js.
+The static site is opened offline in tests/test_site.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,8 +25,6 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser_support import (
-    PLOTLY_MIME,
-    ROOT,
     SCREENSHOTS,
     WIDGET_STATE_MIME,
     WIDGET_VIEW_MIME,
@@ -40,8 +34,10 @@ from tests.browser_support import (
     notebook_paths,
 )
 
+#: JupyterLab runs every notebook's kernel, driven by chromium.
+pytestmark = [pytest.mark.browser, pytest.mark.kernel]
+
 NOTEBOOKS = notebook_paths()
-SITE_BUILDER = ROOT / "workers_abroad" / "publishing" / "site.py"
 VIEWPORT = {"width": 1280, "height": 1000}
 RUN_TIMEOUT_MS = 120_000
 
@@ -96,7 +92,8 @@ RUN_ALL_JS = """async () => {
 
 RUN_DONE_JS = """() => {
   const w = window.jupyterapp.shell.currentWidget;
-  const busy = [...w.node.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'));
+  const prompts = [...w.node.querySelectorAll('.jp-InputPrompt')];
+  const busy = prompts.some(p => p.textContent.includes('*'));
   return window.__waRun?.done && !busy && w.sessionContext.session?.kernel?.status === 'idle';
 }"""
 
@@ -247,40 +244,6 @@ def displays_widgets(notebook: dict[str, Any]) -> bool:
     )
 
 
-# ------------------------------------------------------------------------ the unit check
-
-
-def test_figure_count_includes_charts_inside_displayed_widgets_only():
-    """The expected count: 1 cell chart + 1 chart in a displayed explorer; a stray Output is not shown."""
-    chart = {"output_type": "display_data", "data": {PLOTLY_MIME: {"data": []}}, "metadata": {}}
-    states = {
-        "box": {
-            "model_name": "VBoxModel",
-            "state": {"children": ["IPY_MODEL_text", "IPY_MODEL_out"]},
-        },
-        "text": {"model_name": "HTMLModel", "state": {"value": "x"}},
-        "out": {"model_name": "OutputModel", "state": {"outputs": [chart]}},
-        "stray": {"model_name": "OutputModel", "state": {"outputs": [chart, chart]}},
-    }
-    view = {
-        "output_type": "execute_result",
-        "data": {WIDGET_VIEW_MIME: {"model_id": "box"}},
-        "metadata": {},
-    }
-    notebook = {
-        "metadata": {"widgets": {WIDGET_STATE_MIME: {"state": states}}},
-        "cells": [
-            {"cell_type": "markdown", "source": "# t"},
-            {"cell_type": "code", "outputs": [chart]},
-            {
-                "cell_type": "code",
-                "outputs": [view, view],
-            },  # the same widget shown twice is one chart model
-        ],
-    }
-    assert figure_outputs(notebook) == 2
-
-
 # ------------------------------------------------------------------------- the lab test
 
 
@@ -298,7 +261,8 @@ def test_notebook_renders_in_jupyterlab(path: Path, lab: LabServer, lab_app: Lab
     shown_errors = page.locator(ERROR_SELECTOR).all_inner_texts()
     saved = saved_notebook(page, lab, path.name)
     assert run.get("ok") is True and not shown_errors, (
-        f"{path.name}: Run All did not finish cleanly ({run}); error output in the page: {shown_errors}; "
+        f"{path.name}: Run All did not finish cleanly ({run}); "
+        f"error output in the page: {shown_errors}; "
         f"in the saved notebook: {error_outputs(saved)}"
     )
 
@@ -348,49 +312,3 @@ def test_notebook_renders_in_jupyterlab(path: Path, lab: LabServer, lab_app: Lab
     assert not lab_app.blocked, (
         f"{path.name}: the page tried to reach the network: {lab_app.blocked[:5]}"
     )
-
-
-# ------------------------------------------------------------------------ the static site
-
-
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The static site, built by the project's builder into a temporary folder."""
-    assert SITE_BUILDER.is_file(), f"{SITE_BUILDER} is missing: the static site cannot be tested"
-    out = tmp_path_factory.mktemp("site") / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "workers_abroad.publishing.site", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert result.returncode == 0, f"the site build failed:\n{result.stdout}\n{result.stderr}"
-    return out
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_site_page_draws_every_chart_offline(path: Path, built_site: Path, browser: Browser):
-    page_file = built_site / f"{path.stem}.html"
-    assert page_file.is_file(), f"the site has no page for {path.name}"
-    # The committed notebook's charts, cells and explorers' saved state, are what the page must draw.
-    expected = figure_outputs(json.loads(path.read_text(encoding="utf-8")))
-    blocked: list[str] = []
-    context = offline_context(browser, "file://", blocked)
-    context.set_offline(True)
-    try:
-        page = context.new_page()
-        page.goto(page_file.as_uri(), wait_until="load")
-        body = page.locator("body")
-        deadline = time.monotonic() + 20
-        drawn = body.evaluate(DRAWN_PLOTS_JS)
-        while drawn != expected and time.monotonic() < deadline:
-            time.sleep(0.25)
-            drawn = body.evaluate(DRAWN_PLOTS_JS)
-        assert drawn == expected, (
-            f"{page_file.name}: {drawn} charts drawn offline for {expected} figure outputs"
-        )
-    finally:
-        context.close()
-    assert not blocked, f"{page_file.name} asks for the network: {blocked[:5]}"

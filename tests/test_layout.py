@@ -1,4 +1,5 @@
-"""Charts, tables and keyboard measured in chromium, as a graphics editor and a screen-reader user check them.
+"""Charts, tables and keyboard measured in chromium, as a graphics editor and a screen-reader
+user check them.
 
 Issue 21's checks, on the static site and in JupyterLab, at 1024 and 1400 px: every plotly
 chart's text boxes neither overlap each other nor cross the chart's, the plot's or the
@@ -22,13 +23,14 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser_support import SCREENSHOTS, LabServer, notebook_paths
+from tests.browser_support import SCREENSHOTS, LabServer, accessibility_node, notebook_paths
 from tests.layout_support import (
     A4_CONTENT_WIDTH,
     BLOCKS_JS,
@@ -37,12 +39,13 @@ from tests.layout_support import (
     MEASURE_JS,
     TABLES_JS,
     chart_name,
-    chart_table_problems,
     clipped_code,
     close_bar_colours,
+    every_chart_table_problem,
     layout_problems,
     table_problems,
     too_wide_for_paper,
+    two_bars,
 )
 from tests.test_browser import (
     APP_READY_JS,
@@ -152,11 +155,8 @@ class SitePages:
 
 @pytest.fixture(scope="module")
 def site_pages(browser: Browser, site: Path) -> Iterator[SitePages]:
-    pages = SitePages(browser, site)
-    try:
+    with closing(SitePages(browser, site)) as pages:
         yield pages
-    finally:
-        pages.close()
 
 
 def site_page_stems(site_dir: Path | None = None) -> list[str]:
@@ -177,11 +177,7 @@ def test_site_charts_have_no_collisions(stem: str, width: int, site_pages: SiteP
 @pytest.mark.parametrize("stem", STEMS)
 def test_site_charts_have_a_described_data_table(stem: str, site_pages: SitePages):
     entries = site_pages.measured(stem, SCREENSHOT_WIDTH)["tables"]
-    problems = [
-        f"chart {entry['index']} ({entry['title'][:60]!r}): {problem}"
-        for entry in entries
-        for problem in chart_table_problems(entry, on_site=True)
-    ]
+    problems = every_chart_table_problem(entries, on_site=True)
     assert not problems, f"site {stem}.html:{problems_text(problems)}"
 
 
@@ -265,7 +261,8 @@ def test_site_keyboard_skip_link_focus_rings_and_few_stops(stem: str, site_pages
     if idle:
         kinds = ", ".join(f"{what} ×{count}" for what, count in idle.most_common())
         problems.append(
-            f"{sum(idle.values())} tab stops do nothing (no link, control or scrolling region): {kinds}"
+            f"{sum(idle.values())} tab stops do nothing (no link, control or scrolling region): "
+            f"{kinds}"
         )
     problems += [
         f"chart {title[:60]} holds {count} tab stops (at most {MAX_TAB_STOPS_PER_CHART})"
@@ -284,7 +281,8 @@ SLIDER_HANDLES = (
     ".jp-NotebookPanel:not(.lm-mod-hidden) input[type='range']"
 )
 #: The readout a slider shows beside its track, for the handle it is called on.
-READOUT_JS = """h => h.closest('.widget-slider, .widget-hslider, .jupyter-widget-slider, .widget-inline-hbox')
+READOUT_JS = """h => h
+  .closest('.widget-slider, .widget-hslider, .jupyter-widget-slider, .widget-inline-hbox')
   ?.querySelector('.widget-readout')?.textContent.trim() ?? null"""
 #: Focus the last focusable element before a slider handle in its output area (the explorer's
 #: other controls, or another slider's readout); false when the handle is the first there.
@@ -294,7 +292,8 @@ FOCUS_BEFORE_JS = """h => {
   const focusable = [...area.querySelectorAll('*')]
     .filter(e => (e.tabIndex >= 0 || e.isContentEditable) && !e.disabled && !e.contains(h)
       && e.getClientRects().length > 0);
-  const before = focusable.filter(e => e.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const before = focusable.filter(
+    e => e.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING);
   if (!before.length) { return false; }
   before[before.length - 1].focus();
   return true;
@@ -305,17 +304,7 @@ NOTEBOOK_NODE = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
 def accessible_of_focused(page: Page) -> dict[str, str]:
     """The accessible name and value chromium computes for the focused element (what a
     screen reader announces), read from the accessibility tree over the DevTools protocol."""
-    session = page.context.new_cdp_session(page)
-    try:
-        session.send("Accessibility.enable")
-        handle = session.send("Runtime.evaluate", {"expression": "document.activeElement"})
-        nodes = session.send(
-            "Accessibility.getPartialAXTree",
-            {"objectId": handle["result"]["objectId"], "fetchRelatives": False},
-        )["nodes"]
-    finally:
-        session.detach()
-    node = next((n for n in nodes if not n.get("ignored")), nodes[0])
+    node = accessibility_node(page, "document.activeElement")
     return {
         "role": str(node.get("role", {}).get("value", "")),
         "name": str(node.get("name", {}).get("value", "")).strip(),
@@ -377,7 +366,8 @@ def slider_problems(slider: dict[str, Any]) -> list[str]:
 
 
 class LabNotebooks:
-    """JupyterLab in one page; each notebook run once, measured at both widths, its sliders tried."""
+    """JupyterLab in one page; each notebook run once, measured at both widths, its sliders
+    tried."""
 
     def __init__(self, browser: Browser, server: LabServer) -> None:
         self.server = server
@@ -442,11 +432,8 @@ class LabNotebooks:
 
 @pytest.fixture(scope="module")
 def lab_notebooks(browser: Browser, lab_server: LabServer) -> Iterator[LabNotebooks]:
-    notebooks = LabNotebooks(browser, lab_server)
-    try:
+    with closing(LabNotebooks(browser, lab_server)) as notebooks:
         yield notebooks
-    finally:
-        notebooks.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -462,11 +449,7 @@ def test_lab_charts_have_no_collisions(stem: str, width: int, lab_notebooks: Lab
 @pytest.mark.parametrize("stem", STEMS)
 def test_lab_charts_have_a_data_table(stem: str, lab_notebooks: LabNotebooks):
     entries = lab_notebooks.measured(stem)["tables"]
-    problems = [
-        f"chart {entry['index']} ({entry['title'][:60]!r}): {problem}"
-        for entry in entries
-        for problem in chart_table_problems(entry, on_site=False)
-    ]
+    problems = every_chart_table_problem(entries, on_site=False)
     assert not problems, f"JupyterLab {stem}.ipynb:{problems_text(problems)}"
 
 
@@ -493,20 +476,7 @@ PLOTLY_BUNDLE = (
 #: is one word, and two bar colours of the same lightness (issue 21's tourist and student).
 BROKEN_FIGURE: dict[str, Any] = {
     "data": [
-        {
-            "type": "bar",
-            "x": ["a", "b"],
-            "y": [3, 4],
-            "name": "tourist",
-            "marker": {"color": "#E69F00"},
-        },
-        {
-            "type": "bar",
-            "x": ["a", "b"],
-            "y": [2, 1],
-            "name": "student",
-            "marker": {"color": "#56B4E9"},
-        },
+        *two_bars(("tourist", "#E69F00"), ("student", "#56B4E9")),
         {"type": "scatter", "x": ["a"], "y": [5], "mode": "markers", "marker": {"size": 14}},
     ],
     "layout": {
@@ -543,22 +513,7 @@ BROKEN_FIGURE: dict[str, Any] = {
 }
 #: The same kinds of text, placed apart: no rule may fire.
 CLEAN_FIGURE: dict[str, Any] = {
-    "data": [
-        {
-            "type": "bar",
-            "x": ["a", "b"],
-            "y": [3, 4],
-            "name": "dark",
-            "marker": {"color": "#1b4f72"},
-        },
-        {
-            "type": "bar",
-            "x": ["a", "b"],
-            "y": [2, 1],
-            "name": "light",
-            "marker": {"color": "#aed6f1"},
-        },
-    ],
+    "data": two_bars(("dark", "#1b4f72"), ("light", "#aed6f1")),
     "layout": {
         "title": {"text": "A title on one line"},
         "width": 600,

@@ -1,4 +1,5 @@
-"""Printing the site: A4, every chart whole and inside the paper, data tables expanded, navigation hidden.
+"""Printing the site: A4, every chart whole and inside the paper, data tables expanded,
+navigation hidden.
 
 Each page is opened offline, switched to print media (what the browser's print dialog and
 preview do), and measured from the rendered boxes: every chart's SVG must fit the printable
@@ -18,6 +19,8 @@ from playwright.sync_api import Browser, Page
 
 from workers_abroad.publishing.notebooks import notebook_paths
 
+pytestmark = pytest.mark.browser  # every page is printed by chromium
+
 MM = 96 / 25.4
 PRINTABLE_WIDTH = (210 - 2 * 15) * MM
 PRINTABLE_HEIGHT = (297 - 2 * 15) * MM
@@ -29,7 +32,8 @@ CHART_BOXES_JS = """() => [...document.querySelectorAll('.wa-chart')].map((c, i)
   return {i: i + 1, title: c.querySelector('.gtitle')?.textContent ?? '', drawn: !!svg,
           width: box ? box.width : 0, height: box ? box.height : 0};
 })"""
-HIDDEN_JS = """sel => [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length > 0).length"""
+HIDDEN_JS = """sel => [...document.querySelectorAll(sel)]
+  .filter(e => e.getClientRects().length > 0).length"""
 #: Which tables behind charts are open: a short one is open on screen, a long one collapsed.
 OPEN_JS = """() => [...document.querySelectorAll('details.wa-data-details')].map(d => d.open)"""
 TABLES_JS = """() => [...document.querySelectorAll('details.wa-data-details')].map(d =>
@@ -50,7 +54,8 @@ def open_page(browser: Browser, path: Path) -> Page:
 def settle(page: Page) -> None:
     """Let plotly finish its relayouts (two animation frames after the last one queued)."""
     page.evaluate(
-        "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 200))))"
+        "() => new Promise(r => requestAnimationFrame("
+        "() => requestAnimationFrame(() => setTimeout(r, 200))))"
     )
 
 
@@ -82,7 +87,8 @@ def test_page_prints_to_a4_with_every_chart_whole(
             if not c["drawn"] or c["width"] > PRINTABLE_WIDTH or c["height"] > PRINTABLE_HEIGHT
         ]
         assert not too_big, (
-            f"{stem}: charts larger than A4's printable {PRINTABLE_WIDTH:.0f}×{PRINTABLE_HEIGHT:.0f} px: {too_big}"
+            f"{stem}: charts larger than A4's printable "
+            f"{PRINTABLE_WIDTH:.0f}×{PRINTABLE_HEIGHT:.0f} px: {too_big}"
         )
         assert all(page.evaluate(TABLES_JS)), (
             f"{stem}: a data table behind a chart is closed in print"
@@ -113,12 +119,11 @@ def test_page_prints_to_a4_with_every_chart_whole(
 
 
 def test_a_chart_wider_than_the_paper_is_caught(site: Path, browser: Browser):
-    """The check is not blind: a chart pinned at 1000 px (no print resize) is measured wider than A4."""
+    """The check is not blind: a chart pinned at 1000 px (no print resize) is measured wider than
+    A4."""
     page = open_page(browser, site / f"{notebook_paths()[-1].stem}.html")
     try:
-        page.evaluate(
-            "() => { const c = document.querySelector('.wa-chart'); Plotly.relayout(c, {width: 1000}); }"
-        )
+        page.evaluate("() => Plotly.relayout(document.querySelector('.wa-chart'), {width: 1000})")
         settle(page)
         widths = [c["width"] for c in page.evaluate(CHART_BOXES_JS)]
         assert widths and widths[0] > PRINTABLE_WIDTH

@@ -1,9 +1,11 @@
-"""The static site works offline: local assets only, every chart with its data and a text alternative.
+"""The static site works offline: local assets only, every chart with its data and a text
+alternative.
 
-The site is built once into a temporary folder from the committed notebooks. Expectations
-come from the notebooks themselves, read here independently of the builder: how many plotly
-outputs each one holds (directly or inside a saved Output widget), what numbers each chart
-draws, and which markdown sentence follows each chart cell.
+The site is built once per run (conftest's session ``site``) from a copy of the committed
+notebooks taken at the start (``site_notebooks``). Expectations come from those notebooks,
+read here independently of the builder: how many plotly outputs each one holds (directly or
+inside a saved Output widget), what numbers each chart draws, and which markdown sentence
+follows each chart cell.
 """
 
 from __future__ import annotations
@@ -11,9 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
-import subprocess
-import sys
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,12 +24,12 @@ import plotly.graph_objects as go
 import plotly.offline
 import pytest
 
+from tests import browser_support
+from tests.browser_support import figures_in_outputs, widget_states
 from workers_abroad.publishing import render as build_site
 from workers_abroad.publishing import site as site_builder
-from workers_abroad.publishing.notebooks import notebook_paths
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = notebook_paths()
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -64,6 +63,11 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        self._note_resource(tag, a)
+        self._note_structure(tag, a)
+
+    def _note_resource(self, tag: str, a: dict[str, str]) -> None:
+        """What the browser would load, and where a link leads."""
         if tag == "script" and "src" in a:
             self.resources.append((tag, a["src"]))
         if tag == "link" and "stylesheet" in a.get("rel", ""):
@@ -72,6 +76,9 @@ class Page(HTMLParser):
             self.resources.append((tag, a["src"]))
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
+
+    def _note_structure(self, tag: str, a: dict[str, str]) -> None:
+        """Charts, figures and their captions, JSON scripts and the data tables under details."""
         if tag == "div" and "wa-chart" in a.get("class", "").split():
             self.charts.append(a)
         if tag == "figure":
@@ -114,30 +121,12 @@ class Page(HTMLParser):
 # ------------------------------------------------------------ expectations from notebooks
 
 
-def _figures_in(outputs: list[dict[str, Any]], models: dict[str, Any]) -> list[dict[str, Any]]:
-    """Plotly figures in a list of outputs, looking inside saved widgets (Explorer charts)."""
-    figures = []
-    for output in outputs:
-        data = output.get("data", {})
-        if PLOTLY_MIME in data:
-            figures.append(data[PLOTLY_MIME])
-        if WIDGET_VIEW_MIME in data:
-            figures += _figures_in_widget(data[WIDGET_VIEW_MIME]["model_id"], models)
-    return figures
-
-
-def _figures_in_widget(model_id: str, models: dict[str, Any]) -> list[dict[str, Any]]:
-    state = models.get(model_id, {}).get("state", {})
-    figures = _figures_in(state.get("outputs", []), models)
-    for child in state.get("children", []):
-        figures += _figures_in_widget(child.removeprefix("IPY_MODEL_"), models)
-    return figures
-
-
 def expected_charts(path: Path) -> list[tuple[dict[str, Any], str]]:
-    """Each chart in the notebook with its caption: the first paragraph of the markdown cell after its cell."""
+    """Each chart in the notebook with its caption: the first paragraph of the markdown cell after
+    its cell."""
     notebook = nbformat.read(path, as_version=4)
-    models = notebook.metadata.get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
+    models = widget_states(notebook)
+    seen: set[str] = set()
     cells = [c for c in notebook.cells if "navigation" not in c.metadata.get("tags", [])]
     charts = []
     for index, cell in enumerate(cells):
@@ -147,7 +136,7 @@ def expected_charts(path: Path) -> list[tuple[dict[str, Any], str]]:
         source = after.source.strip() if after is not None and after.cell_type == "markdown" else ""
         caption = re.split(r"\n[ \t]*\n", source)[0] if source else ""  # the first paragraph
         caption = "" if caption.startswith("#") else caption
-        charts += [(figure, caption) for figure in _figures_in(cell.outputs, models)]
+        charts += [(f, caption) for f in figures_in_outputs(cell.outputs, models, seen)]
     return charts
 
 
@@ -178,17 +167,9 @@ def plain(markdown: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def notebooks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """A copy of the notebooks, so the site and the expectations read the same files while others edit them."""
-    folder = tmp_path_factory.mktemp("notebooks")
-    return [Path(shutil.copyfile(path, folder / path.name)) for path in NOTEBOOKS]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, notebooks: list[Path]) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    site_builder.build(out, notebooks)
-    return out
+def notebooks(site_notebooks: Path) -> list[Path]:
+    """The notebooks the session's site was built from (conftest copies them once)."""
+    return sorted(site_notebooks.glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")
@@ -202,8 +183,8 @@ def pages(site: Path) -> dict[str, Page]:
 def test_every_notebook_the_guide_and_a_contents_page_are_built(
     site: Path, pages: dict[str, Page], notebooks: list[Path]
 ):
-    assert NOTEBOOKS, "no notebooks found"
-    expected = {f"{p.stem}.html" for p in NOTEBOOKS} | {"index.html"}
+    assert notebooks, "no notebooks found"
+    expected = {f"{p.stem}.html" for p in notebooks} | {"index.html"}
     if (ROOT / "docs" / "teacher-guide.md").is_file():
         expected.add("teacher-guide.html")
     assert set(pages) == expected
@@ -229,18 +210,6 @@ def test_no_page_loads_an_external_script_or_stylesheet(site: Path, pages: dict[
         )
 
 
-def test_external_resources_would_be_caught():
-    """The checks above see a CDN script and a CDN stylesheet when there is one."""
-    page = Page(
-        '<script src="https://cdn.jsdelivr.net/npm/require.js"></script>'
-        '<link rel="stylesheet" href="//fonts.example.org/a.css">'
-    )
-    assert [url for _, url in page.resources] == [
-        "https://cdn.jsdelivr.net/npm/require.js",
-        "//fonts.example.org/a.css",
-    ]
-
-
 def test_all_pages_share_one_local_copy_of_the_vendored_bundle(site: Path, pages: dict[str, Page]):
     copies = [p for p in site.rglob("*.js") if p.stat().st_size > 500_000]
     assert copies == [site / "assets" / BUNDLE.name], f"expected one plotly.js, found {copies}"
@@ -253,7 +222,8 @@ def test_all_pages_share_one_local_copy_of_the_vendored_bundle(site: Path, pages
 
 
 def test_vendored_bundle_is_the_version_the_plotly_package_embeds():
-    """The header of the npm bundle names its version; the Python package writes charts for its own."""
+    """The header of the npm bundle names its version; the Python package writes charts for its
+    own."""
     header = BUNDLE.read_text(encoding="utf-8")[:200]
     match = re.search(r"plotly\.js \(cartesian - minified\) v(\d+\.\d+\.\d+)", header)
     assert match, f"{BUNDLE.name} has no version header: {header[:120]!r}"
@@ -303,7 +273,8 @@ def test_every_chart_on_every_page_has_its_data(
 def test_every_chart_has_a_text_alternative_and_its_caption_once(
     pages: dict[str, Page], notebooks: list[Path]
 ):
-    """The caption sentence sits under its chart (figcaption) and is not repeated as the next cell."""
+    """The caption sentence sits under its chart (figcaption) and is not repeated as the next
+    cell."""
     for path in notebooks:
         page = pages[f"{path.stem}.html"]
         expected = expected_charts(path)
@@ -325,7 +296,8 @@ def test_every_chart_has_a_text_alternative_and_its_caption_once(
 
 
 def test_charts_are_not_images_holding_controls(pages: dict[str, Page]):
-    """plotly puts focusable controls in a chart, which an element with role=img may not contain (axe)."""
+    """plotly puts focusable controls in a chart, which an element with role=img may not contain
+    (axe)."""
     for name, page in pages.items():
         assert all("role" not in chart for chart in page.charts), f"{name}: a chart has a role"
 
@@ -383,12 +355,16 @@ def test_page_weights_are_bounded(site: Path, pages: dict[str, Page], record_pro
 
 
 def test_code_keeps_its_text_without_empty_token_spans():
-    html = '<pre><span class="n">df</span><span class="p">.</span><span class="n">head</span><span class="w"> </span></pre>'
+    html = (
+        '<pre><span class="n">df</span><span class="p">.</span><span class="n">head</span>'
+        '<span class="w"> </span></pre>'
+    )
     assert build_site.unwrap_plain_tokens(html) == '<pre>df<span class="p">.</span>head </pre>'
 
 
 def test_typed_arrays_are_decoded_for_the_data_table():
-    """plotly writes numpy arrays as base64; the table must show the numbers (by hand: 2035, 16613)."""
+    """plotly writes numpy arrays as base64; the table must show the numbers (by hand: 2035,
+    16613)."""
     raw = np.array([2035, 16613], dtype="int32")
     encoded = {"dtype": "i4", "bdata": base64.b64encode(raw.tobytes()).decode()}
     assert build_site.decode_array(encoded) == [2035, 16613]
@@ -400,7 +376,8 @@ def test_typed_arrays_are_decoded_for_the_data_table():
 
 
 def test_widget_snapshot_shows_text_control_value_and_chart():
-    """A saved Explorer (VBox of HTML, a slider and an Output holding a chart) renders statically."""
+    """A saved Explorer (VBox of HTML, a slider and an Output holding a chart) renders
+    statically."""
     figure = go.Figure(go.Bar(x=["a"], y=[7])).to_plotly_json()
     models = {
         "box": {
@@ -447,10 +424,12 @@ def test_widget_snapshot_shows_text_control_value_and_chart():
     assert numbers_drawn(json.loads(page.json_scripts[page.charts[0]["data-spec"]])) == [7]
 
 
+@pytest.mark.browser
 def test_pages_render_their_charts_offline_in_a_browser(
     site: Path, pages: dict[str, Page], browser
 ):
-    """Opened from disk with the network off, every chart is drawn by plotly.js and nothing is fetched."""
+    """Opened from disk with the network off, every chart is drawn by plotly.js and nothing is
+    fetched."""
     context = browser.new_context(offline=True)
     try:
         for name, parsed in pages.items():
@@ -468,7 +447,8 @@ def test_pages_render_their_charts_offline_in_a_browser(
             page.wait_for_load_state("load")
             if parsed.charts:
                 page.wait_for_function(
-                    f"document.querySelectorAll('.wa-chart .main-svg').length >= {len(parsed.charts)}",
+                    "n => document.querySelectorAll('.wa-chart .main-svg').length >= n",
+                    arg=len(parsed.charts),
                     timeout=20_000,
                 )
             drawn = page.locator(".wa-chart").evaluate_all(
@@ -535,6 +515,11 @@ def test_sanitize_removes_what_runs_and_keeps_what_reads():
     clean = build_site.sanitize(
         POISON + '<table><tr><th scope="col">n</th></tr><tr><td>1,200</td></tr></table>'
     )
+    planted = live_markup(POISON)
+    assert any(f.startswith("<img") for f in planted) and any("onerror" in f for f in planted)
+    assert any("javascript:" in f for f in planted) and any(
+        f.startswith("<script") for f in planted
+    )
     assert not live_markup(clean), clean
     assert "<b>bold</b>" in clean and "<td>1,200</td>" in clean
     assert "evil.example" not in clean
@@ -544,7 +529,8 @@ def test_sanitize_removes_what_runs_and_keeps_what_reads():
 
 
 def _poisoned_notebook() -> nbformat.NotebookNode:
-    """A notebook whose every output kind carries the poison: HTML, markdown, widget HTML, chart text."""
+    """A notebook whose every output kind carries the poison: HTML, markdown, widget HTML, chart
+    text."""
     figure = go.Figure(
         go.Bar(x=[POISON], y=[1200000000.0], name=POISON, text=[POISON])
     ).to_plotly_json()
@@ -593,20 +579,15 @@ def _poisoned_notebook() -> nbformat.NotebookNode:
     return notebook
 
 
+@pytest.mark.browser
 def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path, browser):
-    """Built through the command line (--notebooks, --out), as the XSS test does; nothing runs in a browser."""
+    """Built through the command line (--notebooks, --out), as ./tasks site builds; the page is
+    then opened in chromium, where no planted script may run."""
     folder = tmp_path / "notebooks"
     folder.mkdir()
     nbformat.write(_poisoned_notebook(), folder / "00-poisoned.ipynb")
     out = tmp_path / "out"
-    result = subprocess.run(
-        [sys.executable, "-m", "workers_abroad.publishing.site", "--notebooks", str(folder), "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    browser_support.build_site(out, notebooks=folder)
     page = (out / "00-poisoned.html").read_text(encoding="utf-8")
     body = page[page.index("<main") :]
     json_blocks = re.findall(r"<script[^>]*application/json[^>]*>(.*?)</script>", body, re.S)
@@ -628,13 +609,15 @@ def test_a_poisoned_notebook_builds_a_page_with_no_live_markup(tmp_path: Path, b
     tab.wait_for_timeout(300)
     assert fired == [], f"planted script ran: {fired}"
     planted = tab.evaluate(
-        "[...document.querySelectorAll('main img, main iframe, main svg')].filter(e => !e.closest('.wa-chart')).length"
+        "[...document.querySelectorAll('main img, main iframe, main svg')]"
+        ".filter(e => !e.closest('.wa-chart')).length"
     )
     assert planted == 0, f"{planted} planted elements live on the page"
 
 
 def test_data_tables_read_like_a_report():
-    """1200000000.0 shows as 1,200,000,000; a missing value as 'no figure'; midnight dates as dates; axis titles head columns."""
+    """1200000000.0 shows as 1,200,000,000; a missing value as 'no figure'; midnight dates as dates;
+    axis titles head columns."""
     figure = go.Figure(
         go.Scatter(
             x=["2019-12-22T00:00:00", "2020-01-01"],
@@ -655,17 +638,6 @@ def test_data_tables_read_like_a_report():
     assert build_site.format_value(16613.0) == ("16,613", True)
 
 
-def test_the_live_markup_finder_finds_it():
-    """The detector above is not blind: it names each planted element, handler and script link."""
-    found = live_markup(POISON)
-    assert any(f.startswith("<img") for f in found) and any("onerror" in f for f in found)
-    assert any("javascript:" in f for f in found) and any(f.startswith("<script") for f in found)
-    assert (
-        live_markup('<a href="02-worker-estimates.html#x">ok</a><a href="https://a.org/">ok</a>')
-        == []
-    )
-
-
 # ------------------------------------------------------------- every trace type is in the bundle
 
 
@@ -679,8 +651,10 @@ def trace_types_in_notebooks(notebooks: list[Path]) -> dict[str, set[str]]:
     return found
 
 
+@pytest.mark.browser
 def test_every_trace_type_used_is_in_the_vendored_bundle(notebooks: list[Path], browser):
-    """The bundle's own registry (Plotly.PlotSchema) lists what it can draw; read in a browser, not typed here."""
+    """The bundle's own registry (Plotly.PlotSchema) lists what it can draw; read in a browser, not
+    typed here."""
     tab = browser.new_page()
     tab.set_content("<html><body></body></html>")
     tab.add_script_tag(path=str(BUNDLE))
@@ -703,7 +677,8 @@ def test_every_trace_type_used_is_in_the_vendored_bundle(notebooks: list[Path], 
 
 
 def test_the_answer_keys_are_never_built_nor_linked(tmp_path: Path):
-    """docs/answer-keys.md is teacher-only: a guide linking it builds no page of it, no link to it."""
+    """docs/answer-keys.md is teacher-only: a guide linking it builds no page of it, no link to
+    it."""
     docs = tmp_path / "docs"
     docs.mkdir()
     secret = "ANSWER-KEY-MARKER-7f3a"
@@ -735,7 +710,8 @@ def test_the_answer_keys_are_never_built_nor_linked(tmp_path: Path):
 def test_every_page_carries_a_policy_allowing_only_its_own_scripts(
     site: Path, pages: dict[str, Page]
 ):
-    """Each page's head opens with a Content-Security-Policy: its own files' scripts, no other host."""
+    """Each page's head opens with a Content-Security-Policy: its own files' scripts, no other
+    host."""
     for name in pages:
         text = (site / name).read_text(encoding="utf-8")
         head = text[: text.index("<body")]

@@ -17,6 +17,7 @@ import ipywidgets as ipw
 import pytest
 
 from helpers import explorers
+from tests.browser_support import accessibility_node
 
 
 def slider_names_in(widget: ipw.Widget) -> Iterator[explorers.SliderNames]:
@@ -103,19 +104,7 @@ def announced(page: Any, index: int) -> dict[str, str]:
     text. Why the value from the attribute: chromium (156) reports an ARIA slider's value over
     the DevTools protocol as aria-valuenow and leaves its valuetext empty, while screen readers
     read aria-valuetext (WAI-ARIA 1.2), so the attribute is what can be checked here."""
-    session = page.context.new_cdp_session(page)
-    try:
-        handle = session.send(
-            "Runtime.evaluate",
-            {"expression": f"document.querySelectorAll('.noUi-handle')[{index}]"},
-        )
-        nodes = session.send(
-            "Accessibility.getPartialAXTree",
-            {"objectId": handle["result"]["objectId"], "fetchRelatives": False},
-        )["nodes"]
-    finally:
-        session.detach()
-    node = next(n for n in nodes if not n.get("ignored"))
+    node = accessibility_node(page, f"document.querySelectorAll('.noUi-handle')[{index}]")
     value = page.locator(".noUi-handle").nth(index).get_attribute("aria-valuetext")
     return {"name": str(node.get("name", {}).get("value", "")), "value": value or ""}
 

@@ -34,35 +34,59 @@ import pytest
 
 from helpers import data
 from helpers.paths import project_root
+from tests.browser_support import build_site
 from tests.conftest import record_xss_finding
 
-pytestmark = pytest.mark.slow  # about two minutes: every notebook is executed and the site built; still in the suite
+#: About two minutes: every notebook is executed on planted data (kernels), the site is built and
+#: opened in chromium; still in the suite.
+pytestmark = [pytest.mark.slow, pytest.mark.kernel, pytest.mark.browser]
 ROOT = project_root()
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "srcdoc", "poster", "background"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "srcdoc",
+    "poster",
+    "background",
+}
 RENDERED = ("text/html", "text/markdown", "image/svg+xml", "application/javascript")
 PLOTLY = "application/vnd.plotly.v1+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def payload(place: str) -> str:
-    """Markup that runs if it is ever rendered unescaped; ``place`` (table.column) traces it back."""
-    return (f' <img src=x onerror="alert(\'{place}\')"><script>alert("{place}")</script>'
-            f'<a href="javascript:alert(\'{place}\')">{place}</a> [{place}](javascript:alert(3)) javascript:alert(3)')
+    """Markup that runs if it is ever rendered unescaped; ``place`` (table.column) traces it
+    back."""
+    return (
+        f' <img src=x onerror="alert(\'{place}\')"><script>alert("{place}")</script>'
+        f"<a href=\"javascript:alert('{place}')\">{place}</a> "
+        f"[{place}](javascript:alert(3)) javascript:alert(3)"
+    )
 
 
 # ---------------------------------------------------------------- planting
 
 
 def free_text_columns(resource: dict[str, Any]) -> list[str]:
-    """String columns a person writes: no enum, no URL format, not the key, not a derivation rule, not a code."""
+    """String columns a person writes: no enum, no URL format, not the key, not a derivation rule,
+    not a code."""
     key = resource["schema"]["primaryKey"][0]
-    return [f["name"] for f in resource["schema"]["fields"]
-            if f.get("type", "string") == "string" and f["name"] not in (key, "derived_from") and f.get("format") != "uri"
-            and "enum" not in f.get("constraints", {})]
+    return [
+        f["name"]
+        for f in resource["schema"]["fields"]
+        if f.get("type", "string") == "string"
+        and f["name"] not in (key, "derived_from")
+        and f.get("format") != "uri"
+        and "enum" not in f.get("constraints", {})
+    ]
 
 
 def plant(folder: Path) -> dict[str, list[str]]:
-    """Append the payload to every free-text cell that stays valid with it; returns table -> planted columns."""
+    """Append the payload to every free-text cell that stays valid with it; returns table -> planted
+    columns."""
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     planted: dict[str, list[str]] = {}
     for resource in descriptor["resources"]:
@@ -73,8 +97,14 @@ def plant(folder: Path) -> dict[str, list[str]]:
         for column in free_text_columns(resource):
             pattern = fields[column].get("constraints", {}).get("pattern")
             text = payload(f"{resource['name']}.{column}")
-            if not frame[column].any() or pattern and not all(re.fullmatch(pattern, v + text) for v in frame[column] if v):
-                continue  # an empty column, or a patterned code (an id, a label format) appending would make invalid
+            if (
+                not frame[column].any()
+                or pattern
+                and not all(re.fullmatch(pattern, v + text) for v in frame[column] if v)
+            ):
+                # an empty column, or a patterned code (an id, a label format) appending would
+                # make invalid
+                continue
             frame[column] = [v + text if v else v for v in frame[column]]
             columns.append(column)
         frame.to_csv(path, index=False, lineterminator="\n")
@@ -89,7 +119,9 @@ def planted_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     return folder, plant(folder)
 
 
-def test_the_planted_copy_is_valid_and_covers_every_table(planted_data: tuple[Path, dict[str, list[str]]]) -> None:
+def test_the_planted_copy_is_valid_and_covers_every_table(
+    planted_data: tuple[Path, dict[str, list[str]]],
+) -> None:
     """Not vacuous: the payload reached every table and every quote, and the copy still loads."""
     folder, planted = planted_data
     assert data.validation_problems(folder) == []
@@ -98,7 +130,9 @@ def test_the_planted_copy_is_valid_and_covers_every_table(planted_data: tuple[Pa
     for name, columns in planted.items():
         assert "quote" in columns or name == "sources", (name, columns)
         for column in columns:
-            assert tables[name][column].str.contains(f"alert('{name}.{column}')", regex=False).any(), (name, column)
+            assert (
+                tables[name][column].str.contains(f"alert('{name}.{column}')", regex=False).any()
+            ), (name, column)
     assert {"publisher", "title", "note"} <= set(planted["sources"])
 
 
@@ -109,10 +143,13 @@ def test_a_javascript_url_is_refused_so_it_never_becomes_a_link(tmp_path: Path) 
     frame.loc[0, "url"] = "javascript:alert(3)"
     frame.to_csv(folder / "sources.csv", index=False, lineterminator="\n")
     problems = data.validation_problems(folder)
-    assert [(p.file, p.row, p.column, p.rule) for p in problems] == [("sources.csv", 2, "url", "http-url")]
+    assert [(p.file, p.row, p.column, p.rule) for p in problems] == [
+        ("sources.csv", 2, "url", "http-url")
+    ]
 
 
 # ---------------------------------------------------------------- finding live markup
+
 
 class LiveMarkup(HTMLParser):
     """Collects what a browser would run: script elements, on* handlers and javascript: URLs."""
@@ -145,7 +182,9 @@ def live_markup(text: str, markdown: bool = False) -> list[str]:
     parser.close()
     found = parser.found
     if markdown:  # a Markdown link renders as <a href=...>
-        found += [m.group(0) for m in re.finditer(r"\]\(\s*<?\s*javascript:[^)]*\)", text, re.IGNORECASE)]
+        found += [
+            m.group(0) for m in re.finditer(r"\]\(\s*<?\s*javascript:[^)]*\)", text, re.IGNORECASE)
+        ]
     return found
 
 
@@ -183,19 +222,29 @@ def scan_notebook(notebook: dict[str, Any], name: str) -> list[str]:
         values = model.get("state", {})
         findings += scan_outputs(values.get("outputs", []), where + " output")
         # What ipywidgets 8 puts in the page as HTML (innerHTML): an HTML or HTMLMath value, and a
-        # description that allows HTML. Labels, option labels, button texts and tooltips are set as text.
+        # description that allows HTML. Labels, option labels, button texts and tooltips are set as
+        # text.
         html_keys = ["value"] if model.get("model_name") in ("HTMLModel", "HTMLMathModel") else []
         html_keys += ["description"] if values.get("description_allow_html") else []
-        findings += [f"{where} {key}: {hit}" for key in html_keys for hit in live_markup(str(values.get(key, "")))]
+        findings += [
+            f"{where} {key}: {hit}"
+            for key in html_keys
+            for hit in live_markup(str(values.get(key, "")))
+        ]
     return findings
 
 
 def error_outputs(notebook: dict[str, Any], name: str) -> list[str]:
-    return [f"{name} cell {i}: {o.get('ename')}: {o.get('evalue', '')[:160]}" for i, cell in enumerate(notebook["cells"])
-            for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    return [
+        f"{name} cell {i}: {o.get('ename')}: {o.get('evalue', '')[:160]}"
+        for i, cell in enumerate(notebook["cells"])
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
 
 
-# ---------------------------------------------------------------- executing the notebooks on planted data
+# ---------------------------------------------------------------- executing the notebooks on
+# planted data
 
 EXECUTE = """
 import sys, nbformat
@@ -208,7 +257,9 @@ nbformat.write(nb, sys.argv[2])
 
 
 @pytest.fixture(scope="module")
-def executed(planted_data: tuple[Path, dict[str, list[str]]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def executed(
+    planted_data: tuple[Path, dict[str, list[str]]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """Every notebook, copied and executed against the planted data, two at a time (two cores)."""
     folder, _ = planted_data
     source = tmp_path_factory.mktemp("notebooks-source")
@@ -218,8 +269,14 @@ def executed(planted_data: tuple[Path, dict[str, list[str]]], tmp_path_factory: 
     env = {**os.environ, "WORKERS_ABROAD_DATA": str(folder), "PYTHONPATH": str(ROOT)}
 
     def run(path: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-c", EXECUTE, str(path), str(out / path.name), str(source)],
-                              env=env, cwd=source, capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-c", EXECUTE, str(path), str(out / path.name), str(source)],
+            env=env,
+            cwd=source,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(run, sorted(source.glob("*.ipynb"))))
@@ -237,18 +294,30 @@ def test_no_planted_markup_is_live_in_any_notebook_output(executed: Path) -> Non
     for line in findings + [f"(error, not scanned past it) {e}" for e in errors]:
         record_xss_finding(line)
     assert len(list(executed.glob("*.ipynb"))) == len(list((ROOT / "notebooks").glob("*.ipynb")))
-    reached = [p.stem for p in executed.glob("*.ipynb") if "onerror" in json.dumps(json.loads(p.read_text())["cells"])]
-    assert len(reached) >= 3, f"the payload reached the outputs of only {reached}: the test would prove little"
+    reached = [
+        p.stem
+        for p in executed.glob("*.ipynb")
+        if "onerror" in json.dumps(json.loads(p.read_text())["cells"])
+    ]
+    assert len(reached) >= 3, (
+        f"the payload reached the outputs of only {reached}: the test would prove little"
+    )
     assert not findings, f"{len(findings)} live markup finding(s):\n" + "\n".join(findings)
 
 
 def test_every_notebook_runs_on_planted_data(executed: Path) -> None:
-    """Data text is text: a payload in a label must not break a notebook (which would leave outputs unchecked)."""
-    errors = [e for path in sorted(executed.glob("*.ipynb")) for e in error_outputs(json.loads(path.read_text()), path.stem)]
+    """Data text is text: a payload in a label must not break a notebook (which would leave outputs
+    unchecked)."""
+    errors = [
+        e
+        for path in sorted(executed.glob("*.ipynb"))
+        for e in error_outputs(json.loads(path.read_text()), path.stem)
+    ]
     assert not errors, "\n".join(errors)
 
 
-# ---------------------------------------------------------------- the static site, in a real browser
+# ---------------------------------------------------------------- the static site, in a real
+# browser
 
 RECORDER = """
 window.__fired = [];
@@ -258,14 +327,18 @@ for (const name of ["alert", "confirm", "prompt"]) {
 """
 
 
-def test_no_planted_markup_fires_in_the_static_site(executed: Path, tmp_path: Path, browser: Any) -> None:
+def test_no_planted_markup_fires_in_the_static_site(
+    executed: Path, tmp_path: Path, browser: Any
+) -> None:
     site = tmp_path / "site"
-    build = subprocess.run([sys.executable, "-m", "workers_abroad.publishing.site", "--out", str(site), "--notebooks", str(executed)],
-                           cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert build.returncode == 0, build.stderr[-3000:]
+    build_site(site, notebooks=executed)
     pages = sorted(site.glob("*.html"))
     assert len(pages) >= len(list(executed.glob("*.ipynb")))
-    static = [f"{page.name}: {hit}" for page in pages for hit in live_markup(page.read_text(encoding="utf-8"))]
+    static = [
+        f"{page.name}: {hit}"
+        for page in pages
+        for hit in live_markup(page.read_text(encoding="utf-8"))
+    ]
     fired: list[str] = []
     shown: list[str] = []
     control = tmp_path / "control.html"
@@ -276,11 +349,19 @@ def test_no_planted_markup_fires_in_the_static_site(executed: Path, tmp_path: Pa
         page = context.new_page()
         page.goto(control.as_uri(), wait_until="load")
         page.wait_for_timeout(300)
-        assert len(page.evaluate("window.__fired")) == 2, "the recorder must catch the payload's onerror and script"
+        assert len(page.evaluate("window.__fired")) == 2, (
+            "the recorder must catch the payload's onerror and script"
+        )
         page.close()
         for page_path in pages:
             page = context.new_page()
-            page.on("dialog", lambda dialog, name=page_path.name: (fired.append(f"{name}: dialog {dialog.message}"), dialog.dismiss()))
+            page.on(
+                "dialog",
+                lambda dialog, name=page_path.name: (
+                    fired.append(f"{name}: dialog {dialog.message}"),
+                    dialog.dismiss(),
+                ),
+            )
             page.goto(page_path.as_uri(), wait_until="load")
             page.wait_for_timeout(300)  # let image errors and deferred scripts run
             fired.extend(f"{page_path.name}: {m}" for m in page.evaluate("window.__fired"))
@@ -290,22 +371,50 @@ def test_no_planted_markup_fires_in_the_static_site(executed: Path, tmp_path: Pa
         context.close()
     for line in static + fired:
         record_xss_finding(f"site {line}")
-    assert len(shown) >= 3, f"the payload, as text, reached only {shown}: the test would prove little"
+    assert len(shown) >= 3, (
+        f"the payload, as text, reached only {shown}: the test would prove little"
+    )
     assert not static and not fired, "\n".join(static + fired)
 
 
 def test_the_scanner_finds_live_markup_and_passes_escaped_text() -> None:
     """The detector itself: each kind of live markup is found, the same text escaped is not."""
     raw = payload("t.c")
-    assert len(live_markup(raw, markdown=True)) == 4  # onerror, script, javascript: href, Markdown link
-    assert live_markup('<A HREF=" jav&#x09;ascript:alert(1)">x</A>') and live_markup("<svg><a xlink:href='javascript:alert(1)'/></svg>")
+    assert (
+        len(live_markup(raw, markdown=True)) == 4
+    )  # onerror, script, javascript: href, Markdown link
+    assert live_markup('<A HREF=" jav&#x09;ascript:alert(1)">x</A>') and live_markup(
+        "<svg><a xlink:href='javascript:alert(1)'/></svg>"
+    )
     escaped = raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     assert live_markup(escaped) == []
-    notebook = {"cells": [{"outputs": [{"data": {"text/html": raw, PLOTLY: {"layout": {"title": {"text": raw}}}}}]}],
-                "metadata": {"widgets": {WIDGET_STATE: {"state": {
-                    "a" * 32: {"model_name": "HTMLModel", "state": {"value": raw}},
-                    "b" * 32: {"model_name": "LabelModel", "state": {"value": raw}},
-                    "c" * 32: {"model_name": "FloatSliderModel", "state": {"description": raw, "description_allow_html": True}}}}}}}
+    notebook = {
+        "cells": [
+            {
+                "outputs": [
+                    {"data": {"text/html": raw, PLOTLY: {"layout": {"title": {"text": raw}}}}}
+                ]
+            }
+        ],
+        "metadata": {
+            "widgets": {
+                WIDGET_STATE: {
+                    "state": {
+                        "a" * 32: {"model_name": "HTMLModel", "state": {"value": raw}},
+                        "b" * 32: {"model_name": "LabelModel", "state": {"value": raw}},
+                        "c" * 32: {
+                            "model_name": "FloatSliderModel",
+                            "state": {"description": raw, "description_allow_html": True},
+                        },
+                    }
+                }
+            }
+        },
+    }
     found = scan_notebook(notebook, "nb")
-    assert {f.split(":")[0] for f in found} == {"nb cell 0 text/html", "nb cell 0 plotly figure text",
-                                                f"nb widget HTMLModel {'a' * 8} value", f"nb widget FloatSliderModel {'c' * 8} description"}
+    assert {f.split(":")[0] for f in found} == {
+        "nb cell 0 text/html",
+        "nb cell 0 plotly figure text",
+        f"nb widget HTMLModel {'a' * 8} value",
+        f"nb widget FloatSliderModel {'c' * 8} description",
+    }
