@@ -26,17 +26,24 @@ def isolated_environment(root: Path) -> dict[str, str]:
     """The variables that send every per-user file of the tools the suite runs into ``root``."""
     home = root / "home"
     return {
-        "HOME": str(home), "TMPDIR": str(root / "tmp"), "IPYTHONDIR": str(home / ".ipython"),
-        "JUPYTER_CONFIG_DIR": str(home / ".jupyter"), "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"),
-        "JUPYTER_RUNTIME_DIR": str(home / ".local/share/jupyter/runtime"), "XDG_CACHE_HOME": str(home / ".cache"),
-        "XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local/share"),
+        "HOME": str(home),
+        "TMPDIR": str(root / "tmp"),
+        "IPYTHONDIR": str(home / ".ipython"),
+        "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+        "JUPYTER_DATA_DIR": str(home / ".local/share/jupyter"),
+        "JUPYTER_RUNTIME_DIR": str(home / ".local/share/jupyter/runtime"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
         "WORKERS_ABROAD_CACHE": str(home / ".cache"),
     }
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    root = Path(tempfile.mkdtemp(prefix="wa-"))  # short: chromium's socket path under it must stay under 108 bytes
+    root = Path(
+        tempfile.mkdtemp(prefix="wa-")
+    )  # short: chromium's socket path under it must stay under 108 bytes
     _ROOT.append(root)
     for name, value in isolated_environment(root).items():
         _SAVED[name] = os.environ.get(name)

@@ -8,6 +8,9 @@ brings in tests/clean_env.py, which keeps the run out of the user's home and $TM
 """
 
 from helpers._imports import decline_slow_optional_imports
-from tests.clean_env import pytest_configure, pytest_unconfigure  # noqa: F401 - pytest finds hooks by name
+from tests.clean_env import pytest_configure, pytest_unconfigure
+
+#: pytest finds the hooks by name in this plugin module.
+__all__ = ["pytest_configure", "pytest_unconfigure"]
 
 decline_slow_optional_imports()

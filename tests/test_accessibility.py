@@ -28,13 +28,25 @@ from helpers import plots
 #: Machado et al. (2009), severity 1.0, for linear RGB.
 MACHADO: dict[str, np.ndarray] = {
     "protanopia": np.array(
-        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+        [
+            [0.152286, 1.052583, -0.204868],
+            [0.114503, 0.786281, 0.099216],
+            [-0.003882, -0.048116, 1.051998],
+        ]
     ),
     "deuteranopia": np.array(
-        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+        [
+            [0.367322, 0.860646, -0.227968],
+            [0.280085, 0.672501, 0.047413],
+            [-0.011820, 0.042940, 0.968881],
+        ]
     ),
     "tritanopia": np.array(
-        [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]
+        [
+            [1.255528, -0.076749, -0.178779],
+            [-0.078411, 0.930809, 0.147602],
+            [0.004733, 0.691367, 0.303900],
+        ]
     ),
     "normal vision": np.eye(3),
 }
@@ -46,15 +58,15 @@ def linear_rgb(colour: str) -> np.ndarray:
     """'#rrggbb' to linear-light sRGB in [0, 1] (IEC 61966-2-1)."""
     if not (colour.startswith("#") and len(colour) == 7):
         raise ValueError(f"expected '#rrggbb', got {colour!r}")
-    srgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    srgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255
     return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
 
 
 def lab(rgb_linear: np.ndarray) -> np.ndarray:
     """Linear sRGB to CIELAB under D65."""
-    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ np.clip(
-        rgb_linear, 0, 1
-    )
+    xyz = np.array(
+        [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
+    ) @ np.clip(rgb_linear, 0, 1)
     t = xyz / np.array([0.95047, 1.0, 1.08883])
     f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
     return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
@@ -83,8 +95,11 @@ def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> float:
     else:
         h_bar = (h1p + h2p + 360) / 2 if h1p + h2p < 360 else (h1p + h2p - 360) / 2
     t = (
-        1 - 0.17 * math.cos(math.radians(h_bar - 30)) + 0.24 * math.cos(math.radians(2 * h_bar))
-        + 0.32 * math.cos(math.radians(3 * h_bar + 6)) - 0.20 * math.cos(math.radians(4 * h_bar - 63))
+        1
+        - 0.17 * math.cos(math.radians(h_bar - 30))
+        + 0.24 * math.cos(math.radians(2 * h_bar))
+        + 0.32 * math.cos(math.radians(3 * h_bar + 6))
+        - 0.20 * math.cos(math.radians(4 * h_bar - 63))
     )
     d_theta = 30 * math.exp(-(((h_bar - 275) / 25) ** 2))
     r_c = 2 * math.sqrt(c_bar_p**7 / (c_bar_p**7 + 25**7))
@@ -130,7 +145,9 @@ def test_delta_e2000_matches_published_test_data(lab1, lab2, expected):
 
 def test_contrast_ratio_matches_wcag_reference_values():
     assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
-    assert contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # the well-known just-failing grey
+    assert contrast_ratio("#777777", "#ffffff") == pytest.approx(
+        4.48, abs=0.01
+    )  # the well-known just-failing grey
 
 
 def test_simulations_keep_greys_grey():
@@ -174,7 +191,8 @@ def test_colours_that_share_a_chart_stay_distinguishable(name, vision):
 
 
 def test_each_colour_means_one_thing():
-    """A kind of figure never shares its colour with a visa category (one colour meaning throughout)."""
+    """A kind of figure never shares its colour with a visa category (one colour meaning
+    throughout)."""
     kinds = {k["color"].lower() for k in plots.KINDS.values()}
     categories = {c.lower() for c in plots.CATEGORIES.values()}
     assert not kinds & categories

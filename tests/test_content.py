@@ -108,7 +108,8 @@ _SINGLE = re.compile(r"(?<![A-Za-z0-9])['‘]([^'‘’\n]+?)['’](?![A-Za-z0-9
 
 
 def normal(text: str) -> str:
-    """Lower case, straight apostrophes and quotes, one space: how two copies of a quotation compare."""
+    """Lower case, straight apostrophes and quotes, one space: how two copies of a quotation
+    compare."""
     text = (
         text.replace("’", "'")
         .replace("‘", "'")
@@ -120,7 +121,8 @@ def normal(text: str) -> str:
 
 
 def quotations(text: str) -> list[str]:
-    """The words a text puts in quotation marks (double, or single in chart texts), code and links left out."""
+    """The words a text puts in quotation marks (double, or single in chart texts), code and links
+    left out."""
     text = _TAG.sub(" ", _LINK_TARGET.sub("]", _CODE.sub(" ", text)))
     found = [m[1] for m in _DOUBLE.finditer(text)]
     return found + [m[1] for m in _SINGLE.finditer(_DOUBLE.sub(" ", text))]
@@ -138,7 +140,8 @@ def quotable() -> str:
 
 
 def unsourced(quoted: str, corpus: str) -> bool:
-    """Whether a quotation holds words no source wrote; "…" joins fragments that are each checked."""
+    """Whether a quotation holds words no source wrote; "…" joins fragments that are each
+    checked."""
     fragments = [normal(f).strip(" .,;:") for f in re.split(r"…|\.\.\.", quoted)]
     return any(f and f not in corpus for f in fragments)
 
@@ -172,7 +175,8 @@ def notebook_quotations(path: Path) -> Iterator[tuple[str, str]]:
             yield from ((f"cell {index}", q) for q in quotations("".join(cell["source"])))
             continue
         if re.search(r"^check\(", "".join(cell["source"]), re.MULTILINE):
-            continue  # a self-check's feedback quotes the answer's options ('stock', 'flow'), not a source
+            # a self-check's feedback quotes the answer's options ('stock', 'flow'), not a source
+            continue
         for output in cell.get("outputs", []):
             texts = claims.output_texts_of(output, state)
             figure = output.get("data", {}).get(PLOTLY)
@@ -203,7 +207,8 @@ def test_only_what_a_source_wrote_stands_in_quotation_marks(path: Path) -> None:
 
 # ---------------------------------------------------------------- people remaining, not workers
 
-#: The fact-sheet entries of the ~1,000 (Zakharova: "no longer workers") and the 511 (S15: "remain").
+#: The fact-sheet entries of the ~1,000 (Zakharova: "no longer workers") and the 511 (S15:
+#: "remain").
 REMAINING_FACTS = {"F25", "F26"}
 
 
@@ -242,7 +247,8 @@ def remaining_points(figure: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, A
 
 
 def point_words(trace: Mapping[str, Any], index: int) -> str:
-    """What a reader sees on hovering one point: its hover template and its own hover, text and data."""
+    """What a reader sees on hovering one point: its hover template and its own hover, text and
+    data."""
     words = [str(trace.get("hovertemplate", ""))]
     for key in ("hovertext", "text", "customdata"):
         items = trace.get(key)
@@ -268,7 +274,8 @@ def test_the_point_rule_decodes_a_chart_and_finds_a_hover_that_says_workers() ->
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_no_chart_calls_the_people_remaining_workers(path: Path) -> None:
-    """A point for the ~1,000 or the 511 is not hovered as workers, nor drawn on an axis of workers."""
+    """A point for the ~1,000 or the 511 is not hovered as workers, nor drawn on an axis of
+    workers."""
     drawn = 0
     for index, cell in enumerate(read(path)["cells"]):
         for output in cell.get("outputs", []):
@@ -306,7 +313,8 @@ def conclusion_cell(path: Path) -> tuple[int, str]:
 
 
 def only_outputs_registry(full: claims.Registry) -> claims.Registry:
-    """A registry with the structural numbers only (resolutions, paragraphs): no data figure or date."""
+    """A registry with the structural numbers only (resolutions, paragraphs): no data figure or
+    date."""
     return claims.Registry(
         resolutions=full.resolutions,
         paragraphs=full.paragraphs,
@@ -362,7 +370,8 @@ def test_04_shows_its_first_chart_before_more_than_one_cell_of_drawing_functions
 
 
 def sentences_before(path: Path, stop: str | None) -> list[str]:
-    """The prose sentences of a notebook, up to the markdown cell whose source starts with ``stop``."""
+    """The prose sentences of a notebook, up to the markdown cell whose source starts with
+    ``stop``."""
     found = []
     for text in prose_cells(path):
         if stop is not None and text.startswith(stop):
@@ -440,7 +449,8 @@ def test_the_guide_records_each_notebooks_reading_time_as_computed() -> None:
 
 
 def plan_minutes(title: str) -> tuple[int, list[tuple[str, bool, bool]]]:
-    """A lesson plan's slot and, per notebook it uses in class, whether it reads it and does its exercises."""
+    """A lesson plan's slot and, per notebook it uses in class, whether it reads it and does its
+    exercises."""
     text = GUIDE.read_text(encoding="utf-8")
     section = text.split(f"### {title}", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
     slot = int(re.search(r"`(\d+) min`", title)[1])
@@ -450,7 +460,8 @@ def plan_minutes(title: str) -> tuple[int, list[tuple[str, bool, bool]]]:
 
 @pytest.mark.parametrize("title", ["The short lesson (`45 min`)", "The long lesson (`90 min`)"])
 def test_each_lesson_plan_fits_its_slot(title: str) -> None:
-    """The reading and exercise times of what a plan does in class add up to no more than its slot."""
+    """The reading and exercise times of what a plan does in class add up to no more than its
+    slot."""
     times = guide_times()
     slot, uses = plan_minutes(title)
     assert uses, f"{title}: no table of the notebooks it uses"

@@ -20,13 +20,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def check(*paths: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tools.execute", "--check", *map(str, paths)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tools.execute", "--check", *map(str, paths)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _executed_cell(source: str, count: int) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(source, execution_count=count)
-    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=count)]
+    cell.outputs = [
+        nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=count)
+    ]
     return cell
 
 
@@ -36,12 +43,14 @@ def test_the_committed_notebooks_are_executed():
 
 
 def test_an_unexecuted_notebook_fails_naming_the_cell(tmp_path: Path):
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Title"),
-        _executed_cell("1 + 1", 1),
-        nbformat.v4.new_code_cell("2 + 2"),  # saved without running: no execution_count
-        nbformat.v4.new_code_cell(""),  # an empty cell needs no run
-    ])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title"),
+            _executed_cell("1 + 1", 1),
+            nbformat.v4.new_code_cell("2 + 2"),  # saved without running: no execution_count
+            nbformat.v4.new_code_cell(""),  # an empty cell needs no run
+        ]
+    )
     path = tmp_path / "01-unexecuted.ipynb"
     nbformat.write(notebook, path)
     result = check(path)
@@ -52,10 +61,16 @@ def test_an_unexecuted_notebook_fails_naming_the_cell(tmp_path: Path):
 
 def test_an_error_output_fails(tmp_path: Path):
     cell = _executed_cell("1 / 0", 1)
-    cell.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "error", ename="ZeroDivisionError", evalue="division by zero", traceback=[]
+        )
+    ]
     path = tmp_path / "02-error.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
-    assert unexecuted_cells(path) == ["02-error.ipynb cell 0: error output ZeroDivisionError: division by zero"]
+    assert unexecuted_cells(path) == [
+        "02-error.ipynb cell 0: error output ZeroDivisionError: division by zero"
+    ]
     assert check(path).returncode == 1
 
 
@@ -66,15 +81,20 @@ def test_an_executed_notebook_passes_and_a_missing_one_does_not(tmp_path: Path):
     assert check(tmp_path / "04-missing.ipynb").returncode != 0
 
 
+@pytest.mark.kernel
 def test_re_execution_is_byte_identical(tmp_path: Path):
     # Widgets get random model ids and nbclient stamps every cell with timestamps: without
     # canonical ids and without the stamps, every run would rewrite the file.
     from tools.execute import WIDGET_STATE, execute
 
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("import ipywidgets as w\nw.VBox([w.IntSlider(value=3), w.HTML('<b>x</b>')])"),
-        nbformat.v4.new_code_cell("print(1 + 1)"),
-    ])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "import ipywidgets as w\nw.VBox([w.IntSlider(value=3), w.HTML('<b>x</b>')])"
+            ),
+            nbformat.v4.new_code_cell("print(1 + 1)"),
+        ]
+    )
     path = tmp_path / "01-widgets.ipynb"
     nbformat.write(notebook, path)
     execute(path)
@@ -89,6 +109,7 @@ def test_re_execution_is_byte_identical(tmp_path: Path):
     assert unexecuted_cells(path) == []
 
 
+@pytest.mark.kernel
 def test_a_notebook_whose_run_fails_is_not_written(tmp_path: Path):
     from tools.execute import execute
 
@@ -103,11 +124,19 @@ def test_a_notebook_whose_run_fails_is_not_written(tmp_path: Path):
 def test_a_print_split_into_two_stream_messages_is_written_as_one_output() -> None:
     """On a busy machine the kernel may send a print's text and its line end separately;
     the written notebook must not depend on that (a second run stays byte-identical)."""
-    cell = nbformat.v4.new_code_cell("print('a'); print('b', file=sys.stderr); print('c')", execution_count=1)
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="22 Dec 2019"),
-                    nbformat.v4.new_output("stream", name="stdout", text="\n"),
-                    nbformat.v4.new_output("stream", name="stderr", text="b\n"),
-                    nbformat.v4.new_output("stream", name="stdout", text="c\n")]
+    cell = nbformat.v4.new_code_cell(
+        "print('a'); print('b', file=sys.stderr); print('c')", execution_count=1
+    )
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="22 Dec 2019"),
+        nbformat.v4.new_output("stream", name="stdout", text="\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="b\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="c\n"),
+    ]
     notebook = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_markdown_cell("text")])
     merged = merge_streams(notebook).cells[0].outputs
-    assert [(o["name"], o["text"]) for o in merged] == [("stdout", "22 Dec 2019\n"), ("stderr", "b\n"), ("stdout", "c\n")]
+    assert [(o["name"], o["text"]) for o in merged] == [
+        ("stdout", "22 Dec 2019\n"),
+        ("stderr", "b\n"),
+        ("stdout", "c\n"),
+    ]

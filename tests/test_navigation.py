@@ -2,8 +2,9 @@
 
 The first test runs ``python -m tools.navigation --check`` on the repository: it fails when a
 notebook was added, renamed or retitled without ``./tasks nav``. The next work on a copy
-(``--root``, calling main() in this process), so they never rewrite the real notebooks: it adds a notebook and shows that the
-check fails, that one run fixes everything, and what the result links to. The last tests
+(``--root``, calling main() in this process), so they never rewrite the real notebooks: they
+add a notebook and show that the check fails, that one run fixes everything, and what the
+result links to. The last tests
 cover ``workers_abroad.publishing.notebooks``, the one list of notebooks and title reader
 every tool uses.
 """
@@ -34,23 +35,37 @@ class Run:
 
 def test_navigation_is_current():
     # As ./tasks and the pre-commit hook run it: a module, from the repository root.
-    result = subprocess.run([sys.executable, "-m", "tools.navigation", "--check"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"navigation is stale, run ./tasks nav: {result.stdout}{result.stderr}"
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.navigation", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, (
+        f"navigation is stale, run ./tasks nav: {result.stdout}{result.stderr}"
+    )
     assert "navigation is current" in result.stdout
 
 
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]):
-    """tools.navigation's main() in this process (a subprocess per call would pay nbformat's import each time)."""
+    """tools.navigation's main() in this process (a subprocess per call would pay nbformat's import
+    each time)."""
+
     def call(*args: str) -> Run:
         code = navigation.main(list(args))
         return Run(code, capsys.readouterr().out)
+
     return call
 
 
 def _copy_of_the_collection(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(
+        ROOT / "notebooks",
+        tmp_path / "notebooks",
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+    )
     shutil.copy(ROOT / "README.md", tmp_path / "README.md")
     return tmp_path
 
@@ -62,8 +77,17 @@ def test_adding_a_notebook_makes_the_check_fail_until_one_command_is_run(tmp_pat
     assert run("--check", *root).returncode == 0
 
     new = {
-        "cells": [{"cell_type": "markdown", "id": "title", "metadata": {}, "source": "# A new chapter\n\nText."}],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "id": "title",
+                "metadata": {},
+                "source": "# A new chapter\n\nText.",
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     (copy / "notebooks" / "98-new-chapter.ipynb").write_text(json.dumps(new), encoding="utf-8")
     stale = run("--check", *root)
@@ -78,7 +102,9 @@ def test_adding_a_notebook_makes_the_check_fail_until_one_command_is_run(tmp_pat
     assert "[Contents](00-start-here.ipynb)" in "".join(written["cells"][0]["source"])
     assert "(notebooks/98-new-chapter.ipynb)" in (copy / "README.md").read_text(encoding="utf-8")
     start = json.loads((copy / "notebooks" / "00-start-here.ipynb").read_text(encoding="utf-8"))
-    contents = ["".join(c["source"]) for c in start["cells"] if "contents" in c["metadata"].get("tags", [])]
+    contents = [
+        "".join(c["source"]) for c in start["cells"] if "contents" in c["metadata"].get("tags", [])
+    ]
     assert contents and "[A new chapter](98-new-chapter.ipynb)" in contents[0]
 
 
@@ -100,11 +126,15 @@ def test_notebook_paths_are_in_reading_order_and_refuse_a_misnamed_file(tmp_path
 
 
 def test_first_heading_skips_navigation_and_reads_paths_or_notebooks(tmp_path: Path):
-    notebook = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Not this: navigation", metadata={"tags": ["navigation"]}),
-        nbformat.v4.new_code_cell("# a comment, not a heading"),
-        nbformat.v4.new_markdown_cell("Intro.\n# The real title\n## A section"),
-    ])
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "# Not this: navigation", metadata={"tags": ["navigation"]}
+            ),
+            nbformat.v4.new_code_cell("# a comment, not a heading"),
+            nbformat.v4.new_markdown_cell("Intro.\n# The real title\n## A section"),
+        ]
+    )
     assert first_heading(notebook) == "The real title"
     path = tmp_path / "05-x.ipynb"
     nbformat.write(notebook, path)

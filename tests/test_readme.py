@@ -174,7 +174,8 @@ def test_the_long_material_is_linked_from_readme(readme: str, page: str) -> None
 
 
 def test_the_benchmark_markers_are_in_one_place() -> None:
-    """tools/bench.py rewrites the text between the markers: exactly one pair, in docs/benchmark.md."""
+    """tools/bench.py rewrites the text between the markers: exactly one pair, in
+    docs/benchmark.md."""
     pages = [README, *sorted((ROOT / "docs").glob("*.md"))]
     holders = [p.name for p in pages if "<!-- bench:begin -->" in p.read_text(encoding="utf-8")]
     assert holders == ["benchmark.md"]
