@@ -1,4 +1,5 @@
-"""The benchmark reads the notebooks' own helper imports (speed itself is measured, never asserted)."""
+"""The benchmark reads the notebooks' own helper imports (speed itself is
+measured, never asserted)."""
 
 from __future__ import annotations
 

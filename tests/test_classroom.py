@@ -25,20 +25,23 @@ import pytest
 
 from helpers.exercises import expected, registry
 from workers_abroad.classroom import sandbox
-from workers_abroad.classroom.grade import (
+from workers_abroad.classroom.exercise_cells import (
     CHECK_RE,
+    answer_leaks,
+    collection_exercises,
+    find_exercises,
+    student_copy,
+)
+from workers_abroad.classroom.grade import (
     FIELDS,
     NotPlain,
     Row,
-    collection_exercises,
     default_out,
-    find_exercises,
     read_report,
     safe_cell,
     write_csv,
 )
 from workers_abroad.classroom.handout import write_notebooks
-from workers_abroad.classroom.student import answer_leaks, student_copy
 from workers_abroad.publishing.notebooks import NOTEBOOKS_DIR, ROOT, notebook_paths
 
 NOTEBOOK = next(p for p in notebook_paths() if p.name.startswith("03-"))
@@ -55,7 +58,8 @@ def literal(value: object) -> str:
 
 
 def wrong(exercise_id: str) -> str:
-    """An answer that is wrong and not merely rounded or off by a unit: three times too big, another option, a year late."""
+    """An answer that is wrong and not merely rounded or off by a unit: three times too big,
+    another option, a year late."""
     value = expected(exercise_id)
     exercise = registry()[exercise_id]
     if exercise.kind == "choice":
@@ -84,7 +88,8 @@ def variables() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, str]]]:
-    """Five students' submissions of notebook 03, graded by ``./tasks grade``; rows by student and exercise."""
+    """Five students' submissions of notebook 03, graded by ``./tasks grade``; rows by
+    student and exercise."""
     base = tmp_path_factory.mktemp("submissions")
     names = variables()
     source = nbformat.read(NOTEBOOK, as_version=4)

@@ -1,12 +1,12 @@
-"""`jupyter nbconvert --to workers-abroad` keeps the charts: one offline file, drawn with no network.
+"""`jupyter nbconvert --to workers-abroad` keeps the charts: one offline file, drawn with no
+network.
 
-Teachers export notebooks; nbconvert's own HTML drops every plotly chart offline. The
-exporter (workers_abroad/publishing/export.py, an ``nbconvert.exporters`` entry point) renders the notebook as
-the site does and inlines the partial plotly.js bundle. This test exports notebook 03 from
-the command line as a teacher would, opens the file in chromium with every non-file request
-blocked and recorded, and counts the charts drawn against the plotly outputs the committed
-notebook holds (cells and explorers' saved Output widgets).
-"""
+Teachers export notebooks; nbconvert's own HTML drops every plotly chart offline. The exporter
+(workers_abroad/publishing/export.py, an ``nbconvert.exporters`` entry point) renders the notebook
+as the site does and inlines the partial plotly.js bundle. This test exports notebook 03 from the
+command line as a teacher would, opens the file in chromium with every non-file request blocked and
+recorded, and counts the charts drawn against the plotly outputs the committed notebook holds (cells
+and explorers' saved Output widgets)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ CHART_JSON_RE = re.compile(r"<script[^>]*application/json[^>]*>(.*?)</script>", 
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of notebook 03, so export, site and expectations read the same file while others edit it."""
+    """A copy of notebook 03, so export, site and expectations read the same file
+    while others edit it."""
     folder = tmp_path_factory.mktemp("notebooks")
     shutil.copyfile(NOTEBOOK, folder / NOTEBOOK.name)
     return folder / NOTEBOOK.name
@@ -117,7 +118,8 @@ def test_exported_notebook_draws_every_chart_offline(
 
 
 def test_export_renders_the_same_charts_as_the_site(exported: Path, snapshot: Path, tmp_path: Path):
-    """One renderer: the export's charts (data, layout, captions) are the site page's, byte for byte."""
+    """One renderer: the export's charts (data, layout, captions) are the site
+    page's, byte for byte."""
     site = build_site(tmp_path / "site", notebooks=snapshot.parent)
     site_page = (site / f"{NOTEBOOK.stem}.html").read_text(encoding="utf-8")
     export_page = exported.read_text(encoding="utf-8")
@@ -127,7 +129,8 @@ def test_export_renders_the_same_charts_as_the_site(exported: Path, snapshot: Pa
 
 
 def test_jupyterlab_offers_the_export(tmp_path: Path):
-    """JupyterLab's *Save and Export Notebook As* menu lists what the server's /api/nbconvert marks exportable."""
+    """JupyterLab's *Save and Export Notebook As* menu lists what the server's
+    /api/nbconvert marks exportable."""
     server = start_lab(tmp_path)
     try:
         exporters = server.api("nbconvert")
@@ -210,7 +213,8 @@ def _display(data: dict[str, Any], metadata: dict[str, Any] | None = None) -> di
 
 
 def hostile_notebook() -> dict[str, Any]:
-    """Markdown, a caption, a chart with a remote image, attribute fields, a raw cell: all hostile."""
+    """Markdown, a caption, a chart with a remote image, attribute fields, a
+    raw cell: all hostile."""
     figure = {
         "data": [{"type": "bar", "x": ["a", "b"], "y": [3, 5]}],
         "layout": {
@@ -406,7 +410,8 @@ def test_exported_page_carries_a_policy_naming_only_its_own_scripts(exported: Pa
 
 
 def test_the_policy_alone_stops_markup_the_sanitizer_missed(browser: Browser, tmp_path: Path):
-    """The second wall: unsanitized markup under the policy runs and loads nothing; own script runs."""
+    """The second wall: unsanitized markup under the policy runs and loads
+    nothing; own script runs."""
     own = "window.__own = 'ran';"
     page_file = tmp_path / "policy.html"
     page_file.write_text(
@@ -509,7 +514,8 @@ def test_malformed_notes_are_visible_and_the_page_has_no_error(
 
 
 def test_default_output_lands_under_build_not_beside_the_notebook(snapshot: Path, tmp_path: Path):
-    """``jupyter nbconvert --to workers-abroad`` and ``python -m workers_abroad.publishing.export``, no output folder."""
+    """``jupyter nbconvert --to workers-abroad`` and ``python -m
+    workers_abroad.publishing.export``, no output folder."""
     source = tmp_path / f"b-default-output-{os.getpid()}.ipynb"
     shutil.copyfile(snapshot, source)
     expected = ROOT / "build" / "export" / source.with_suffix(".html").name

@@ -1,4 +1,5 @@
-"""The grader against hostile submissions: each attack of issue 19 in one class, graded by the real command.
+"""The grader against hostile submissions: each attack of issue 19 in one class, graded by the real
+command.
 
 Why one run: a class of honest students and attackers graded together (``--jobs 2``) is what a
 teacher does, and it shows at once that attackers gain nothing, that honest students keep their
@@ -28,7 +29,8 @@ import nbformat
 import pytest
 
 from helpers.exercises import expected, registry
-from workers_abroad.classroom.grade import FIELDS, SANDBOXED, UNSANDBOXED, find_exercises
+from workers_abroad.classroom.exercise_cells import find_exercises
+from workers_abroad.classroom.grade import FIELDS, SANDBOXED, UNSANDBOXED
 from workers_abroad.publishing.notebooks import ROOT, notebook_paths
 
 NOTEBOOK = next(p for p in notebook_paths() if p.name.startswith("03-"))
@@ -46,7 +48,8 @@ def literal(value: object) -> str:
 
 
 def right_answers() -> dict[str, str]:
-    """answer_1.. of notebook 03 as a student would type them, from the registry (the test's side)."""
+    """answer_1.. of notebook 03 as a student would type them, from the
+    registry (the test's side)."""
     variables = {
         e.exercise_id: e.variable for e in find_exercises(nbformat.read(NOTEBOOK, as_version=4))
     }

@@ -1,4 +1,5 @@
-"""The student handout holds no answer, in any file or anything importable, and its checks still work.
+"""The student handout holds no answer, in any file or anything importable, and its checks still
+work.
 
 Why: a teacher gives the handout out whole (notebooks, data/, helpers/). The answers are taken
 here, in the test's process, from the teacher's registry (``helpers.exercises.expected``), and
@@ -27,7 +28,8 @@ from workers_abroad.publishing.notebooks import ROOT
 
 
 def significant_digits(value: object, places: int | None) -> int:
-    """Digits that carry information in the answer as asked: 3.96 has 3, 0.82 has 2, 90 and 0.6 have 1."""
+    """Digits that carry information in the answer as asked: 3.96 has 3, 0.82 has
+    2, 90 and 0.6 have 1."""
     if isinstance(value, dt.date):
         return 8
     digits = f"{float(value):.{places or 0}f}".replace("-", "").replace(".", "")
@@ -270,7 +272,8 @@ def test_an_existing_folder_that_is_not_a_handout_is_never_removed(tmp_path: Pat
 
 
 def test_the_site_students_read_holds_no_key(tmp_path: Path):
-    """The site (``workers_abroad.publishing.site``) builds the teacher guide but not the teacher-only answer keys."""
+    """The site (``workers_abroad.publishing.site``) builds the teacher guide but not the
+    teacher-only answer keys."""
     out = tmp_path / "site"
     done = run_tool("workers_abroad.publishing.site", "--out", str(out), timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -1,9 +1,9 @@
 """A reader's install holds what reading needs, and the Lab it starts loads only what a reader uses.
 
-The real thing, once per run: ``./tasks lab --help`` with a fresh VENV creates the venv, fills it with uv
-(installed from PyPI when it is not on PATH; its package cache makes later runs fast), writes the Lab's
-configuration and hands ``--help`` to JupyterLab, which prints its options and exits instead of serving.
-"""
+The real thing, once per run: ``./tasks lab --help`` with a fresh VENV creates the venv, fills it
+with uv (installed from PyPI when it is not on PATH; its package cache makes later runs fast),
+writes the Lab's configuration and hands ``--help`` to JupyterLab, which prints its options and
+exits instead of serving."""
 
 from __future__ import annotations
 

@@ -1,14 +1,14 @@
-"""Projector mode in a real browser: Voila serves notebook 04, the simulator moves, nothing leaves the machine.
+"""Projector mode in a real browser: Voila serves notebook 04, the simulator moves, nothing leaves
+the machine.
 
-Why a browser: what projector mode promises (code hidden, widgets live, offline) is only true
-of the page a class sees. The test starts the real command (``python -m workers_abroad.publishing.present``), opens
-notebook 04 in headless Debian chromium, records every request and websocket the page makes
-(allowing only the loopback server, data: and blob:), moves the first slider after the word
-"simulator", and waits for the simulator's text or chart to change. The server is started with
-a short idle-cull time so the test also sees a closed page's kernel culled. Then it follows
-every navigation link ("← 03", "Contents") and expects each to open the other notebook in
-projector mode, with no script error or failed request on any page (issue 20).
-"""
+Why a browser: what projector mode promises (code hidden, widgets live, offline) is only true of the
+page a class sees. The test starts the real command (``python -m
+workers_abroad.publishing.present``), opens notebook 04 in headless Debian chromium, records every
+request and websocket the page makes (allowing only the loopback server, data: and blob:), moves the
+first slider after the word "simulator", and waits for the simulator's text or chart to change. The
+server is started with a short idle-cull time so the test also sees a closed page's kernel culled.
+Then it follows every navigation link ("← 03", "Contents") and expects each to open the other
+notebook in projector mode, with no script error or failed request on any page (issue 20)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,8 @@ class Projector:
         return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
 
     def notebook_url(self, name: str) -> str:
-        """The address ``workers_abroad.publishing.present`` prints for one notebook: its page in projector mode."""
+        """The address ``workers_abroad.publishing.present`` prints for one notebook: its
+        page in projector mode."""
         return self.url(f"voila/render/{name}")
 
 
@@ -127,7 +128,8 @@ def wait_until_listening(projector: Projector, timeout: float = 60.0) -> None:
 
 @pytest.fixture(scope="module")
 def projector(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Projector]:
-    """``python -m workers_abroad.publishing.present 04`` on a free loopback port; always stopped with its kernels."""
+    """``python -m workers_abroad.publishing.present 04`` on a free loopback port; always
+    stopped with its kernels."""
     log = tmp_path_factory.mktemp("present") / "voila.log"
     with presented("04", log, f"--cull-idle={CULL_IDLE}") as server:
         yield server
@@ -301,7 +303,8 @@ def test_projector_text_reads_from_the_back_of_the_room(projector: Projector, br
 def test_navigation_links_open_the_other_notebooks_in_projector_mode(
     projector: Projector, browser: Browser
 ):
-    """Links to notebooks resolve to projector pages; navigation links followed open them, no error."""
+    """Links to notebooks resolve to projector pages; navigation links
+    followed open them, no error."""
     traffic = Traffic()
     problems: list[str] = []
     page = open_offline(browser, projector.notebook_url(NOTEBOOK_04), traffic, problems)
@@ -358,7 +361,8 @@ def test_one_notebook_is_served_from_its_folder_and_opened_by_name(tmp_path: Pat
 
 
 def assert_kernel_culled(projector: Projector) -> None:
-    """Once the page is closed, its idle kernel is shut down by the culler within a few intervals."""
+    """Once the page is closed, its idle kernel is shut down by the culler
+    within a few intervals."""
     deadline = time.monotonic() + 6 * CULL_IDLE + 10
     pattern = re.compile(r"Culling '\w+' kernel")
     while time.monotonic() < deadline and not pattern.search(
@@ -422,7 +426,8 @@ HOSTILE_CELLS = [
 
 
 def test_markdown_and_outputs_are_sanitized_as_on_the_site(tmp_path: Path, browser: Browser):
-    """A hostile notebook in projector mode: none of its markup in the page, nothing runs or loads."""
+    """A hostile notebook in projector mode: none of its markup in the page,
+    nothing runs or loads."""
     path = tmp_path / "hostile.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=HOSTILE_CELLS), path)
     traffic = Traffic()
@@ -490,7 +495,8 @@ def test_cells_tagged_projector_hide_run_but_are_not_shown(tmp_path: Path):
 def test_contents_page_lists_every_notebook_with_no_remote_request(
     browser: Browser, tmp_path: Path
 ):
-    """``present`` with no notebook: the contents page lists every notebook and loads nothing remote."""
+    """``present`` with no notebook: the contents page lists every notebook and
+    loads nothing remote."""
     port, token = free_port(), secrets.token_urlsafe(16)
     log = tmp_path / "voila.log"
     with log.open("wb") as sink:

@@ -1,4 +1,5 @@
-"""Projector width: every chart on every site page keeps a real plot area and unclipped, separate text.
+"""Projector width: every chart on every site page keeps a real plot area and unclipped, separate
+text.
 
 A classroom projector shows about 1024×768; a laptop about 1400 px. At both widths, in the light
 and the dark colour scheme (the site follows the reader's system setting), each chart is
@@ -140,7 +141,8 @@ def test_every_chart_fits_the_width(
 
 
 def test_the_checks_catch_a_squeezed_clipped_overlapping_chart(browser: Browser, tmp_path: Path):
-    """A long legend on the right, an annotation outside the chart and two stacked notes all fail."""
+    """A long legend on the right, an annotation outside the chart and two
+    stacked notes all fail."""
     figure = {
         "data": [
             {"type": "scatter", "x": [1, 2], "y": [1, 2], "name": "a very long legend entry " * 6}
@@ -213,7 +215,8 @@ TYPE_JS = """() => {
 
 @pytest.mark.parametrize("name", ["index.html", *[f"{p.stem}.html" for p in notebook_paths()]])
 def test_bar_and_body_share_one_readable_type_scale(name: str, site: Path, browser: Browser):
-    """The site bar is set like the body text (16 px), captions too; nothing on the page is under 14 px."""
+    """The site bar is set like the body text (16 px), captions too; nothing on
+    the page is under 14 px."""
     context = browser.new_context(viewport={"width": 1024, "height": 768}, offline=True)
     try:
         page = context.new_page()

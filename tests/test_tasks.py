@@ -1,8 +1,9 @@
-"""./tasks, the entry point: errors that say what went wrong and how to fix it, and the Lab it starts.
+"""./tasks, the entry point: errors that say what went wrong and how to fix it, and the Lab it
+starts.
 
-Every test runs the real script. Nothing is installed: a broken or old interpreter is refused before a
-venv exists, and the Lab's command line is read from a fake venv whose ``jupyter`` prints its arguments.
-"""
+Every test runs the real script. Nothing is installed: a broken or old interpreter is refused before
+a venv exists, and the Lab's command line is read from a fake venv whose ``jupyter`` prints its
+arguments."""
 
 from __future__ import annotations
 
@@ -125,7 +126,8 @@ def test_help_lists_every_command() -> None:
 
 @pytest.mark.parametrize("command", sorted(TOOL_OF_COMMAND))
 def test_help_shows_each_commands_arguments_as_its_tool_takes_them(command: str) -> None:
-    """Every option the tool accepts, and a positional argument when it takes one, are in the help."""
+    """Every option the tool accepts, and a positional argument when it takes
+    one, are in the help."""
     entry = help_lines()[command]
     usage = tool_usage(TOOL_OF_COMMAND[command])
     options = set(re.findall(r"\[(--[a-z][a-z-]*)", usage))
@@ -151,7 +153,8 @@ def test_help_names_the_grades_positional_and_the_hub_size() -> None:
 
 
 def test_an_interpreter_that_cannot_run_is_reported_with_the_fix(tmp_path: Path) -> None:
-    """A pyenv shim for a version that is not installed: it exists on PATH, prints an error, exits 1."""
+    """A pyenv shim for a version that is not installed: it exists on PATH,
+    prints an error, exits 1."""
     bin_dir = tmp_path / "bin"
     fake_program(bin_dir, "python3.12", "echo 'pyenv: python3.12: command not found' >&2\nexit 1\n")
     (bin_dir / "python3.11").symlink_to(sys.executable)  # one that works, for the suggestion
@@ -258,7 +261,8 @@ def test_lab_turns_off_the_installed_server_extensions_a_reader_does_not_use(
 
 
 def test_a_reader_install_does_not_count_for_the_tests(tmp_path: Path) -> None:
-    """./tasks lint needs the test extra: a venv holding only the reader's install is filled up first."""
+    """./tasks lint needs the test extra: a venv holding only the reader's
+    install is filled up first."""
     venv = fake_reader_venv(tmp_path)
     (venv / "bin" / "python").unlink()  # a python that runs, but installs nothing anywhere
     fake_program(
@@ -278,7 +282,8 @@ def test_a_reader_install_does_not_count_for_the_tests(tmp_path: Path) -> None:
 
 
 def test_the_notebooks_find_their_data_from_any_working_folder(tmp_path: Path) -> None:
-    """The Lab's root is the repository and a kernel starts in the notebook's folder: neither matters."""
+    """The Lab's root is the repository and a kernel starts in the notebook's
+    folder: neither matters."""
     code = (
         "from helpers.paths import data_path; from helpers.data import load_table; "
         "print(data_path('visas.csv')); print(len(load_table('visas')))"
@@ -297,7 +302,8 @@ def test_the_notebooks_find_their_data_from_any_working_folder(tmp_path: Path) -
 
 
 def path_without(tmp_path: Path, hidden: set[str]) -> str:
-    """A PATH holding every program of /usr/bin and /bin except ``hidden`` (as on a clean machine)."""
+    """A PATH holding every program of /usr/bin and /bin except ``hidden``
+    (as on a clean machine)."""
     farm = tmp_path / "path"
     farm.mkdir()
     for folder in (Path("/usr/bin"), Path("/bin")):
