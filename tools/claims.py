@@ -717,6 +717,12 @@ def _meaning(frame: pd.DataFrame, index: int) -> str:
 EXTRA_FIGURE_COLUMNS = {"assumptions": ("default", "minimum", "maximum")}
 
 
+def with_key_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table with its primary key as a column again: load_all() keys each table by it (its
+    index), and the registry reads ids and values column by column."""
+    return frame.reset_index() if frame.index.name else frame
+
+
 def registry_from_tables(
     tables: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]
 ) -> Registry:
@@ -725,7 +731,7 @@ def registry_from_tables(
 
     registry = Registry()
     for resource in descriptor["resources"]:
-        name, frame = resource["name"], tables[resource["name"]]
+        name, frame = resource["name"], with_key_column(tables[resource["name"]])
         key = resource["schema"]["primaryKey"][0]
         ids = [str(v) for v in frame[key]]
         registry.row_ids.update(ids)
@@ -778,7 +784,7 @@ def registry_from_tables(
                         registry.resolution_years.setdefault(int(number), set()).add(day.year)
     # Publication dates last, so that a date is credited to the event table before a source's date.
     if "sources" in tables:
-        sources = tables["sources"]
+        sources = with_key_column(tables["sources"])
         for row_id, published in zip(sources["source_id"], sources["published"]):
             published_key = _published_key(str(published)) if pd.notna(published) else None
             if published_key:
@@ -1311,7 +1317,7 @@ def seed_figures(
 
     figures = []
     for resource in descriptor["resources"]:
-        frame, fields = tables[resource["name"]], resource["schema"]["fields"]
+        frame, fields = with_key_column(tables[resource["name"]]), resource["schema"]["fields"]
         if "status" not in frame:
             continue
         key = resource["schema"]["primaryKey"][0]
