@@ -62,9 +62,9 @@ CATEGORIES: dict[str, str] = {
 #: Okabe–Ito, the colour-blind-safe qualitative palette (without black and yellow).
 PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
-#: Projector mode (tools/present.py can set WA_PROJECTOR=1 for its kernels): every chart text at
-#: least 16 px, legible at the back of a room at 1024x768, and texts wrapped for that screen
-#: rather than for paper. Every size and gap below scales with it.
+#: Projector mode (workers_abroad/publishing/present.py can set WA_PROJECTOR=1 for its
+#: kernels): every chart text at least 16 px, legible at the back of a room at 1024x768, and
+#: texts wrapped for that screen rather than for paper. Every size and gap below scales with it.
 PROJECTOR = os.environ.get("WA_PROJECTOR") == "1"
 SCALE = 4 / 3 if PROJECTOR else 1.0
 
