@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from helpers import __version__
 from helpers._imports import decline_slow_optional_imports
 from helpers.derived import NotFound, evaluate_rule
-from helpers.numbers import numbers_in
+from helpers.numbers import RANGE_SETTINGS, RangeProblem, numbers_in, range_problems
 from helpers.paths import data_dir, unsafe_reason
 
 if TYPE_CHECKING:
@@ -144,16 +144,24 @@ class Problem:
         return f"{self.file}, row {row}, {column}: [{self.rule}] {self.message}"
 
 
+#: How many problems an error's message lists (all are in its ``problems``).
+SHOWN_PROBLEMS = 20
+#: How many characters of a cell a message quotes.
+QUOTED_CHARS = 40
+#: How much of a file is read at a time.
+_READ_CHUNK_BYTES = 1 << 20
+
+
 class DataValidationError(ValueError):
     """data/ broke a rule. ``problems`` holds each broken rule with its place."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        lines = [str(problem) for problem in problems[:SHOWN_PROBLEMS]]
+        if len(problems) > SHOWN_PROBLEMS:
+            lines.append(f"... and {len(problems) - SHOWN_PROBLEMS} more")
         super().__init__(
-            f"data/ failed validation ({len(problems)} problem(s)):\n  "
-            + "\n  ".join(map(str, problems[:20]))
-            + more
+            f"data/ failed validation ({len(problems)} problem(s)):\n  " + "\n  ".join(lines)
         )
 
 
@@ -203,7 +211,7 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         _check_regular(os.fstat(handle.fileno()), path, limit)
         chunks, size = [], 0
         while size <= limit:
-            chunk = handle.read(min(1 << 20, limit + 1 - size))
+            chunk = handle.read(min(_READ_CHUNK_BYTES, limit + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -232,108 +240,147 @@ def _check_regular(info: os.stat_result, path: Path, limit: int) -> None:
 # ---------------------------------------------------------------- datapackage.json
 
 
+@dataclass(frozen=True)
+class _Resource:
+    """One entry of datapackage.json's resources, as its rules read it; ``names`` are every
+    resource's names (a name must be unique)."""
+
+    folder: Path
+    entry: dict[str, Any]
+    names: list[object]
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        schema = self.entry.get("schema")
+        return schema if isinstance(schema, dict) else {}
+
+    @property
+    def fields(self) -> list[Any]:
+        fields = self.schema.get("fields")
+        return fields if isinstance(fields, list) else []
+
+    @property
+    def field_names(self) -> list[object]:
+        return [spec.get("name") if isinstance(spec, dict) else None for spec in self.fields]
+
+
+#: A broken rule of one resource: where in the resource (e.g. "path"), the rule, the message.
+_Broken = tuple[str, str, str]
+_RESOURCE_NAME_RE = re.compile(r"[a-z0-9_]+")
+
+
+def _path_rule(resource: _Resource) -> list[_Broken]:
+    """The path is a .csv file inside the data folder (the message quotes only the descriptor's
+    own text)."""
+    path = resource.entry.get("path")
+    reason = unsafe_reason(resource.folder, path)
+    if reason is None and not str(path).endswith(".csv"):
+        reason = ("path-csv", "a table is a .csv file in the data folder")
+    if reason is None:
+        return []
+    rule, why = reason
+    return [("path", rule, f"path {path!r} refused: {why}")]
+
+
+def _name_rule(resource: _Resource) -> list[_Broken]:
+    """A resource's name is unique, of a-z, 0-9 and _ (it becomes a table's name)."""
+    name = resource.entry.get("name")
+    if isinstance(name, str) and _RESOURCE_NAME_RE.fullmatch(name):
+        if resource.names.count(name) == 1:
+            return []
+    return [("name", "resource-name", "expected a unique name of a-z, 0-9 and _")]
+
+
+def _field_names_rule(resource: _Resource) -> list[_Broken]:
+    """A non-empty list of fields, each an object with a unique name."""
+    names = resource.field_names
+    if names and all(isinstance(name, str) and name and names.count(name) == 1 for name in names):
+        return []
+    return [
+        ("schema.fields", "field-name", "expected a list of fields (objects) with unique names")
+    ]
+
+
+def _primary_key_rule(resource: _Resource) -> list[_Broken]:
+    """One declared field is the primary key (it becomes the table's index)."""
+    key = resource.schema.get("primaryKey")
+    if isinstance(key, list) and len(key) == 1 and key[0] in resource.field_names:
+        return []
+    return [("schema.primaryKey", "primary-key-declared", "expected one declared field")]
+
+
+def _missing_values_rule(resource: _Resource) -> list[_Broken]:
+    """Only an empty cell is missing: "NA" or "-" is text, so it cannot hide a figure."""
+    if resource.schema.get("missingValues", [""]) == [""]:
+        return []
+    return [("schema.missingValues", "missing-values", "only an empty cell is missing")]
+
+
+def _field_types_rule(resource: _Resource) -> list[_Broken]:
+    """Each field's type is one the loader reads, and a figure (x-figure) is a number."""
+    broken = []
+    for index, spec in enumerate(resource.fields):
+        if not isinstance(spec, dict):
+            continue  # named by the field-name rule
+        kind = spec.get("type", "string")
+        known = isinstance(kind, str) and kind in _DTYPES
+        figure_is_number = not spec.get("x-figure") or kind in ("integer", "number")
+        if not (known and figure_is_number):
+            message = f"{spec.get('type')!r}: expected one of {list(_DTYPES)}, a figure a number"
+            broken.append((f"schema.fields[{index}].type", "field-type", message))
+    return broken
+
+
+#: The rules each resource of datapackage.json must keep before a table byte is read.
+_RESOURCE_RULES = (
+    _path_rule,
+    _name_rule,
+    _field_names_rule,
+    _primary_key_rule,
+    _missing_values_rule,
+    _field_types_rule,
+)
+
+
+def _line_of(text: str, value: object) -> int | None:
+    """The descriptor's line that holds a text value (a path or a name), or None."""
+    if not isinstance(value, str):
+        return None
+    at = text.find(json.dumps(value, ensure_ascii=False))
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def _is_resource_list(resources: object) -> bool:
+    """A non-empty list of objects: the shape every other rule reads."""
+    if not isinstance(resources, list) or not resources:
+        return False
+    return all(isinstance(resource, dict) for resource in resources)
+
+
 def _descriptor_problems(folder: Path, desc: Any, text: str) -> list[Problem]:
     """The shape the loader relies on, and every resource path confined to the folder."""
     resources = desc.get("resources") if isinstance(desc, dict) else None
-    if (
-        not isinstance(resources, list)
-        or not resources
-        or not all(isinstance(r, dict) for r in resources)
-    ):
-        return [
-            Problem(
-                PACKAGE_FILE,
-                None,
-                "resources",
-                "descriptor",
-                "expected a non-empty list of resources (objects)",
-            )
-        ]
-    names, problems = [r.get("name") for r in resources], []
-    for i, (res, name) in enumerate(zip(resources, names)):
-        schema = res["schema"] if isinstance(res.get("schema"), dict) else {}
-        fields = (
-            schema["fields"]
-            if isinstance(schema.get("fields"), list) and schema["fields"]
-            else [None]
-        )
-        fnames = [f.get("name") if isinstance(f, dict) else None for f in fields]
-        reason = unsafe_reason(folder, res.get("path")) or (
-            ("", "")
-            if str(res.get("path")).endswith(".csv")
-            else ("path-csv", "a table is a .csv file in the data folder")
-        )
-        # (holds, where, rule, message); a path's message quotes only datapackage.json's own text
-        checks = [
-            (
-                not reason[0],
-                "path",
-                reason[0],
-                f"path {res.get('path')!r} refused: {reason[1]}",
-            ),
-            (
-                isinstance(name, str)
-                and re.fullmatch(r"[a-z0-9_]+", name)
-                and names.count(name) == 1,
-                "name",
-                "resource-name",
-                "expected a unique name of a-z, 0-9 and _",
-            ),
-            (
-                all(isinstance(n, str) and n and fnames.count(n) == 1 for n in fnames),
-                "schema.fields",
-                "field-name",
-                "expected a list of fields (objects) with unique names",
-            ),
-            (
-                isinstance(schema.get("primaryKey"), list)
-                and len(schema["primaryKey"]) == 1
-                and schema["primaryKey"][0] in fnames,
-                "schema.primaryKey",
-                "primary-key-declared",
-                "expected one declared field",
-            ),
-            (
-                schema.get("missingValues", [""]) == [""],
-                "schema.missingValues",
-                "missing-values",
-                "only an empty cell is missing",
-            ),
-        ] + [
-            (
-                str(f.get("type", "string")) in _DTYPES
-                and (not f.get("x-figure") or f.get("type") in ("integer", "number")),
-                f"schema.fields[{j}].type",
-                "field-type",
-                f"{f.get('type')!r}: expected one of {list(_DTYPES)}, a figure a number",
-            )
-            for j, f in enumerate(f for f in fields if isinstance(f, dict))
-        ]
-        for _, where, rule, message in (c for c in checks if not c[0]):
-            at = (
-                text.find(json.dumps(res.get(where), ensure_ascii=False))
-                if isinstance(res.get(where), str)
-                else -1
-            )
-            problems.append(
-                Problem(
-                    PACKAGE_FILE,
-                    text.count("\n", 0, at) + 1 if at >= 0 else None,
-                    f"resources[{i}].{where}",
-                    rule,
-                    f"resource {name!r}: {message}",
+    if not _is_resource_list(resources):
+        message = "expected a non-empty list of resources (objects)"
+        return [Problem(PACKAGE_FILE, None, "resources", "descriptor", message)]
+    names = [entry.get("name") for entry in resources]
+    problems = []
+    for index, entry in enumerate(resources):
+        resource = _Resource(folder, entry, names)
+        for rule in _RESOURCE_RULES:
+            for where, name, message in rule(resource):
+                problems.append(
+                    Problem(
+                        PACKAGE_FILE,
+                        _line_of(text, entry.get(where)),
+                        f"resources[{index}].{where}",
+                        name,
+                        f"resource {entry.get('name')!r}: {message}",
+                    )
                 )
-            )
     if "sources" not in names:
-        problems.append(
-            Problem(
-                PACKAGE_FILE,
-                None,
-                "resources",
-                "sources-table",
-                "a resource named 'sources' is required",
-            )
-        )
+        message = "a resource named 'sources' is required"
+        problems.append(Problem(PACKAGE_FILE, None, "resources", "sources-table", message))
     return problems
 
 
@@ -395,9 +442,8 @@ def _constraint_problems(res: dict[str, Any], where: str) -> list[Problem]:
     problems = []
     for j, spec in enumerate(res["schema"]["fields"]):
         for key, value in (spec.get("constraints") or {}).items():
-            if (
-                reason := _constraint_value_reason(spec.get("type", "string"), key, value)
-            ) is not None:
+            reason = _constraint_value_reason(spec.get("type", "string"), key, value)
+            if reason is not None:
                 problems.append(
                     Problem(
                         PACKAGE_FILE,
@@ -426,19 +472,15 @@ def _constraint_value_reason(kind: str, key: str, value: Any) -> str | None:
         except (re.error, TypeError) as exc:
             return f"the pattern does not compile: {exc}"
         return None
-    if key in ("minimum", "maximum", "enum"):
-        items = (
-            value
-            if key == "enum" and isinstance(value, list) and value
-            else [value]
-            if key != "enum"
-            else [None]
-        )
-        return (
-            None
-            if all(_parse_constant(kind, item) is not None for item in items)
-            else (f"expected {'a list of ' if key == 'enum' else ''}values of type {kind}")
-        )
+    if key in ("minimum", "maximum"):
+        if _parse_constant(kind, value) is None:
+            return f"expected values of type {kind}"
+        return None
+    if key == "enum":
+        items = value if isinstance(value, list) else []
+        if not items or any(_parse_constant(kind, item) is None for item in items):
+            return f"expected a list of values of type {kind}"
+        return None
     return f"constraint {key!r} is not checked by this loader"
 
 
@@ -463,9 +505,10 @@ def _foreign_key_problems(
         own, theirs = key["fields"], key["reference"].get("fields", [])
         names = {f["name"] for f in res["schema"]["fields"]}
         target_names = {f["name"] for f in target["schema"]["fields"]} if target else set()
+        same_width = len(own) == len(theirs)
         if (
             target is None
-            or len(own) != len(theirs)
+            or not same_width
             or not set(own) <= names
             or not set(theirs) <= target_names
         ):
@@ -555,7 +598,9 @@ def _parse(text: str) -> tuple[list[str], list[int], list[list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header, records = next(reader, []), list(reader)
-        physical = text.count("\n") + (not text.endswith("\n"))
+        physical = text.count("\n")
+        if not text.endswith("\n"):
+            physical += 1  # the last line has no newline
         if physical == len(records) + 1 and text.count("\r") == text.count("\r\n"):
             return header, list(range(2, len(records) + 2)), records
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -627,18 +672,13 @@ def _header_problems(name: str, header: list[str], expected: list[str]) -> list[
 def _control_problems(name: str, table: _Table, text: str) -> list[Problem]:
     """A control character in a cell (NUL, escape, ...), named by row and column; tab and newline
     are text."""
-    raw = text.encode()
-    may_hold = (
-        raw.translate(None, _NOT_C0) or b"\xc2" in raw or raw.count(b"\r") != raw.count(b"\r\n")
-    )
-    if not (
-        may_hold and _CONTROL_RE.search(text)
-    ):  # C-speed byte scans first: a regex over 10 MB takes 0.3 s
+    if not _may_hold_controls(text) or not _CONTROL_RE.search(text):
         return []
     problems = []
     for line, cells in [(1, table.header), *zip(table.lines, table.records)]:
         for index, cell in enumerate(cells):
-            if found := _CONTROL_RE.search(cell):
+            found = _CONTROL_RE.search(cell)
+            if found:
                 column = table.header[index] if line > 1 and index < len(table.header) else None
                 problems.append(
                     Problem(
@@ -650,6 +690,15 @@ def _control_problems(name: str, table: _Table, text: str) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _may_hold_controls(text: str) -> bool:
+    """C-speed byte scans before the regex (a regex over 10 MB takes 0.3 s): a C0 control or DEL,
+    the lead byte of a C1 control, or a CR that does not end a line."""
+    raw = text.encode()
+    if raw.translate(None, _NOT_C0) or b"\xc2" in raw:
+        return True
+    return raw.count(b"\r") != raw.count(b"\r\n")
 
 
 # ---------------------------------------------------------------- cells, column by column
@@ -701,7 +750,10 @@ def _column_problems(
         for text in _breaking(key, limit, typed, values):
             failing.setdefault(
                 text,
-                ("constraint-error", f"constraint {key} {limit!r} is not met by {text[:40]!r}"),
+                (
+                    "constraint-error",
+                    f"constraint {key} {limit!r} is not met by {text[:QUOTED_CHARS]!r}",
+                ),
             )
     problems = []
     if failing:
@@ -725,7 +777,7 @@ def _parsed_values(
     for text in distinct:
         value, rule = _parse_cell(kind, text)
         if rule:
-            failing[text] = (rule, f"expected {_CELLS[kind][2]}, got {text[:40]!r}")
+            failing[text] = (rule, f"expected {_CELLS[kind][2]}, got {text[:QUOTED_CHARS]!r}")
         else:
             values[text] = value
     return values, failing
@@ -769,15 +821,30 @@ def _duplicates(
                     lines[index],
                     column,
                     rule,
-                    f"{text[:40]!r} is already in row {first[text]}",
+                    f"{text[:QUOTED_CHARS]!r} is already in row {first[text]}",
                 )
             )
     return problems
 
 
-def _table_problems(table: _Table) -> tuple[dict[str, list[Any]], list[Problem]]:
+def _table_problems(table: _Table) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
     """A table's parsed columns and the problems of its rows: shape, cells, constraints, primary
-    key."""
+    key. A blank row or a missing cell is named once, by its shape."""
+    file, problems = table.resource["path"], _shape_problems(table)
+    blank_rows = {p.row for p in problems if p.rule == "blank-row"}
+    missing_cells = {(p.row, p.column) for p in problems if p.rule == "missing-cell"}
+    parsed = {}
+    for spec in table.resource["schema"]["fields"]:
+        name = spec["name"]
+        parsed[name], found = _column_problems(file, spec, table.columns[name], table.lines)
+        for problem in found:
+            if problem.row not in blank_rows and (problem.row, problem.column) not in missing_cells:
+                problems.append(problem)
+    return parsed, problems + _primary_key_problems(table, blank_rows)
+
+
+def _shape_problems(table: _Table) -> list[Problem]:
+    """A blank row, a row that ends early (each missing cell named) or one with extra cells."""
     file, width, problems = table.resource["path"], len(table.header), []
     for line, cells in zip(table.lines, table.records):
         if not any(cells):
@@ -788,29 +855,21 @@ def _table_problems(table: _Table) -> tuple[dict[str, list[Any]], list[Problem]]
                 for name in table.header[len(cells) :]
             ]
         elif len(cells) > width:
-            problems.append(
-                Problem(
-                    file, line, None, "extra-cell", f"{len(cells)} cells, the header has {width}"
-                )
-            )
-    broken_rows = {p.row for p in problems if p.rule == "blank-row"}
-    missing = {(p.row, p.column) for p in problems if p.rule == "missing-cell"}
-    columns, parsed = table.columns, {}
-    for spec in table.resource["schema"]["fields"]:
-        parsed[spec["name"]], found = _column_problems(
-            file, spec, columns[spec["name"]], table.lines
-        )
-        problems += [
-            p for p in found if p.row not in broken_rows and (p.row, p.column) not in missing
-        ]
-    key = table.resource["schema"]["primaryKey"][0]
-    problems += [
+            message = f"{len(cells)} cells, the header has {width}"
+            problems.append(Problem(file, line, None, "extra-cell", message))
+    return problems
+
+
+def _primary_key_problems(table: _Table, blank_rows: set[int | None]) -> list[Problem]:
+    """Every row has its key, and no key repeats (the key becomes the table's index)."""
+    file, key = table.resource["path"], table.resource["schema"]["primaryKey"][0]
+    cells = table.columns[key]
+    problems = [
         Problem(file, line, key, "primary-key", "every row needs its key")
-        for line, text in zip(table.lines, columns[key])
-        if not text and line not in broken_rows
+        for line, text in zip(table.lines, cells)
+        if not text and line not in blank_rows
     ]
-    problems += _duplicates(file, key, columns[key], table.lines, "primary-key")
-    return parsed, problems
+    return problems + _duplicates(file, key, cells, table.lines, "primary-key")
 
 
 def _foreign_key_rows(tables: dict[str, _Table]) -> list[Problem]:
@@ -840,46 +899,43 @@ def _foreign_key_rows(tables: dict[str, _Table]) -> list[Problem]:
 
 
 def _assumption_problems(table: _Table, parsed: dict[str, dict[str, Any]]) -> list[Problem]:
-    """An assumption's slider must show its default and keep the model finite: minimum <= default
-    <= maximum, step > 0, maximum <= ASSUMPTION_LIMIT, and a share at most 1."""
-    file, problems = table.resource["path"], []
-    names = ("minimum", "default", "maximum", "step")
-    if not set(names) <= set(parsed):
+    """An assumption's slider must show its default and keep the model finite: the range rule
+    every slider keeps (helpers.numbers.range_problems), the maximum at most ASSUMPTION_LIMIT,
+    and a share's at most 1."""
+    if not set(RANGE_SETTINGS) <= set(parsed):
         return []
-    columns = [[parsed[c].get(text) for text in table.columns[c]] for c in names]
-    units = table.columns.get("unit") or [""] * len(table.lines)
+    file, problems = table.resource["path"], []
+    columns = [[parsed[name].get(text) for text in table.columns[name]] for name in RANGE_SETTINGS]
+    units = _column(table, "unit")
     for line, low, default, high, step, unit in zip(table.lines, *columns, units):
         if None in (low, default, high, step):
-            continue
-        span = f"minimum {low:g} .. maximum {high:g}"
-        problems += [
-            Problem(file, line, column, rule, message)
-            for broken, column, rule, message in [
-                (
-                    not low <= default <= high,
-                    "default",
-                    "default-in-range",
-                    f"default {default:g} is outside {span}",
-                ),
-                (low > high, "maximum", "range-order", f"the maximum is below the minimum: {span}"),
-                (not step > 0, "step", "step-positive", f"step {step:g} must be above 0"),
-                (
-                    high > ASSUMPTION_LIMIT,
-                    "maximum",
-                    "assumption-limit",
-                    f"maximum {high:g} is above {ASSUMPTION_LIMIT:g}: the model's arithmetic"
-                    " must stay finite",
-                ),
-                (
-                    unit == "share" and high > 1,
-                    "maximum",
-                    "share-at-most-one",
-                    f"a share's maximum is at most 1, not {high:g}",
-                ),
-            ]
-            if broken
-        ]
+            continue  # a malformed cell, named by its format
+        broken = range_problems(low, default, high, step)
+        broken += _assumption_limit_rule(high) + _share_rule(unit, high)
+        problems += [Problem(file, line, *problem) for problem in broken]
     return problems
+
+
+def _assumption_limit_rule(maximum: float) -> list[RangeProblem]:
+    """No slider position can make the model's arithmetic overflow (ASSUMPTION_LIMIT)."""
+    if maximum <= ASSUMPTION_LIMIT:
+        return []
+    message = (
+        f"maximum {maximum:g} is above {ASSUMPTION_LIMIT:g}: the model's arithmetic must stay"
+        " finite"
+    )
+    return [RangeProblem("maximum", "assumption-limit", message)]
+
+
+def _share_rule(unit: str, maximum: float) -> list[RangeProblem]:
+    """A share is at most the whole."""
+    if unit != "share" or maximum <= 1:
+        return []
+    return [
+        RangeProblem(
+            "maximum", "share-at-most-one", f"a share's maximum is at most 1, not {maximum:g}"
+        )
+    ]
 
 
 def _row_problems(tables: dict[str, _Table]) -> list[Problem]:
@@ -911,46 +967,83 @@ def _provenance_problems(tables: dict[str, _Table]) -> list[Problem]:
     """This collection's rules that a Table Schema cannot state: sources resolve, figures in
     quotes, derived rows. Read column by column; a quote's numbers are read once however many
     rows share it."""
-    known_sources, rows_by_id = set(tables["sources"].columns["source_id"]), _RowsById(tables)
+    known_sources = set(tables["sources"].columns["source_id"])
+    rows_by_id = _RowsById(tables)
     stated: dict[str, set[float]] = {}
     problems = []
     for table in tables.values():
-        file, columns, lines = table.resource["path"], table.columns, table.lines
-        figures = [f["name"] for f in table.resource["schema"]["fields"] if f.get("x-figure")]
-        empty = [""] * len(lines)
-        unknown = {
-            text
-            for text in set(columns.get("also_source_ids", []))
-            if set(text.split()) - known_sources
-        }
-        problems += [
-            Problem(file, line, "also_source_ids", "source-exists", f"unknown source id {extra!r}")
-            for line, text in zip(lines, columns.get("also_source_ids", empty))
-            if text in unknown
-            for extra in text.split()
-            if extra not in known_sources
-        ]
-        checked = [
-            i
-            for i, status in enumerate(columns.get("status", empty))
-            if status in ("seed", "secondary", "derived")
-        ]
-        quotes = columns.get("quote", empty)
-        for column in figures:
-            cells = columns[column]
-            for i in checked:
-                if not cells[i]:
-                    continue
-                found = stated.get(quotes[i])
-                if found is None:
-                    found = stated[quotes[i]] = numbers_in(quotes[i])
-                if not _stated(found, float(cells[i])):
-                    message = f"figure {cells[i]} does not appear in the quote {quotes[i]!r}"
-                    problems.append(Problem(file, lines[i], column, "figure-in-quote", message))
-        rules = columns.get("derived_from", empty)
-        for i in (i for i in checked if rules[i]):
-            row = dict(zip(table.header, (columns[name][i] for name in table.header)))
-            problems += _derived_problems(file, lines[i], row, rules[i], figures, rows_by_id)
+        checked = _checked_rows(table)
+        problems += _also_source_problems(table, known_sources)
+        problems += _figure_problems(table, checked, stated)
+        problems += _derived_rows_problems(table, checked, rows_by_id)
+    return problems
+
+
+def _column(table: _Table, name: str) -> Sequence[str]:
+    """A column's cells, or empty cells for a column the table does not have."""
+    return table.columns.get(name) or [""] * len(table.lines)
+
+
+def _figures(table: _Table) -> list[str]:
+    """The columns that hold a sourced figure (x-figure in the schema)."""
+    return [spec["name"] for spec in table.resource["schema"]["fields"] if spec.get("x-figure")]
+
+
+def _checked_rows(table: _Table) -> list[int]:
+    """The rows whose figures a quote must state: seed, secondary and derived (an assumption
+    states none)."""
+    statuses = _column(table, "status")
+    return [i for i, status in enumerate(statuses) if status in ("seed", "secondary", "derived")]
+
+
+def _also_source_problems(table: _Table, known_sources: set[str]) -> list[Problem]:
+    """Every id in also_source_ids names a source."""
+    file, problems = table.resource["path"], []
+    cells = _column(table, "also_source_ids")
+    unknown = {text for text in set(cells) if set(text.split()) - known_sources}
+    for line, text in zip(table.lines, cells):
+        if text not in unknown:
+            continue
+        for extra in text.split():
+            if extra not in known_sources:
+                message = f"unknown source id {extra!r}"
+                problems.append(Problem(file, line, "also_source_ids", "source-exists", message))
+    return problems
+
+
+def _figure_problems(
+    table: _Table, checked: list[int], stated: dict[str, set[float]]
+) -> list[Problem]:
+    """Each checked row's figure appears in its quote (``stated`` remembers each quote's
+    numbers)."""
+    file, problems = table.resource["path"], []
+    quotes = _column(table, "quote")
+    for column in _figures(table):
+        cells = table.columns[column]
+        for i in checked:
+            if not cells[i]:
+                continue
+            if quotes[i] not in stated:
+                stated[quotes[i]] = numbers_in(quotes[i])
+            if not _stated(stated[quotes[i]], float(cells[i])):
+                message = f"figure {cells[i]} does not appear in the quote {quotes[i]!r}"
+                problems.append(Problem(file, table.lines[i], column, "figure-in-quote", message))
+    return problems
+
+
+def _derived_rows_problems(
+    table: _Table, checked: list[int], rows_by_id: Mapping[str, Mapping[str, str]]
+) -> list[Problem]:
+    """Each checked row with a derived_from rule holds what the rule recomputes."""
+    problems = []
+    rules = _column(table, "derived_from")
+    for i in checked:
+        if not rules[i]:
+            continue
+        row = {name: table.columns[name][i] for name in table.header}
+        problems += _derived_problems(
+            table.resource["path"], table.lines[i], row, rules[i], _figures(table), rows_by_id
+        )
     return problems
 
 
@@ -998,25 +1091,21 @@ def _derived_problems(
     target = "date" if "date" in row else (figures or ["derived_from"])[0]
     try:
         expected = evaluate_rule(rule, rows_by_id)
-        if str(expected) != row[target] and not (
-            target != "date" and float(row[target]) == float(expected)
-        ):
-            return [
-                Problem(
-                    file,
-                    line,
-                    target,
-                    "derived-recomputes",
-                    f"{rule} gives {expected}, the row says {row[target]}",
-                )
-            ]
+        agrees = _same_value(target, row[target], expected)
     except (KeyError, ValueError, TypeError, OverflowError) as exc:
-        return [
-            Problem(
-                file, line, "derived_from", "derived-recomputes", f"cannot evaluate {rule!r}: {exc}"
-            )
-        ]
-    return []
+        message = f"cannot evaluate {rule!r}: {exc}"
+        return [Problem(file, line, "derived_from", "derived-recomputes", message)]
+    if agrees:
+        return []
+    message = f"{rule} gives {expected}, the row says {row[target]}"
+    return [Problem(file, line, target, "derived-recomputes", message)]
+
+
+def _same_value(target: str, cell: str, expected: str | float) -> bool:
+    """A date as the same ISO text; a figure as the same text or the same number."""
+    if str(expected) == cell:
+        return True
+    return target != "date" and float(cell) == float(expected)
 
 
 # -------------------------------------------------- one snapshot of the folder, validated once
@@ -1077,9 +1166,8 @@ def validation_problems(folder: Path | None = None) -> list[Problem]:
     return _problems(_snapshot(data_dir(folder)))[1]
 
 
-def _content_key(folder: Path, desc: dict[str, Any] | None = None) -> str:
-    """The content key of the folder as it is now (``desc`` is read again; kept for callers that
-    pass it)."""
+def _content_key(folder: Path) -> str:
+    """The content key of the folder as it is now: its stamp's name."""
     return _snapshot(folder).key
 
 

@@ -89,6 +89,7 @@ DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 #: dollar sign; its currency (cur, dollars), a range's second number (b), a percent (pct), a ratio
 #: (ratio) or a multiplier (mult). 1e5 (exp) is 100000 as Python and a spreadsheet write it.
 NUMBER_RE = re.compile(
+    r"(?=[\d$Uu])"  # a digit or a currency next: cheap to test before the look-behind
     rf"(?<![\w.,/$])(?P<cur>(?:US|USD\s?)?\$\s?)?(?P<a>{DIGITS})"
     r"(?P<exp>[eE][+-]?\d{1,3}(?![\w.]))?"
     rf"(?:\s?[–—-]\s?(?:(?:US)?\$\s?)?(?P<b>{DIGITS}))?"
@@ -120,9 +121,10 @@ def word_number_re(read_one: bool = False) -> re.Pattern[str]:
     )
 
 
-def number_value(digits: str, exponent: str = "") -> float:
+def number_value(digits: str, exponent: str | None = "") -> float:
     """The value of digits as NUMBER_RE reads them: "16,613" is 16613, "1" with "e5" 100000."""
-    return float(digits.replace(",", "") + (exponent or ""))
+    # str.replace, not digits.replace: anything but text is a TypeError, at no cost per number
+    return float(str.replace(digits, ",", "") + (exponent or ""))
 
 
 _WORD_KEYS = frozenset(WORD_NUMBERS)
@@ -157,13 +159,12 @@ def numbers_in(text: str) -> set[float]:
         raise ValueError(f"text must be a str, not {type(text).__name__}")
     words = _WORD_KEYS.intersection(_WORD_RE.findall(text.casefold()))
     found = {WORD_NUMBERS[word] for word in words} if words else set()
-    for match in NUMBER_RE.finditer(text):
-        multiplier = match["mult"]
+    # findall's tuples, in NUMBER_RE's group order: faster than match objects on 100,000 quotes
+    for _, first, exponent, second, percent, _, multiplier, _ in NUMBER_RE.findall(text):
         scale = MULTIPLIERS[multiplier.strip().lower()] if multiplier else 0.0
-        percent = match["pct"]
-        numbers = [number_value(match["a"], match["exp"])]
-        if match["b"]:
-            numbers.append(number_value(match["b"]))
+        numbers = [number_value(first, exponent)]
+        if second:
+            numbers.append(number_value(second))
         for number in numbers:
             found.add(number)
             if percent:

@@ -11,7 +11,9 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -123,6 +125,48 @@ def test_the_limits_are_generous_above_todays_data() -> None:
     descriptor = (folder / "datapackage.json").stat().st_size
     largest = max(p.stat().st_size for p in folder.glob("*.csv"))
     assert descriptor * 20 < data.MAX_DESCRIPTOR_BYTES and largest * 1000 < data.MAX_TABLE_BYTES
+
+
+# ---------------------------------------------------------------- one read of each file per load
+
+
+@pytest.mark.parametrize("stamped", [False, True], ids=["cold cache", "validated before"])
+def test_a_load_reads_and_parses_each_file_once(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stamped: bool
+) -> None:
+    """load_all reads datapackage.json and each CSV from disk once, parses the descriptor once
+    and each CSV once, whether the data are validated now or were before (a stamp)."""
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path / "cache"))
+    if stamped:
+        data.validate(data_copy)
+    data._load_validated.cache_clear()
+    reads: Counter[str] = Counter()
+    parses: Counter[str] = Counter()
+    loads: list[str] = []
+    real_read, real_parse = data.read_regular_file, data._parse
+
+    def counting_read(path: Path, limit: int) -> bytes:
+        reads[Path(path).name] += 1
+        return real_read(path, limit)
+
+    def counting_parse(text: str) -> tuple[list[str], list[int], list[list[str]]]:
+        header, lines, records = real_parse(text)
+        parses[",".join(header)] += 1
+        return header, lines, records
+
+    def counting_loads(text: str, **options: Any) -> Any:
+        loads.append(text)
+        return json.loads(text, **options)
+
+    monkeypatch.setattr(data, "read_regular_file", counting_read)
+    monkeypatch.setattr(data, "_parse", counting_parse)
+    monkeypatch.setattr(data, "json", SimpleNamespace(loads=counting_loads, dumps=json.dumps))
+    descriptor = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    tables = data.load_all(data_copy)
+    files = ["datapackage.json", *(resource(descriptor, name)["path"] for name in tables)]
+    assert sorted(reads.elements()) == sorted(files)
+    assert len(parses) == len(tables) and set(parses.values()) == {1}, parses
+    assert len(loads) == 1
 
 
 # ---------------------------------------------------------------- 100,000 rows: linear, and correct
