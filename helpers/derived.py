@@ -45,9 +45,9 @@ DEADLINE_PROVISION, DEADLINE_TERM = "R2397", "T2397_REPAT"
 
 
 def months_after(tables: Mapping[str, Any], provision_id: str, term_id: str) -> date:
-    """A provision's adoption date (resolutions.csv) moved by one of its terms (resolution_terms.csv,
-    in calendar months): the loader's ``months_after`` rule on typed tables, so a notebook's dates
-    and the data's ``derived_from`` column are one computation."""
+    """A provision's adoption date (resolutions.csv) moved by one of its terms
+    (resolution_terms.csv, in calendar months): the loader's ``months_after`` rule on typed
+    tables, so a notebook's dates and the data's ``derived_from`` column are one computation."""
     adopted = _keyed_cell(tables, "resolutions", provision_id, "adopted")
     return add_months(adopted, _keyed_cell(tables, "resolution_terms", term_id, "value"))
 

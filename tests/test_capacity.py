@@ -29,8 +29,10 @@ def defaults(tables) -> Settings:
 
 # ---------------------------------------------------------------- settings from data/
 
+
 def test_defaults_come_from_data(defaults):
-    # TR_FLIGHTS value 2; the four assumption defaults: 150 seats, 0.5, 100 rail seats, 0 after the closure
+    # TR_FLIGHTS value 2; the four assumption defaults: 150 seats, 0.5, 100 rail seats, 0 after
+    # the closure
     assert defaults == Settings(2, 150, 0.5, 100, 0)
 
 
@@ -39,7 +41,9 @@ def test_weekly_seats_at_the_defaults(defaults):
 
 
 def test_settings_from_changes_one_setting_by_name(tables):
-    assert capacity.settings_from(tables, rail_seats_per_week=0).weekly == 150  # air only: 2 x 150 x 0.5
+    assert (
+        capacity.settings_from(tables, rail_seats_per_week=0).weekly == 150
+    )  # air only: 2 x 150 x 0.5
     assert capacity.settings_from(tables, flights_per_week=3).weekly == 325  # 3 x 150 x 0.5 + 100
     with pytest.raises(ValueError, match="rail_seats"):
         capacity.settings_from(tables, rail_seats=0)
@@ -51,28 +55,45 @@ def test_closure_date_is_read_from_events(tables):
 
 # ---------------------------------------------------------------- whole weeks and seats by a date
 
+
 def test_full_weeks_counts_whole_weeks_only():
-    assert capacity.full_weeks(date(2018, 12, 31), date(2019, 12, 22)) == 50  # 356 days = 50 x 7 + 6
-    assert capacity.full_weeks(date(2017, 12, 31), date(2019, 12, 22)) == 103  # 365 + 356 = 721 = 103 x 7
-    assert capacity.full_weeks(date(2020, 1, 23), date(2020, 3, 10)) == 6  # 8 + 29 (leap Feb) + 10 = 47 days
+    assert (
+        capacity.full_weeks(date(2018, 12, 31), date(2019, 12, 22)) == 50
+    )  # 356 days = 50 x 7 + 6
+    assert (
+        capacity.full_weeks(date(2017, 12, 31), date(2019, 12, 22)) == 103
+    )  # 365 + 356 = 721 = 103 x 7
+    assert (
+        capacity.full_weeks(date(2020, 1, 23), date(2020, 3, 10)) == 6
+    )  # 8 + 29 (leap Feb) + 10 = 47 days
     assert capacity.full_weeks(date(2020, 1, 1), date(2020, 1, 7)) == 0  # 6 days: no whole week
-    assert capacity.full_weeks(pd.Timestamp("2018-12-31"), datetime(2019, 1, 14, 12)) == 2  # Timestamps too
+    assert (
+        capacity.full_weeks(pd.Timestamp("2018-12-31"), datetime(2019, 1, 14, 12)) == 2
+    )  # Timestamps too
 
 
 def test_scenario_1_seats_by_the_deadline(defaults):
     # the closure (31 Jan 2020) is after the deadline, so it changes nothing: 250 x 50 weeks
     assert capacity.seats_by(defaults, date(2018, 12, 31), date(2019, 12, 22), CLOSURE) == 12_500
     air_only = Settings(2, 150, 0.5, 0, 0)
-    assert capacity.seats_by(air_only, date(2018, 12, 31), date(2019, 12, 22), CLOSURE) == 7_500  # 150 x 50
+    assert (
+        capacity.seats_by(air_only, date(2018, 12, 31), date(2019, 12, 22), CLOSURE) == 7_500
+    )  # 150 x 50
 
 
 def test_scenario_2_the_closure_cuts_capacity(defaults):
     # 23 Jan -> 10 Mar 2020: 6 whole weeks; 23 Jan -> 31 Jan is 8 days, so 1 week runs in full
-    assert capacity.seats_by(defaults, date(2020, 1, 23), date(2020, 3, 10), CLOSURE) == 250  # 250 x 1 + 0 x 5
+    assert (
+        capacity.seats_by(defaults, date(2020, 1, 23), date(2020, 3, 10), CLOSURE) == 250
+    )  # 250 x 1 + 0 x 5
     quarter = Settings(2, 150, 0.5, 100, 0.25)
-    assert capacity.seats_by(quarter, date(2020, 1, 23), date(2020, 3, 10), CLOSURE) == 562.5  # 250 + 62.5 x 5
+    assert (
+        capacity.seats_by(quarter, date(2020, 1, 23), date(2020, 3, 10), CLOSURE) == 562.5
+    )  # 250 + 62.5 x 5
     running = Settings(2, 150, 0.5, 100, 1)
-    assert capacity.seats_by(running, date(2020, 1, 23), date(2020, 3, 10), CLOSURE) == 1_500  # 250 x 6
+    assert (
+        capacity.seats_by(running, date(2020, 1, 23), date(2020, 3, 10), CLOSURE) == 1_500
+    )  # 250 x 6
 
 
 def test_without_a_closure_every_week_runs_in_full(defaults):
@@ -88,7 +109,9 @@ def test_a_week_ending_on_the_closure_day_runs_in_full(defaults):
 
 def test_a_start_after_the_closure_runs_every_week_at_the_share():
     half = Settings(2, 150, 0.5, 100, 0.5)
-    assert capacity.seats_by(half, date(2020, 2, 1), date(2020, 2, 15), CLOSURE) == 250  # 250 x 0.5 x 2 weeks
+    assert (
+        capacity.seats_by(half, date(2020, 2, 1), date(2020, 2, 15), CLOSURE) == 250
+    )  # 250 x 0.5 x 2 weeks
 
 
 def test_weeks_needed_rounds_up_to_whole_weeks():
@@ -99,19 +122,36 @@ def test_weeks_needed_rounds_up_to_whole_weeks():
         capacity.weeks_needed(1, 0)
 
 
-# ---------------------------------------------------------------- inputs: numbers.Real in, the rest out
+# -------------------------------------------------------- inputs: numbers.Real in, the rest out
 
-@pytest.mark.parametrize("number", [np.int64(2), np.int32(2), np.float32(2.0), np.float64(2.0), Fraction(2), 2, 2.0])
+
+@pytest.mark.parametrize(
+    "number", [np.int64(2), np.int32(2), np.float32(2.0), np.float64(2.0), Fraction(2), 2, 2.0]
+)
 def test_any_real_number_is_accepted(number):
     assert Settings(number, 150, 0.5, 100).weekly == 250  # 2 x 150 x 0.5 + 100
 
 
-@pytest.mark.parametrize("name", ["flights_per_week", "seats_per_flight", "share_for_workers", "rail_seats_per_week",
-                                  "share_after_closure"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "flights_per_week",
+        "seats_per_flight",
+        "share_for_workers",
+        "rail_seats_per_week",
+        "share_after_closure",
+    ],
+)
 @pytest.mark.parametrize("bad", ["2", None, True, [2], complex(2, 0), Decimal("0.5")])
 def test_anything_else_is_a_value_error_naming_the_setting(name, bad):
-    values = {"flights_per_week": 2, "seats_per_flight": 150, "share_for_workers": 0.5, "rail_seats_per_week": 100,
-              "share_after_closure": 0, name: bad}
+    values = {
+        "flights_per_week": 2,
+        "seats_per_flight": 150,
+        "share_for_workers": 0.5,
+        "rail_seats_per_week": 100,
+        "share_after_closure": 0,
+        name: bad,
+    }
     with pytest.raises(ValueError, match=name):
         Settings(**values)
 
@@ -124,8 +164,13 @@ def test_non_finite_huge_and_negative_numbers_are_refused_by_name(bad):
 
 @pytest.mark.parametrize("name", ["share_for_workers", "share_after_closure"])
 def test_a_share_above_one_is_refused_by_name(name):
-    values = {"flights_per_week": 2, "seats_per_flight": 150, "share_for_workers": 0.5, "rail_seats_per_week": 100,
-              name: 1.5}
+    values = {
+        "flights_per_week": 2,
+        "seats_per_flight": 150,
+        "share_for_workers": 0.5,
+        "rail_seats_per_week": 100,
+        name: 1.5,
+    }
     with pytest.raises(ValueError, match=f"{name} must be from 0 to 1"):
         Settings(**values)
 

@@ -16,7 +16,11 @@ from tests.conftest import DATA
 
 DESCRIPTOR = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
 RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"]}
-FACT_IDS = set(re.findall(r"^\| (F\d{2}b?) \|", (DATA / "fact-sheet.md").read_text(encoding="utf-8"), flags=re.M))
+FACT_IDS = set(
+    re.findall(
+        r"^\| (F\d{2}b?) \|", (DATA / "fact-sheet.md").read_text(encoding="utf-8"), flags=re.M
+    )
+)
 
 
 def raw_rows(name: str) -> list[dict[str, str]]:
@@ -44,8 +48,14 @@ def test_every_table_loads_typed_and_complete() -> None:
             if field["name"] == key:
                 continue  # the key is the index, not a column
             dtype = str(frame[field["name"]].dtype)
-            expected = {"integer": "Int64", "number": "Float64", "date": "datetime64"}.get(field["type"], "str")
-            assert dtype.startswith(expected) or (expected == "str" and dtype == "string"), (name, field["name"], dtype)
+            expected = {"integer": "Int64", "number": "Float64", "date": "datetime64"}.get(
+                field["type"], "str"
+            )
+            assert dtype.startswith(expected) or (expected == "str" and dtype == "string"), (
+                name,
+                field["name"],
+                dtype,
+            )
 
 
 def test_each_figure_appears_in_its_quote() -> None:
@@ -56,9 +66,13 @@ def test_each_figure_appears_in_its_quote() -> None:
         for field in RESOURCES[name]["schema"]["fields"]:
             value = row[field["name"]]
             if field.get("x-figure") and value:
-                assert float(value) in numbers_in(row["quote"]), f"{name} {row}: {value} not in quote"
+                assert float(value) in numbers_in(row["quote"]), (
+                    f"{name} {row}: {value} not in quote"
+                )
                 checked += 1
-    assert checked >= 60  # every table with figures contributes; a schema losing its x-figure marks fails here
+    assert (
+        checked >= 60
+    )  # every table with figures contributes; a schema losing its x-figure marks fails here
 
 
 def test_every_source_id_resolves_and_no_source_is_unused() -> None:
@@ -67,7 +81,11 @@ def test_every_source_id_resolves_and_no_source_is_unused() -> None:
     for name, row in all_rows():
         if name == "sources":
             continue
-        ids = [row["source_id"], *row["also_source_ids"].split()] if row["source_id"] else row["also_source_ids"].split()
+        ids = (
+            [row["source_id"], *row["also_source_ids"].split()]
+            if row["source_id"]
+            else row["also_source_ids"].split()
+        )
         assert set(ids) <= known, (name, row)
         cited |= set(ids)
     assert known - cited == set(), f"sources never cited: {sorted(known - cited)}"
@@ -79,7 +97,9 @@ def test_every_fact_id_is_on_the_fact_sheet() -> None:
     for name, row in all_rows():
         if name == "sources" or (name == "assumptions" and not row["fact_id"]):
             continue  # sources have no fact; an assumption is what no fact gives
-        assert row["fact_id"], f"{name} row without a fact_id: {row}"  # README: every row carries fact_id
+        assert row["fact_id"], (
+            f"{name} row without a fact_id: {row}"
+        )  # README: every row carries fact_id
         assert row["fact_id"] in FACT_IDS, (name, row["fact_id"])
         checked += 1
     assert checked >= 80  # all the figure tables' rows, not a handful
@@ -122,7 +142,10 @@ def test_derived_rows_recompute() -> None:
         assert actual == DERIVED_BY_HAND[key], (key, actual)
         # and the rule the loader enforces gives the same value
         expected = evaluate_rule(row["derived_from"], rows_by_id)
-        assert (expected == actual) if isinstance(expected, str) else (float(actual) == expected), (key, expected)
+        assert (expected == actual) if isinstance(expected, str) else (float(actual) == expected), (
+            key,
+            expected,
+        )
 
 
 def test_the_deadline_is_24_months_after_adoption() -> None:
@@ -216,4 +239,6 @@ def test_the_airline_is_named_only_with_the_sources_that_name_it() -> None:
         assert row["operator_status"] == "secondary", row["transport_id"]
     for row in raw_rows("transport"):
         if not row["operator"]:
-            assert not row["operator_source_ids"] and not row["operator_status"], row["transport_id"]
+            assert not row["operator_source_ids"] and not row["operator_status"], row[
+                "transport_id"
+            ]

@@ -1,4 +1,5 @@
-"""Hostile data: every rule of issue 12's loader part, each error checked for file, row, column and rule.
+"""Hostile data: every rule of issue 12's loader part, each error checked for file, row, column
+and rule.
 
 A student (or an attacker) can edit any file in data/. These tests edit a copy and check that the
 loader refuses what it must, before reading what it must not, and says where and which rule.
@@ -45,7 +46,8 @@ def secret_outside(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def opened() -> Iterator[list[str]]:
-    """Every path the process opens while the test runs (a CPython audit hook; hooks cannot be removed, so it is gated)."""
+    """Every path the process opens while the test runs (a CPython audit hook; hooks cannot be
+    removed, so it is gated)."""
     paths: list[str] = []
     active = [True]
 
@@ -104,7 +106,8 @@ def test_a_symlink_out_of_data_is_refused_before_any_read(
 
 
 def test_a_symlinked_data_folder_still_loads(data_copy: Path, tmp_path: Path) -> None:
-    """Confinement is to the data folder as resolved, so a data folder reached through a link works."""
+    """Confinement is to the data folder as resolved, so a data folder reached through a link
+    works."""
     link = tmp_path / "linked-data"
     link.symlink_to(data_copy)
     assert data.load_all(link)["visas"].equals(data.load_all(data_copy)["visas"])
@@ -296,12 +299,12 @@ def test_each_table_is_indexed_by_its_unique_primary_key(tables: dict[str, pd.Da
     found = tables["russia_workers"].loc["RW_2018_END"]
     assert (found.name, found["count"]) == ("RW_2018_END", 11490)  # russia_workers.csv, by eye
     resources = data.read_descriptor(data_path())["resources"]
-    assert {resource["name"] for resource in resources} == set(tables)
-    for resource in resources:
-        table, key = tables[resource["name"]], resource["schema"]["primaryKey"][0]
-        assert table.attrs["name"] == resource["name"]
-        assert table.index.name == key and table.index.is_unique, resource["name"]
-        assert key not in table.columns, resource["name"]
+    assert {entry["name"] for entry in resources} == set(tables)
+    for entry in resources:
+        table, key = tables[entry["name"]], entry["schema"]["primaryKey"][0]
+        assert table.attrs["name"] == entry["name"]
+        assert table.index.name == key and table.index.is_unique, entry["name"]
+        assert key not in table.columns, entry["name"]
 
 
 def test_an_unknown_id_is_a_key_error_naming_it(tables: dict[str, pd.DataFrame]) -> None:

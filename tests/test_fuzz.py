@@ -1,16 +1,19 @@
-"""Fuzzed loaders: random damage to data/ either loads as correct typed tables or is one named error.
+"""Fuzzed loaders: random damage to data/ either loads as correct typed tables or is one named
+error.
 
-Hypothesis mutates a fresh copy of data/ for each example: cells (numbers, infinities, dates, markup,
-control characters, quotes, newlines), rows (dropped, doubled, cut), headers (renamed, dropped,
-reordered), encodings (UTF-16, Latin-1, a BOM, stray bytes), and datapackage.json (hostile paths,
-symlinks out of the folder, changed types, keys and values, truncation). Then ``load_all`` must either
-return every table, typed by its schema and equal to the CSV text, or raise ``DataValidationError``
-whose problems each name file, row, column (where the rule is about a cell) and rule. Any other
-exception, an example slower than its deadline, a hang (an alarm) or a partial result fails.
+Hypothesis mutates a fresh copy of data/ for each example: cells (numbers, infinities, dates,
+markup, control characters, quotes, newlines), rows (dropped, doubled, cut), headers (renamed,
+dropped, reordered), encodings (UTF-16, Latin-1, a BOM, stray bytes), and datapackage.json (hostile
+paths, symlinks out of the folder, changed types, keys and values, truncation). Then ``load_all``
+must either return every table, typed by its schema and equal to the CSV text, or raise
+``DataValidationError`` whose problems each name file, row, column (where the rule is about a cell)
+and rule. Any other exception, an example slower than its deadline, a hang (an alarm) or a partial
+result fails.
 
 CI runs a fixed, derandomized set of examples (quick). A longer run, e.g. 5,000 mutations:
 
-    WA_FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+    WA_FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_fuzz.py -q \\
+        --hypothesis-show-statistics
 """
 
 from __future__ import annotations
@@ -277,7 +280,8 @@ def check_loaded(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def check_problems(folder: Path, error: data.DataValidationError) -> None:
-    """Each problem names a file of the package, its rule, and its row and column where they exist."""
+    """Each problem names a file of the package, its rule, and its row and column where they
+    exist."""
     assert error.problems, "an error without problems names nothing"
     for problem in error.problems:
         text = str(problem)
@@ -329,11 +333,12 @@ def test_damaged_data_loads_correctly_or_names_each_problem(draw: st.DataObject)
                     else mutate_csv(draw, files[name])
                 )
             except (ValueError, KeyError, TypeError, IndexError, FileExistsError, csv.Error):
-                pass  # an earlier mutation left nothing this one can parse: keep the damage as it is
+                pass  # an earlier mutation left nothing this one can parse: keep the damage
         for name, raw in files.items():
             (folder / name).write_bytes(raw)
         data._load_validated.cache_clear()
-        # A hang fails the example rather than stalling CI: the deadline measures only examples that finish.
+        # A hang fails the example rather than stalling CI: the deadline measures only examples
+        # that finish.
         with hang_guard(60):
             try:
                 tables = data.load_all(folder)
@@ -346,7 +351,8 @@ def test_damaged_data_loads_correctly_or_names_each_problem(draw: st.DataObject)
 
 
 def test_the_fuzzer_reaches_both_outcomes() -> None:
-    """Not vacuous: the unmutated copy loads through the same check, and one known mutation is refused."""
+    """Not vacuous: the unmutated copy loads through the same check, and one known mutation is
+    refused."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for name, raw in ORIGINAL.items():

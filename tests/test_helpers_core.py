@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import plotly.io as pio
 import pytest
 
 import helpers
@@ -38,7 +37,9 @@ def test_data_path_names_a_missing_folder(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 def test_import_helpers_does_not_import_pandas() -> None:
     code = "import sys, helpers; print('pandas' in sys.modules, 'plotly' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["False", "False"]
 
 
@@ -107,10 +108,14 @@ def trace_values(values: object) -> list[float]:
     return list(values)
 
 
-def _bar(tables: dict[str, pd.DataFrame], title: str = "Visas rose", subtitle: str = "visas issued") -> plots.go.Figure:
+def _bar(
+    tables: dict[str, pd.DataFrame], title: str = "Visas rose", subtitle: str = "visas issued"
+) -> plots.go.Figure:
     visas = tables["visas"].head(2)
     fig = plots.go.Figure(plots.go.Bar(x=visas["period"], y=visas["count"], name="visas"))
-    return plots.finish(fig, visas, tables["sources"], title=title, subtitle=subtitle, note="ASSUMPTION: none")
+    return plots.finish(
+        fig, visas, tables["sources"], title=title, subtitle=subtitle, note="ASSUMPTION: none"
+    )
 
 
 def test_finish_writes_title_subtitle_note_and_source_line(tables: dict[str, pd.DataFrame]) -> None:
@@ -125,14 +130,27 @@ def test_finish_writes_title_subtitle_note_and_source_line(tables: dict[str, pd.
 def test_finish_escapes_and_wraps_every_text(tables: dict[str, pd.DataFrame]) -> None:
     visas = tables["visas"].head(1)
     fig = plots.go.Figure(plots.go.Bar(x=["2018"], y=[1]))
-    plots.finish(fig, visas, tables["sources"], title="a <b>bold</b> claim " * 6, subtitle="<script>x</script>",
-                 note="<img src=x onerror=alert(1)>", x_title="<i>x</i>", y_title="<u>y</u>")
+    plots.finish(
+        fig,
+        visas,
+        tables["sources"],
+        title="a <b>bold</b> claim " * 6,
+        subtitle="<script>x</script>",
+        note="<img src=x onerror=alert(1)>",
+        x_title="<i>x</i>",
+        y_title="<u>y</u>",
+    )
     assert "<b>" not in fig.layout.title.text and "&lt;b&gt;" in fig.layout.title.text
-    assert fig.layout.title.text.count("<br>") >= 1  # long titles wrap instead of running off a projector-width chart
+    assert (
+        fig.layout.title.text.count("<br>") >= 1
+    )  # long titles wrap instead of running off a projector-width chart
     assert "<script>" not in fig.layout.title.subtitle.text
     (annotation,) = [a for a in fig.layout.annotations if a.name == "source-line"]
     assert "<img" not in annotation.text and "&lt;img src=x onerror=alert(1)&gt;" in annotation.text
-    assert fig.layout.xaxis.title.text == "&lt;i&gt;x&lt;/i&gt;" and fig.layout.yaxis.title.text == "&lt;u&gt;y&lt;/u&gt;"
+    assert (
+        fig.layout.xaxis.title.text == "&lt;i&gt;x&lt;/i&gt;"
+        and fig.layout.yaxis.title.text == "&lt;u&gt;y&lt;/u&gt;"
+    )
 
 
 def test_figures_display_as_small_plotly_json(tables: dict[str, pd.DataFrame]) -> None:
@@ -170,22 +188,28 @@ def test_cells_read_as_a_reader_says_them(value: object, kind: str, shown: str) 
 
 
 def test_table_escapes_text_and_links_only_http_urls() -> None:
-    frame = pd.DataFrame({
-        "publisher": ["<script>alert(1)</script>", "Reuters"],
-        "url": ["javascript:alert(2)", "https://example.org/a?b=1&c=2"],
-        "count": pd.array([1200, pd.NA], dtype="Int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "publisher": ["<script>alert(1)</script>", "Reuters"],
+            "url": ["javascript:alert(2)", "https://example.org/a?b=1&c=2"],
+            "count": pd.array([1200, pd.NA], dtype="Int64"),
+        }
+    )
     shown = plots.table(frame, {"url": "link"})
     page = shown._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page
-    assert 'href="javascript' not in page and "javascript:alert(2)" in page  # shown as text, not a link
+    assert (
+        'href="javascript' not in page and "javascript:alert(2)" in page
+    )  # shown as text, not a link
     assert '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener">' in page
     assert "1,200" in page and "not given" in page
     text = repr(shown)
     assert "dtype" not in text and "<NA>" not in text and "1,200" in text
 
 
-def test_sources_table_lists_the_cited_sources_with_full_links(tables: dict[str, pd.DataFrame]) -> None:
+def test_sources_table_lists_the_cited_sources_with_full_links(
+    tables: dict[str, pd.DataFrame],
+) -> None:
     shown = plots.sources_table(tables["visas"], tables["sources"])
     assert shown.frame["source"].tolist() == ["S01", "S15"]
     page = shown._repr_html_()
@@ -200,8 +224,15 @@ def test_quote_escapes_data_text(tables: dict[str, pd.DataFrame]) -> None:
 
 @pytest.mark.parametrize(
     ("url", "ok"),
-    [("https://a.org/x", True), ("http://a.org", True), ("javascript:alert(1)", False), ("//a.org", False),
-     ("https://a.org/\"onmouseover=alert(1)", False), ("ftp://a.org", False), (None, False)],
+    [
+        ("https://a.org/x", True),
+        ("http://a.org", True),
+        ("javascript:alert(1)", False),
+        ("//a.org", False),
+        ('https://a.org/"onmouseover=alert(1)', False),
+        ("ftp://a.org", False),
+        (None, False),
+    ],
 )
 def test_safe_url(url: object, ok: bool) -> None:
     assert (plots.safe_url(url) is not None) is ok
@@ -230,21 +261,32 @@ def test_explorer_clears_the_chart_when_render_gives_none() -> None:
     import ipywidgets as ipw
 
     toggle = ipw.Checkbox(value=True)
-    explorer = explorers.Explorer({"on": toggle}, lambda on: explorers.View(plots.go.Figure() if on else None, str(on)))
+    explorer = explorers.Explorer(
+        {"on": toggle}, lambda on: explorers.View(plots.go.Figure() if on else None, str(on))
+    )
     assert len(explorer.chart.outputs) == 1
     toggle.value = False
     assert explorer.chart.outputs == ()
 
 
-def test_assumption_slider_is_labelled_and_defaults_from_data(tables: dict[str, pd.DataFrame]) -> None:
+def test_assumption_slider_is_labelled_and_defaults_from_data(
+    tables: dict[str, pd.DataFrame],
+) -> None:
     slider = explorers.assumption_slider(tables["assumptions"], "A_SEATS_PER_FLIGHT")
     assert slider.description.startswith("ASSUMPTION: ")
-    assert (slider.value, slider.min, slider.max, slider.step) == (150, 20, 300, 10)  # assumptions.csv, by eye
+    assert (slider.value, slider.min, slider.max, slider.step) == (
+        150,
+        20,
+        300,
+        10,
+    )  # assumptions.csv, by eye
     with pytest.raises(KeyError, match="A_NOPE"):
         explorers.assumption_slider(tables["assumptions"], "A_NOPE")
 
 
-def test_assumption_slider_refuses_a_default_it_would_clamp(tables: dict[str, pd.DataFrame]) -> None:
+def test_assumption_slider_refuses_a_default_it_would_clamp(
+    tables: dict[str, pd.DataFrame],
+) -> None:
     bad = tables["assumptions"].copy()
     bad.loc["A_SEATS_PER_FLIGHT", "default"] = 999
     with pytest.raises(ValueError, match="A_SEATS_PER_FLIGHT"):

@@ -26,7 +26,11 @@ DEADLINE = date(2019, 12, 22)
 
 
 def test_placeholder_says_not_answered():
-    for feedback in (check_number(..., TOURIST_FOLD), check_date(..., DEADLINE), check_choice(..., "flow", ("stock", "flow"))):
+    for feedback in (
+        check_number(..., TOURIST_FOLD),
+        check_date(..., DEADLINE),
+        check_choice(..., "flow", ("stock", "flow")),
+    ):
         assert not feedback.correct
         assert feedback.message.startswith("Not answered yet")
 
@@ -53,7 +57,8 @@ def test_number_far_off_says_too_high_or_too_low():
 
 
 def test_exact_tolerance_for_counts():
-    """rel_tol=0 for a day count: 730 days from 22 Dec 2017 to 22 Dec 2019 (365 + 365, no leap day)."""
+    """rel_tol=0 for a day count: 730 days from 22 Dec 2017 to 22 Dec 2019 (365 + 365, no leap
+    day)."""
     assert check_number(730, 730, rel_tol=0).correct
     assert not check_number(731, 730, rel_tol=0).correct
 
@@ -108,14 +113,18 @@ def test_date_correct_in_every_accepted_form():
 
 def test_date_feedback():
     assert "day" in check_date(date(2019, 12, 24), DEADLINE).message  # two days late: close
-    assert "wrong year" in check_date(date(2018, 12, 22), DEADLINE).message  # the 12-month draft (F08)
+    assert (
+        "wrong year" in check_date(date(2018, 12, 22), DEADLINE).message
+    )  # the 12-month draft (F08)
     assert "too late" in check_date(date(2020, 3, 22), DEADLINE).message
     assert "too early" in check_date(date(2019, 3, 22), DEADLINE).message
     assert "YYYY-MM-DD" in check_date("22/12/2019", DEADLINE).message
     assert check_date(20191222, DEADLINE).message.startswith("Expected a date")
 
 
-@pytest.mark.parametrize("answer", [date(2019, 12, 24), date(2018, 12, 22), date(2020, 3, 22), "22/12/2019"])
+@pytest.mark.parametrize(
+    "answer", [date(2019, 12, 24), date(2018, 12, 22), date(2020, 3, 22), "22/12/2019"]
+)
 def test_date_feedback_never_states_the_answer(answer):
     message = check_date(answer, DEADLINE).message
     assert "2019-12-22" not in message and "22" not in message.replace("YYYY-MM-DD", "")
@@ -138,7 +147,9 @@ def test_choice_feedback():
 def test_choice_expected_must_be_an_option():
     with pytest.raises(ValueError, match="not among the options"):
         check_choice("2397", "2400", ("2321", "2371", "2375", "2397"))
-    with pytest.raises(ValueError, match="not among the options"):  # no options: nothing can be expected
+    with pytest.raises(
+        ValueError, match="not among the options"
+    ):  # no options: nothing can be expected
         check_choice("a", "a", ())
 
 
@@ -160,10 +171,23 @@ EXERCISE_NOTEBOOKS = ("01", "02", "03", "04")
 # ---------------------------------------------------------------- whatever a student types
 
 STUDENT_INPUT = st.one_of(
-    st.none(), st.just(...), st.booleans(), st.integers(), st.integers(min_value=10**300, max_value=10**400),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30), st.lists(st.integers(), max_size=3),
-    st.dates(), st.datetimes(), st.just(pd.NaT), st.just(pd.NA), st.just(np.int64(5)), st.just(np.float32("nan")),
-    st.just(np.datetime64("2019-12-22")), st.just({"a": 1}), st.just(object()),
+    st.none(),
+    st.just(...),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**300, max_value=10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.lists(st.integers(), max_size=3),
+    st.dates(),
+    st.datetimes(),
+    st.just(pd.NaT),
+    st.just(pd.NA),
+    st.just(np.int64(5)),
+    st.just(np.float32("nan")),
+    st.just(np.datetime64("2019-12-22")),
+    st.just({"a": 1}),
+    st.just(object()),
 )
 
 
@@ -188,14 +212,18 @@ def test_huge_integers_and_nat_get_feedback():
 
 
 def test_absolute_tolerance_and_close_hint():
-    """'To the nearest dollar': 416.67 accepts 417 and 416.5, not 418; a custom hint replaces 'rounding'."""
+    """'To the nearest dollar': 416.67 accepts 417 and 416.5, not 418; a custom hint replaces
+    'rounding'."""
     assert check_number(417, 416.67, rel_tol=0, abs_tol=0.5).correct
     assert not check_number(418, 416.67, rel_tol=0, abs_tol=0.5).correct
-    feedback = check_number(91, 90, rel_tol=0, close_tol=0.05, close_hint="Count the days again: is the first day in?")
+    feedback = check_number(
+        91, 90, rel_tol=0, close_tol=0.05, close_hint="Count the days again: is the first day in?"
+    )
     assert not feedback.correct and feedback.message.startswith("Count the days again")
 
 
 def test_a_day_the_calendar_lacks_gets_its_own_hint():
-    """Exercise 01.1's trap: 30 Feb does not exist; the feedback says so instead of 'use YYYY-MM-DD'."""
+    """Exercise 01.1's trap: 30 Feb does not exist; the feedback says so instead of
+    'use YYYY-MM-DD'."""
     assert "not in the calendar" in check_date("2018-02-30", DEADLINE).message
     assert "YYYY-MM-DD" in check_date("30 Feb 2018", DEADLINE).message
