@@ -627,20 +627,8 @@ def _read_table(
         ]
     try:
         text = raw.decode("utf-8")
-    except (
-        UnicodeDecodeError
-    ) as exc:  # the CSV up to the bad byte says which record and cell hold it
-        reader = csv.reader(io.StringIO(raw[: exc.start].decode("utf-8") + "?"))
-        index = len([*reader][-1]) - 1
-        return None, [
-            Problem(
-                name,
-                reader.line_num,
-                expected[index] if index < len(expected) else None,
-                "utf-8",
-                f"byte 0x{raw[exc.start]:02x} is not UTF-8 (at byte {exc.start})",
-            )
-        ]
+    except UnicodeDecodeError as exc:
+        return None, [_utf8_problem(name, raw, exc.start, expected)]
     try:
         header, lines, records = _parse(text.removeprefix("\ufeff"))
     except DataValidationError as exc:
@@ -648,6 +636,16 @@ def _read_table(
     table = _Table(resource, header, lines, records)
     problems = _control_problems(name, table, text) or _header_problems(name, header, expected)
     return (None if problems else table), problems
+
+
+def _utf8_problem(name: str, raw: bytes, start: int, expected: list[str]) -> Problem:
+    """A byte that is not UTF-8, named by its row and column: the CSV up to the bad byte says
+    which record and cell hold it."""
+    reader = csv.reader(io.StringIO(raw[:start].decode("utf-8") + "?"))
+    index = len([*reader][-1]) - 1
+    column = expected[index] if index < len(expected) else None
+    message = f"byte 0x{raw[start]:02x} is not UTF-8 (at byte {start})"
+    return Problem(name, reader.line_num, column, "utf-8", message)
 
 
 def _header_problems(name: str, header: list[str], expected: list[str]) -> list[Problem]:

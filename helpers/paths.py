@@ -76,12 +76,10 @@ def data_path(
         raise TypeError(
             f"parts must be file names as text or paths, e.g. 'visas.csv', not {parts!r:.80}"
         )
-    empty = (
-        ("path-is-text", "expected a relative path as text")
-        if not all(t.strip() for t in texts)
-        else None
-    )
-    reason = empty or unsafe_reason(base, str(PurePosixPath(*texts)))
+    if all(text.strip() for text in texts):
+        reason = unsafe_reason(base, str(PurePosixPath(*texts)))
+    else:
+        reason = ("path-is-text", "expected a relative path as text")
     if reason:
         raise ValueError(f"data_path{parts!r:.80} refused: [{reason[0]}] {reason[1]}")
     return base.joinpath(*texts)

@@ -214,9 +214,8 @@ def _choice_text(answer: Any) -> str | None:
     return None
 
 
-def _is_bool(
-    value: Any,
-) -> bool:  # Python's and numpy's booleans are numbers to isinstance, not answers
+def _is_bool(value: Any) -> bool:
+    """Python's and numpy's booleans: numbers to isinstance, but not answers."""
     return isinstance(value, bool) or type(value).__name__ == "bool_"
 
 
