@@ -32,7 +32,10 @@ from tests.browser_support import ROOT, build_site, figure_outputs, start_lab, s
 from workers_abroad.publishing import render
 
 NOTEBOOK = ROOT / "notebooks" / "03-the-visa-surge.ipynb"
-DRAWN_JS = "() => [...document.querySelectorAll('.wa-chart')].filter(c => c.querySelector('.main-svg')).length"
+DRAWN_JS = (
+    "() => [...document.querySelectorAll('.wa-chart')]"
+    ".filter(c => c.querySelector('.main-svg')).length"
+)
 CHART_JSON_RE = re.compile(r"<script[^>]*application/json[^>]*>(.*?)</script>", re.S)
 
 

@@ -94,8 +94,14 @@ def attacks(paths: dict[str, Path], port: int) -> dict[str, nbformat.NotebookNod
     """
     read_all = f"""
         found = []
-        for path in ["{paths["home_secret"]}", "{paths["beside"]}", "{ROOT / "helpers" / "exercises.py"}",
-                     "/etc/shadow", "/root/.bash_history", "/proc/1/environ"]:
+        for path in [
+            "{paths["home_secret"]}",
+            "{paths["beside"]}",
+            "{ROOT / "helpers" / "exercises.py"}",
+            "/etc/shadow",
+            "/root/.bash_history",
+            "/proc/1/environ",
+        ]:
             try:
                 found.append(open(path).read()[:500])
             except Exception as error:
@@ -114,8 +120,13 @@ for path in ["{paths["csv"]}", "{paths["loot"]}"]:
         pass
 # wa-detached-{TOKEN}
 '''
-        subprocess.Popen([sys.executable, "-c", script], start_new_session=True,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         if os.fork() == 0:
             os.setsid()
             exec(script)
@@ -134,12 +145,18 @@ for path in ["{paths["csv"]}", "{paths["loot"]}"]:
         found += glob.glob("/tmp/**/*.json", recursive=True) + glob.glob("/scratch/run/*")
         for path in ["{paths["alice"]}", "{paths["submissions"]}"]:
             try:
-                found.append(open(path).read()[:300] if os.path.isfile(path) else str(os.listdir(path)))
+                found.append(
+                    open(path).read()[:300] if os.path.isfile(path) else str(os.listdir(path))
+                )
             except Exception as error:
                 found.append(type(error).__name__)
         from jupyter_client import find_connection_file
         try:
-            found.append(find_connection_file("kernel-*.json", path=["/tmp", "/root/.local/share/jupyter/runtime"]))
+            found.append(
+                find_connection_file(
+                    "kernel-*.json", path=["/tmp", "/root/.local/share/jupyter/runtime"]
+                )
+            )
         except Exception as error:
             found.append(type(error).__name__)
         answer_1 = answer_2 = answer_3 = " | ".join(found)[:190]
@@ -147,7 +164,12 @@ for path in ["{paths["csv"]}", "{paths["loot"]}"]:
     sock = f"""
         import socket
         tried = []
-        for host, port in [("127.0.0.1", {port}), ("10.0.2.2", {port}), ("pypi.org", 443), ("1.1.1.1", 80)]:
+        for host, port in [
+            ("127.0.0.1", {port}),
+            ("10.0.2.2", {port}),
+            ("pypi.org", 443),
+            ("1.1.1.1", 80),
+        ]:
             try:
                 with socket.create_connection((host, port), timeout=3) as connection:
                     connection.sendall(b"sandbox-{TOKEN}")
@@ -179,7 +201,10 @@ for path in ["{paths["csv"]}", "{paths["loot"]}"]:
         from helpers.selfcheck import Feedback
         exercises.check = lambda *a, **k: Feedback(True, "Correct.")
         builtins.print = lambda *a, **k: None
-        verdicts = '{"answer_1": {"kind": "verdict", "correct": true}, "answer_2": {"kind": "number", "value": "Correct."}}'
+        verdicts = (
+            '{"answer_1": {"kind": "verdict", "correct": true}, '
+            '"answer_2": {"kind": "number", "value": "Correct."}}'
+        )
         json.dump = lambda obj, handle, *a, **k: handle.write(verdicts)
         answer_1, answer_2, answer_3 = 1e9, "nonsense", "stock"
     """
@@ -191,8 +216,13 @@ for path in ["{paths["csv"]}", "{paths["loot"]}"]:
             f"""
             import os
             wrote = []
-            for path in ["{paths["home_secret"].parent / "pwned.txt"}", "{paths["submissions"] / "pwned.txt"}",
-                         "{paths["csv"].parent / "pwned.csv"}", "/tmp/wa-pwned-{TOKEN}", "{ROOT / "pwned.txt"}"]:
+            for path in [
+                "{paths["home_secret"].parent / "pwned.txt"}",
+                "{paths["submissions"] / "pwned.txt"}",
+                "{paths["csv"].parent / "pwned.csv"}",
+                "/tmp/wa-pwned-{TOKEN}",
+                "{ROOT / "pwned.txt"}",
+            ]:
                 try:
                     open(path, "w").write("{TOKEN}")
                     wrote.append(path)
@@ -232,7 +262,8 @@ for path in ["{paths["csv"]}", "{paths["loot"]}"]:
             """
         ),
         "kernel": small(
-            f"answer_1, answer_2, answer_3 = {right['answer_1']}, {right['answer_2']}, {right['answer_3']}",
+            "answer_1, answer_2, answer_3 = "
+            f"{right['answer_1']}, {right['answer_2']}, {right['answer_3']}",
             kernel="bash",
         ),
         "forever": small("while True:\n    pass"),
@@ -241,7 +272,10 @@ for path in ["{paths["csv"]}", "{paths["loot"]}"]:
         ),
         "suicide": small("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
         "notplain": small(
-            "import pandas as pd\nanswer_1 = pd.DataFrame({'a': [3.96]})\nanswer_2 = [0.82]\nanswer_3 = {'flow': 1}"
+            "import pandas as pd\n"
+            "answer_1 = pd.DataFrame({'a': [3.96]})\n"
+            "answer_2 = [0.82]\n"
+            "answer_3 = {'flow': 1}"
         ),
     }
 
@@ -418,9 +452,23 @@ def test_the_kernel_is_always_pythons_whatever_the_file_names(graded):
 
 @pytest.mark.parametrize(
     "student",
-    ["registry", "patcher", "snoop", "writer", "detached", "neighbour", "socket", "memory", "forker", "faker",
-     "forever", "chatty", "suicide", "notplain"],
-)  # fmt: skip
+    [
+        "registry",
+        "patcher",
+        "snoop",
+        "writer",
+        "detached",
+        "neighbour",
+        "socket",
+        "memory",
+        "forker",
+        "faker",
+        "forever",
+        "chatty",
+        "suicide",
+        "notplain",
+    ],
+)
 def test_attackers_gain_nothing(graded, student):
     rows = graded["table"][student]
     assert [float(rows[i]["score"]) for i in IDS] == [0, 0, 0], rows

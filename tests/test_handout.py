@@ -162,12 +162,18 @@ def walk(thing, depth=0):
             walk(item, depth + 1)
     elif isinstance(thing, dict):
         for key, item in thing.items():
-            walk(key, depth + 1); walk(item, depth + 1)
+            walk(key, depth + 1)
+            walk(item, depth + 1)
     elif isinstance(thing, types.CodeType):
         walk(thing.co_consts, depth + 1)
     elif isinstance(thing, types.FunctionType):
-        walk(thing.__code__, depth + 1); walk(thing.__defaults__, depth + 1); walk(thing.__kwdefaults__, depth + 1)
-        walk([c.cell_contents for c in (thing.__closure__ or ()) if c.cell_contents is not None], depth + 1)
+        walk(thing.__code__, depth + 1)
+        walk(thing.__defaults__, depth + 1)
+        walk(thing.__kwdefaults__, depth + 1)
+        walk(
+            [c.cell_contents for c in (thing.__closure__ or ()) if c.cell_contents is not None],
+            depth + 1,
+        )
     elif isinstance(thing, type):
         walk(dict(vars(thing)), depth + 1)
     elif isinstance(thing, (staticmethod, classmethod)):

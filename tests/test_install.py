@@ -59,7 +59,10 @@ def reader_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def distributions(venv: Path) -> set[str]:
     """Normalised names of every distribution installed in the venv."""
-    code = "import importlib.metadata as m, json; print(json.dumps([d.metadata['Name'] for d in m.distributions()]))"
+    code = (
+        "import importlib.metadata as m, json; "
+        "print(json.dumps([d.metadata['Name'] for d in m.distributions()]))"
+    )
     result = subprocess.run(
         [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True
     )

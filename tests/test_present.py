@@ -256,14 +256,16 @@ READABLE_JS = """() => {
   const cells = document.querySelector('#rendered_cells');
   const paragraphs = [...cells.querySelectorAll('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li')]
     .filter(e => e.getClientRects().length && e.textContent.trim())
-    .map(e => ({text: e.textContent.trim().slice(0, 40), size: parseFloat(getComputedStyle(e).fontSize)}));
+    .map(e => ({text: e.textContent.trim().slice(0, 40),
+                size: parseFloat(getComputedStyle(e).fontSize)}));
   const chartTexts = [...cells.querySelectorAll('.js-plotly-plot .main-svg text')]
     .filter(t => t.textContent.trim() && !t.closest('.hoverlayer') && t.getClientRects().length)
     .map(t => ({text: t.textContent.trim().slice(0, 40),
                 size: parseFloat(getComputedStyle(t).fontSize) * (t.currentCSSZoom || 1)}));
   const sliders = [...cells.querySelectorAll(".noUi-handle[role='slider']")].map(h => {
     const widget = h.closest('.widget-slider, .jupyter-widget-slider, .widget-inline-hbox');
-    return {name: h.getAttribute('aria-label') || '', valuetext: h.getAttribute('aria-valuetext') || '',
+    return {name: h.getAttribute('aria-label') || '',
+            valuetext: h.getAttribute('aria-valuetext') || '',
             readout: widget?.querySelector('.widget-readout')?.textContent.trim() ?? ''};
   });
   const headings = [...cells.querySelectorAll('table th')].map(th => th.textContent.trim());
@@ -376,8 +378,8 @@ def assert_kernel_culled(projector: Projector) -> None:
 
 @contextmanager
 def presented(target: str | Path, log: Path, *options: str) -> Iterator[Projector]:
-    """``python -m workers_abroad.publishing.present TARGET`` on a free loopback port, logging to ``log``; always
-    stopped afterwards, with its kernels (the whole process group)."""
+    """``python -m workers_abroad.publishing.present TARGET`` on a free loopback port, logging to
+    ``log``; always stopped afterwards, with its kernels (the whole process group)."""
     port, token = free_port(), secrets.token_urlsafe(16)
     command = [
         sys.executable,

@@ -41,21 +41,31 @@ MIN_PLOT_SHARE = 0.5
 SLACK = 1.0  # px of anti-aliasing a box may poke out or overlap
 
 #: Every chart's boxes, in CSS px relative to the page: the SVG, the plot areas, the text boxes.
-MEASURE_JS = """root => [...document.querySelectorAll(root + ' .js-plotly-plot')].map((chart, index) => {
-  const box = e => { const r = e.getBoundingClientRect(); return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
+MEASURE_JS = """root => [...document.querySelectorAll(root + ' .js-plotly-plot')]
+.map((chart, index) => {
+  const box = e => {
+    const r = e.getBoundingClientRect();
+    return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom};
+  };
   const svg = chart.querySelector('.main-svg');
   const texts = [];
   const add = (kind, el) => {
     if (!el) return;
     const b = box(el);
-    if (b.x1 - b.x0 > 0.5 && b.y1 - b.y0 > 0.5) texts.push({kind, text: (el.textContent || '').trim().slice(0, 60), ...b});
+    if (b.x1 - b.x0 > 0.5 && b.y1 - b.y0 > 0.5) {
+      texts.push({kind, text: (el.textContent || '').trim().slice(0, 60), ...b});
+    }
   };
   add('title', chart.querySelector('.infolayer .g-gtitle'));
-  chart.querySelectorAll('.infolayer [class^="g-"][class$="title"]:not(.g-gtitle)').forEach(e => add('axis title', e));
-  chart.querySelectorAll('.infolayer .legend').forEach(e => add('legend', e.querySelector('.bg') || e));
-  chart.querySelectorAll('.annotation').forEach(e => add('annotation', e.querySelector('.annotation-text-g') || e));
+  chart.querySelectorAll('.infolayer [class^="g-"][class$="title"]:not(.g-gtitle)')
+    .forEach(e => add('axis title', e));
+  chart.querySelectorAll('.infolayer .legend')
+    .forEach(e => add('legend', e.querySelector('.bg') || e));
+  chart.querySelectorAll('.annotation')
+    .forEach(e => add('annotation', e.querySelector('.annotation-text-g') || e));
   const plots = [...chart.querySelectorAll('.draglayer .nsewdrag')].map(box);
-  return {index: index + 1, title: chart.querySelector('.gtitle')?.textContent ?? '(untitled)',
+  return {index: index + 1,
+          title: chart.querySelector('.gtitle')?.textContent ?? '(untitled)',
           svg: box(svg), plots, texts};
 })"""
 
@@ -90,8 +100,10 @@ def problems(chart: dict[str, Any]) -> list[str]:
             or t["y1"] > svg["y1"] + SLACK
         ):
             found.append(
-                f"{t['kind']} {t['text']!r} clipped: x {t['x0'] - svg['x0']:.0f}..{t['x1'] - svg['x0']:.0f}, "
-                f"y {t['y0'] - svg['y0']:.0f}..{t['y1'] - svg['y0']:.0f} in a {width:.0f}×{svg['y1'] - svg['y0']:.0f} SVG"
+                f"{t['kind']} {t['text']!r} clipped: "
+                f"x {t['x0'] - svg['x0']:.0f}..{t['x1'] - svg['x0']:.0f}, "
+                f"y {t['y0'] - svg['y0']:.0f}..{t['y1'] - svg['y0']:.0f} "
+                f"in a {width:.0f}×{svg['y1'] - svg['y0']:.0f} SVG"
             )
     texts = chart["texts"]
     for i, a in enumerate(texts):
@@ -100,7 +112,8 @@ def problems(chart: dict[str, Any]) -> list[str]:
             dy = min(a["y1"], b["y1"]) - max(a["y0"], b["y0"])
             if dx > SLACK and dy > SLACK:
                 found.append(
-                    f"{a['kind']} {a['text']!r} overlaps {b['kind']} {b['text']!r} ({dx:.0f}×{dy:.0f} px)"
+                    f"{a['kind']} {a['text']!r} overlaps {b['kind']} {b['text']!r} "
+                    f"({dx:.0f}×{dy:.0f} px)"
                 )
     return found
 
@@ -113,7 +126,8 @@ def measure(browser: Browser, url: str, size: tuple[int, int], scheme: str) -> l
         page: Page = context.new_page()
         page.goto(url, wait_until="load")
         page.wait_for_function(
-            "[...document.querySelectorAll('.js-plotly-plot')].every(c => c.querySelector('.main-svg'))",
+            "[...document.querySelectorAll('.js-plotly-plot')]"
+            ".every(c => c.querySelector('.main-svg'))",
             timeout=30_000,
         )
         page.wait_for_timeout(300)  # responsive charts settle after the first layout
@@ -191,7 +205,8 @@ def test_the_checks_catch_a_squeezed_clipped_overlapping_chart(browser: Browser,
         '<div id="d" style="width:300px;height:300px"></div>'
         f'<script src="{PLOTLY_BUNDLE.as_uri()}"></script>'
         f"<script>const f = {json.dumps(figure)}, g = {json.dumps(narrow)};"
-        "Plotly.newPlot('c', f.data, f.layout); Plotly.newPlot('d', g.data, g.layout);</script></body></html>"
+        "Plotly.newPlot('c', f.data, f.layout); Plotly.newPlot('d', g.data, g.layout);</script>"
+        "</body></html>"
     )
     charts = measure(browser, page.as_uri(), (1024, 768), "light")
     found = " | ".join(problems(charts[0]) + problems(charts[1]))
@@ -204,12 +219,17 @@ def test_the_checks_catch_a_squeezed_clipped_overlapping_chart(browser: Browser,
 
 
 TYPE_JS = """() => {
-  const size = sel => [...document.querySelectorAll(sel)].map(e => parseFloat(getComputedStyle(e).fontSize));
-  const texts = [...document.querySelectorAll('main *')].filter(e => !e.closest('.js-plotly-plot, svg')
-    && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) && e.getClientRects().length);
-  return {bar: size('.wa-sitebar a'), body: size('.jp-RenderedMarkdown p'), caption: size('figcaption p'),
-          smallest: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize))),
-          smallestText: texts.sort((a, b) => parseFloat(getComputedStyle(a).fontSize) - parseFloat(getComputedStyle(b).fontSize))[0]?.textContent.trim().slice(0, 40)};
+  const fontSize = e => parseFloat(getComputedStyle(e).fontSize);
+  const size = sel => [...document.querySelectorAll(sel)].map(fontSize);
+  const texts = [...document.querySelectorAll('main *')].filter(e =>
+    !e.closest('.js-plotly-plot, svg')
+    && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+    && e.getClientRects().length);
+  return {bar: size('.wa-sitebar a'), body: size('.jp-RenderedMarkdown p'),
+          caption: size('figcaption p'),
+          smallest: Math.min(...texts.map(fontSize)),
+          smallestText: texts.sort((a, b) => fontSize(a) - fontSize(b))[0]
+            ?.textContent.trim().slice(0, 40)};
 }"""
 
 
@@ -291,8 +311,9 @@ def test_every_chart_fits_in_jupyterlab_with_the_sidebar_open(
                 )
                 page.wait_for_function(SIDEBAR_OPEN_JS, timeout=10_000)
                 page.wait_for_function(
-                    "n => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot .main-svg')"
-                    ".length >= n",
+                    "n => document.querySelectorAll("
+                    "'.jp-NotebookPanel:not(.lm-mod-hidden) .js-plotly-plot .main-svg'"
+                    ").length >= n",
                     arg=len(expected),
                     timeout=60_000,
                 )
