@@ -315,6 +315,59 @@ def error_outputs(notebook: dict[str, Any]) -> list[str]:
     return found
 
 
+# ---------------------------------------------------------------- driving JupyterLab
+
+#: How long Run All may take for one notebook (its kernel runs every cell).
+RUN_TIMEOUT_MS = 120_000
+
+#: True once JupyterLab exposes its application and has drawn its main area.
+APP_READY_JS = """() => !!(window.jupyterapp && document.querySelector('#jp-main-dock-panel'))"""
+
+#: Open one notebook with the left sidebar collapsed and the launcher closed.
+OPEN_JS = """async name => {
+  const app = window.jupyterapp;
+  await app.restored;
+  if (!app.shell.leftCollapsed) { await app.commands.execute('application:toggle-left-area'); }
+  await app.commands.execute('docmanager:open', {path: name, factory: 'Notebook'});
+  for (const widget of [...app.shell.widgets('main')]) {
+    if (widget.id.startsWith('launcher')) { widget.close(); }
+  }
+}"""
+
+#: Save (the widgets changed since the last save) and close every document.
+CLOSE_JS = """async () => {
+  const app = window.jupyterapp;
+  if (app.shell.currentWidget?.context) { await app.commands.execute('docmanager:save'); }
+  await app.commands.execute('application:close-all');
+}"""
+
+#: True once the notebook ``name`` is the current document and its kernel is idle.
+NOTEBOOK_READY_JS = """name => {
+  const w = window.jupyterapp?.shell?.currentWidget;
+  return !!(w && w.context && w.context.isReady && w.context.path.endsWith(name) && w.content
+            && w.sessionContext?.session?.kernel?.status === 'idle');
+}"""
+
+#: Clear the committed outputs first, so nothing from the file can pass for a fresh result,
+#: then Run All Cells; the command's promise says whether every cell ran without error.
+RUN_ALL_JS = """async () => {
+  const app = window.jupyterapp;
+  await app.commands.execute('notebook:clear-all-cell-outputs');
+  window.__waRun = {done: false};
+  app.commands.execute('notebook:run-all-cells').then(
+    ok => { window.__waRun = {done: true, ok: ok}; },
+    error => { window.__waRun = {done: true, ok: false, error: String(error)}; });
+}"""
+
+#: True once Run All has settled: no cell waiting ([*]) and the kernel idle.
+RUN_DONE_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const prompts = [...w.node.querySelectorAll('.jp-InputPrompt')];
+  const busy = prompts.some(p => p.textContent.includes('*'));
+  return window.__waRun?.done && !busy && w.sessionContext.session?.kernel?.status === 'idle';
+}"""
+
+
 # ---------------------------------------------------------------- pages with charts
 
 #: True once every chart on the page has drawn its SVG: the site's and the exporter's chart

@@ -25,6 +25,13 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser_support import (
+    APP_READY_JS,
+    CLOSE_JS,
+    NOTEBOOK_READY_JS,
+    OPEN_JS,
+    RUN_ALL_JS,
+    RUN_DONE_JS,
+    RUN_TIMEOUT_MS,
     SCREENSHOTS,
     WIDGET_STATE_MIME,
     WIDGET_VIEW_MIME,
@@ -39,7 +46,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
 NOTEBOOKS = notebook_paths()
 VIEWPORT = {"width": 1280, "height": 1000}
-RUN_TIMEOUT_MS = 120_000
 
 #: Every element that shows an error or a warning in a JupyterLab output area.
 ERROR_SELECTOR = (
@@ -53,49 +59,6 @@ CONTROL_SELECTOR = (
     ".widget-slider, .widget-hslider, .widget-dropdown, .widget-select, .widget-select-multiple, "
     ".widget-toggle-buttons, .widget-radio, .widget-checkbox"
 )
-
-APP_READY_JS = """() => !!(window.jupyterapp && document.querySelector('#jp-main-dock-panel'))"""
-
-OPEN_JS = """async name => {
-  const app = window.jupyterapp;
-  await app.restored;
-  if (!app.shell.leftCollapsed) { await app.commands.execute('application:toggle-left-area'); }
-  await app.commands.execute('docmanager:open', {path: name, factory: 'Notebook'});
-  for (const widget of [...app.shell.widgets('main')]) {
-    if (widget.id.startsWith('launcher')) { widget.close(); }
-  }
-}"""
-
-#: Save (the widgets changed since the last save) and close every document.
-CLOSE_JS = """async () => {
-  const app = window.jupyterapp;
-  if (app.shell.currentWidget?.context) { await app.commands.execute('docmanager:save'); }
-  await app.commands.execute('application:close-all');
-}"""
-
-NOTEBOOK_READY_JS = """name => {
-  const w = window.jupyterapp?.shell?.currentWidget;
-  return !!(w && w.context && w.context.isReady && w.context.path.endsWith(name) && w.content
-            && w.sessionContext?.session?.kernel?.status === 'idle');
-}"""
-
-#: Clear the committed outputs first, so nothing from the file can pass for a fresh result,
-#: then Run All Cells; the command's promise says whether every cell ran without error.
-RUN_ALL_JS = """async () => {
-  const app = window.jupyterapp;
-  await app.commands.execute('notebook:clear-all-cell-outputs');
-  window.__waRun = {done: false};
-  app.commands.execute('notebook:run-all-cells').then(
-    ok => { window.__waRun = {done: true, ok: ok}; },
-    error => { window.__waRun = {done: true, ok: false, error: String(error)}; });
-}"""
-
-RUN_DONE_JS = """() => {
-  const w = window.jupyterapp.shell.currentWidget;
-  const prompts = [...w.node.querySelectorAll('.jp-InputPrompt')];
-  const busy = prompts.some(p => p.textContent.includes('*'));
-  return window.__waRun?.done && !busy && w.sessionContext.session?.kernel?.status === 'idle';
-}"""
 
 #: Plotly charts that were actually drawn (plotly adds .main-svg when it draws), in the notebook.
 DRAWN_PLOTS_JS = """root => [...root.querySelectorAll('.js-plotly-plot')]

@@ -30,7 +30,20 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser_support import SCREENSHOTS, LabServer, accessibility_node, notebook_paths
+from tests.browser_support import (
+    APP_READY_JS,
+    CLOSE_JS,
+    NOTEBOOK_READY_JS,
+    OPEN_JS,
+    RUN_ALL_JS,
+    RUN_DONE_JS,
+    RUN_TIMEOUT_MS,
+    SCREENSHOTS,
+    LabServer,
+    accessibility_node,
+    notebook_paths,
+    open_with_charts_drawn,
+)
 from tests.layout_support import (
     A4_CONTENT_WIDTH,
     BLOCKS_JS,
@@ -46,15 +59,6 @@ from tests.layout_support import (
     table_problems,
     too_wide_for_paper,
     two_bars,
-)
-from tests.test_browser import (
-    APP_READY_JS,
-    CLOSE_JS,
-    NOTEBOOK_READY_JS,
-    OPEN_JS,
-    RUN_ALL_JS,
-    RUN_DONE_JS,
-    RUN_TIMEOUT_MS,
 )
 
 #: Chromium, kernels (each notebook is run in JupyterLab) and about four minutes.
@@ -113,8 +117,7 @@ class SitePages:
 
     def open(self, stem: str, width: int) -> Page:
         page = self.context(width).new_page()
-        page.goto((self.site / f"{stem}.html").as_uri(), wait_until="load")
-        page.wait_for_function(ALL_DRAWN_JS)
+        open_with_charts_drawn(page, (self.site / f"{stem}.html").as_uri())
         settle(page)
         return page
 
@@ -206,8 +209,7 @@ def test_site_page_fits_a4_when_printed(stem: str, browser: Browser, site: Path)
     )
     try:
         page = context.new_page()
-        page.goto((site / f"{stem}.html").as_uri(), wait_until="load")
-        page.wait_for_function(ALL_DRAWN_JS)
+        open_with_charts_drawn(page, (site / f"{stem}.html").as_uri())
         page.emulate_media(media="print")
         settle(page)
         problems = too_wide_for_paper(page.evaluate(BLOCKS_JS))

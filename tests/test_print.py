@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.browser_support import open_with_charts_drawn
 from workers_abroad.publishing.notebooks import notebook_paths
 
 pytestmark = pytest.mark.browser  # every page is printed by chromium
@@ -43,11 +44,7 @@ TABLES_JS = """() => [...document.querySelectorAll('details.wa-data-details')].m
 def open_page(browser: Browser, path: Path) -> Page:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
     page = context.new_page()
-    page.goto(path.as_uri(), wait_until="load")
-    page.wait_for_function(
-        "[...document.querySelectorAll('.wa-chart')].every(c => c.querySelector('.main-svg'))",
-        timeout=30_000,
-    )
+    open_with_charts_drawn(page, path.as_uri())
     return page
 
 

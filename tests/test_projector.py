@@ -31,7 +31,13 @@ import nbformat
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser_support import PLOTLY_MIME, LabServer, start_lab, stop_lab
+from tests.browser_support import (
+    PLOTLY_MIME,
+    LabServer,
+    open_with_charts_drawn,
+    start_lab,
+    stop_lab,
+)
 from workers_abroad.publishing.notebooks import notebook_paths
 from workers_abroad.publishing.render import PLOTLY_BUNDLE
 
@@ -124,12 +130,7 @@ def measure(browser: Browser, url: str, size: tuple[int, int], scheme: str) -> l
     )
     try:
         page: Page = context.new_page()
-        page.goto(url, wait_until="load")
-        page.wait_for_function(
-            "[...document.querySelectorAll('.js-plotly-plot')]"
-            ".every(c => c.querySelector('.main-svg'))",
-            timeout=30_000,
-        )
+        open_with_charts_drawn(page, url)
         page.wait_for_timeout(300)  # responsive charts settle after the first layout
         return page.evaluate(MEASURE_JS, "body")
     finally:
