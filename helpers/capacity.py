@@ -223,7 +223,7 @@ def drawdown_canvas(days: pd.Series, top: float, deadline: date, height: int) ->
     first, last = pd.Timestamp(days.min()), pd.Timestamp(days.max())
     first = min(first, pd.Timestamp(deadline)) if pd.Timestamp(deadline) <= last else first
     span = last - first
-    x_range = (first - span * 0.04, last + span * 0.1)
+    x_range = (first - span * 0.04, last + span * 0.15)
     plot_height = max(height - HEADER_AND_FOOT, 0.2 * height)
     above = 2.5 * plots.BODY_SIZE + MARKER_ROOM + LABEL_PAD  # a two-line label over a marker
     low = -0.03 * top
@@ -286,10 +286,10 @@ class Obstacles:
     lines: list[Box]
 
 
-#: What a label's flaw costs: leaving the plot is worst; crossing the model's steps or covering
-#: a marker or another text come next; crossing a dotted line, which stays readable, is least;
-#: a label on two lines costs a little, so one line is used wherever it does as well.
-COST_OUTSIDE, COST_COVERS, COST_CROSSES_LINE, COST_TWO_LINES = 100, 10, 2, 1
+#: What a label's flaw costs: leaving the plot is worst; crossing the model's steps or the
+#: deadline's line, or covering a marker or another text, come next; a label on two lines costs
+#: a little, so one line is used wherever it does as well.
+COST_OUTSIDE, COST_COVERS, COST_CROSSES_LINE, COST_TWO_LINES = 100, 10, 10, 1
 
 
 def label_cost(canvas: Canvas, obstacles: Obstacles, box: Box) -> int:
@@ -322,7 +322,8 @@ def place_label(
 def marker_box(canvas: Canvas, day: object, count: float) -> Box:
     """The area a count's marker covers."""
     x, y = canvas.x(day), canvas.y(count)
-    return (x - MARKER_ROOM, x + MARKER_ROOM, y - MARKER_ROOM, y + MARKER_ROOM)
+    half = plots.marker("official report")["size"] / 2
+    return (x - half, x + half, y - half, y + half)
 
 
 def count_text(qualifier: str, count: int) -> str:
