@@ -146,13 +146,7 @@ def test_an_invented_number_in_a_real_notebook_is_caught(
     before = {(f.place, f.verdict.claim.text) for f in claims.unmatched_claims(source, registry)}
     after = {(f.place, f.verdict.claim.text) for f in claims.unmatched_claims(copy, registry)}
     assert after - before == {(f"cell {index}", "12,345")}
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.claims", str(copy)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_claims(str(copy))
     assert result.returncode == 1
     assert (
         f"{copy}:cell {index}:12,345  [count] UNMATCHED in: Then 12,345 ghosts crossed the border."
@@ -214,6 +208,12 @@ HAND = Registry(
 )
 
 
+def run_claims(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """``python -m tools.claims`` with these arguments, as a maintainer runs it."""
+    command = [sys.executable, "-m", "tools.claims", *arguments]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
 def write_notebook(
     folder: Path, name: str, prose: str, code: str = "", bundle: dict | None = None
 ) -> Path:
@@ -236,19 +236,55 @@ def bases(path: Path, registry: Registry = HAND) -> list[tuple[str, str, str]]:
     ]
 
 
-def test_a_number_printed_by_the_same_notebook_counts_within_its_rounding(tmp_path: Path) -> None:
+#: Hand-worked cases of a notebook whose one code cell printed ``bundle``: (notebook, prose,
+#: bundle, each number's (text, basis)); "output" means that cell's output accounts for it.
+OUTPUT_CASES = {
     # 16,613 / 2,035 = 8.16363...: "about 8.2×" rounds it at one decimal, "8.16 times" at two.
-    path = write_notebook(
-        tmp_path,
+    "within the rounding written": (
         "03-x.ipynb",
         "Tourist visas rose about 8.2× (8.16 times).",
-        "16613 / 2035",
-        bundle={"text/plain": "8.163636363636364"},
-    )
-    assert bases(path) == [
-        ("8.2×", "output", "03-x.ipynb output of cell 1"),
-        ("8.16 times", "output", "03-x.ipynb output of cell 1"),
-    ]
+        {"text/plain": "8.163636363636364"},
+        [("8.2×", "output"), ("8.16 times", "output")],
+    ),
+    # "about 18,500" covers 18,450 to 18,550: 18,533 is in; "more than 18,500" too (18,533 is
+    # at least 18,500); "nearly 18,600" needs 18,550 to 18,600.
+    "about, more than, nearly": (
+        "03-x.ipynb",
+        "about 18,500 and more than 18,500 but nearly 18,600",
+        {"text/plain": "18533"},
+        [("18,500", "output"), ("18,500", "output"), ("18,600", "")],
+    ),
+    # 22 Dec 2019 is derived in data/; 28 Feb 2018 printed; 23 Dec 2019 neither.
+    "full dates": (
+        "01-x.ipynb",
+        "Due 22 Dec 2019, reported 28 Feb 2018, not 23 Dec 2019.",
+        {"text/plain": "2018-02-28"},
+        [("22 Dec 2019", "data"), ("28 Feb 2018", "output"), ("23 Dec 2019", "")],
+    ),
+    # An HTML table's index (the th cells 0 and 1) is not a printed number.
+    "an HTML table without its index": (
+        "03-x.ipynb",
+        "It was 12,345, in 1 case.",
+        {
+            "text/html": "<table><tr><th>0</th><th>1</th><td>12,345</td></tr></table>",
+            "text/plain": "0 1 12345",
+        },
+        [("12,345", "output"), ("1", "")],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "prose", "bundle", "expected"), OUTPUT_CASES.values(), ids=list(OUTPUT_CASES)
+)
+def test_an_output_accounts_for_the_numbers_it_prints(
+    tmp_path: Path, name: str, prose: str, bundle: dict, expected: list[tuple[str, str]]
+) -> None:
+    path = write_notebook(tmp_path, name, prose, "x", bundle=bundle)
+    found = bases(path)
+    assert [(text, basis) for text, basis, _ in found] == expected
+    details = {detail for _, basis, detail in found if basis == "output"}
+    assert details == {f"{name} output of cell 1"}
 
 
 @pytest.mark.parametrize("prose", ["8.3×", "8.1×", "about 18,400", "18,500"])
@@ -261,41 +297,30 @@ def test_a_number_outside_the_rounding_written_is_unmatched(tmp_path: Path, pros
     assert [b for _, b, _ in bases(path)] == [""]
 
 
-def test_about_allows_rounding_to_the_written_precision(tmp_path: Path) -> None:
-    # "about 18,500" covers 18,450 to 18,550: 18,533 is in; "more than 18,500" too
-    # (18,533 ≥ 18,500).
-    path = write_notebook(
-        tmp_path,
-        "03-x.ipynb",
-        "about 18,500 and more than 18,500 but nearly 18,600",
-        "x",
-        bundle={"text/plain": "18533"},
-    )
-    assert [b for _, b, _ in bases(path)] == [
-        "output",
-        "output",
-        "",
-    ]  # "nearly 18,600" needs ≤ 18,600 and ≥ 18,550
-
-
 def test_outputs_of_another_notebook_do_not_count_for_a_notebook(tmp_path: Path) -> None:
     write_notebook(tmp_path, "01-a.ipynb", "Nothing here.", "x", bundle={"text/plain": "12345"})
     other = write_notebook(tmp_path, "02-b.ipynb", "It was 12,345.")
     assert [b for _, b, _ in bases(other)] == [""]
 
 
+def readme_bases(folder: Path, text: str, notebook: Path) -> list[tuple[str, str, str]]:
+    """(number, basis, detail) for every number of a README.md holding ``text``, next to one
+    notebook whose outputs it may cite."""
+    readme = folder / "README.md"
+    readme.write_text(text, encoding="utf-8")
+    outputs = claims.outputs_for(readme, HAND, notebooks=[notebook])
+    return [
+        (f.verdict.claim.text, f.verdict.basis, f.verdict.detail)
+        for f in claims.check_document(readme, HAND, outputs)
+    ]
+
+
 def test_readme_and_the_guide_may_cite_any_notebooks_output(tmp_path: Path) -> None:
     notebook = write_notebook(
         tmp_path, "01-a.ipynb", "Nothing here.", "x", bundle={"text/plain": "12345"}
     )
-    readme = tmp_path / "README.md"
-    readme.write_text("The notebooks find 12,345, not 54,321.\n", encoding="utf-8")
-    outputs = claims.outputs_for(readme, HAND, notebooks=[notebook])
-    verdicts = [
-        (f.verdict.claim.text, f.verdict.basis)
-        for f in claims.check_document(readme, HAND, outputs)
-    ]
-    assert verdicts == [("12,345", "output"), ("54,321", "")]
+    found = readme_bases(tmp_path, "The notebooks find 12,345, not 54,321.\n", notebook)
+    assert [(text, basis) for text, basis, _ in found] == [("12,345", "output"), ("54,321", "")]
 
 
 def test_a_small_count_in_readme_needs_an_output_of_the_same_kind(tmp_path: Path) -> None:
@@ -304,13 +329,9 @@ def test_a_small_count_in_readme_needs_an_output_of_the_same_kind(tmp_path: Path
     notebook = write_notebook(
         tmp_path, "04-a.ipynb", "Nothing here.", "x", bundle={"text/plain": "Air: 2 flights a week"}
     )
-    readme = tmp_path / "README.md"
-    readme.write_text("Only two flights a week.\n\nTwo of its screenshots:\n", encoding="utf-8")
-    outputs = claims.outputs_for(readme, HAND, notebooks=[notebook])
-    found = [
-        (f.verdict.claim.text, f.verdict.basis, f.verdict.detail)
-        for f in claims.check_document(readme, HAND, outputs)
-    ]
+    found = readme_bases(
+        tmp_path, "Only two flights a week.\n\nTwo of its screenshots:\n", notebook
+    )
     assert found == [
         (
             "two",
@@ -419,21 +440,6 @@ def test_a_bare_year_may_come_from_a_row_the_prose_cites(tmp_path: Path) -> None
     assert [b for _, b, _ in bases(uncited)] == [""]
 
 
-def test_a_full_date_matches_data_or_an_output(tmp_path: Path) -> None:
-    path = write_notebook(
-        tmp_path,
-        "01-x.ipynb",
-        "Due 22 Dec 2019, reported 28 Feb 2018, not 23 Dec 2019.",
-        "x",
-        bundle={"text/plain": "2018-02-28"},
-    )
-    assert [(t, b) for t, b, _ in bases(path)] == [
-        ("22 Dec 2019", "data"),
-        ("28 Feb 2018", "output"),
-        ("23 Dec 2019", ""),
-    ]
-
-
 def test_a_count_of_months_needs_a_value_counted_in_months(tmp_path: Path) -> None:
     # 24 is T2397_REPAT, labelled in months; 2 is a count of flights, not of months.
     uses_both = 'row(t, "T2397_REPAT"); row(t, "T_FLIGHTS")'
@@ -443,18 +449,6 @@ def test_a_count_of_months_needs_a_value_counted_in_months(tmp_path: Path) -> No
         tmp_path, "01-y.ipynb", "two months later", "x", bundle={"text/plain": "2 months"}
     )
     assert [b for _, b, _ in bases(printed)] == ["output"]
-
-
-def test_html_tables_count_without_their_index(tmp_path: Path) -> None:
-    html = "<table><tr><th>0</th><th>1</th><td>12,345</td></tr></table>"
-    path = write_notebook(
-        tmp_path,
-        "03-x.ipynb",
-        "It was 12,345, in 1 case.",
-        "df",
-        bundle={"text/html": html, "text/plain": "0 1 12345"},
-    )
-    assert [(t, b) for t, b, _ in bases(path)] == [("12,345", "output"), ("1", "")]
 
 
 def test_chart_titles_annotations_and_widget_text_count(tmp_path: Path) -> None:
@@ -549,13 +543,7 @@ def test_the_report_names_what_every_number_matched(tmp_path: Path) -> None:
         "16613 / 2035",
         bundle={"text/plain": "8.163636"},
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.claims", "--report", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_claims("--report", str(path))
     assert result.returncode == 1  # 2019: no row of this notebook, no output gives it
     lines = result.stdout.splitlines()
     assert lines == [
@@ -565,30 +553,17 @@ def test_the_report_names_what_every_number_matched(tmp_path: Path) -> None:
         "Russia issued 16,613 tourist visas, 8.2× more, in 2019.",
     ]
     clean = write_notebook(tmp_path, "03-y.ipynb", "Russia issued 16,613 tourist visas.")
-    result = subprocess.run(
-        [sys.executable, "-m", "tools.claims", str(clean)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert (result.returncode, result.stdout) == (
-        0,
-        "",
-    )  # without --report, only the unmatched are printed
+    result = run_claims(str(clean))
+    # without --report, only the unmatched are printed
+    assert (result.returncode, result.stdout) == (0, "")
 
 
 def test_navigation_cells_are_not_prose(tmp_path: Path) -> None:
-    notebook = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_markdown_cell(
-                "[← 98 old](98-old.ipynb) 12345", metadata={"tags": ["navigation"]}
-            ),
-            nbformat.v4.new_markdown_cell("Russia issued 16,613 tourist visas."),
-            nbformat.v4.new_code_cell("x = 99999"),
-        ]
-    )
-    path = tmp_path / "99-test.ipynb"
+    path = write_notebook(tmp_path, "99-test.ipynb", "Russia issued 16,613 tourist visas.", "x = 9")
+    notebook = nbformat.read(path, as_version=4)
+    links = "[← 98 old](98-old.ipynb) 12345"
+    navigation = nbformat.v4.new_markdown_cell(links, metadata={"tags": ["navigation"]})
+    notebook.cells.insert(0, navigation)
     nbformat.write(notebook, path)
     assert [(p.where, p.text) for p in claims.notebook_passages(path)] == [
         ("cell 1", "Russia issued 16,613 tourist visas.")
