@@ -3,7 +3,7 @@ notebook.exercise).
 
 Why: a check cell ``check("03.1", answer_1)`` carries no answer expression a student could
 evaluate, and the teacher guide's keys (tests/test_exercises_NN.py) and the grader
-(tools/grade.py) read the same values."""
+(workers_abroad/classroom/grade.py) read the same values."""
 
 from __future__ import annotations
 
@@ -48,9 +48,16 @@ class Exercise:
         return selfcheck.check_choice(given, str(expected), self.options)
 
 
-def _after(t: Tables, provision_id: str, term_id: str) -> date:
-    """A provision's adoption date moved by one of paragraph 8's terms (calendar months)."""
-    return months_after(t, provision_id, term_id)
+def _midterm_report_of_2321(t: Tables) -> date:
+    """01.1: paragraph 8's midterm term counted from resolution 2321's adoption instead."""
+    return months_after(t, "R2321", "T2397_MIDTERM")
+
+
+def _days_from_covered_to_midterm(t: Tables) -> int:
+    """01.2: the days between the end of what the midterm report covers and its due date."""
+    due = months_after(t, "R2397", "T2397_MIDTERM")
+    covered = months_after(t, "R2397", "T2397_MIDTERM_COVERS")
+    return (due - covered).days
 
 
 def _shortest_step(t: Tables) -> str:
@@ -118,6 +125,17 @@ def _share_matching_presanctions_low(t: Tables) -> float:
     return int(t["entries"].loc["EN_PRESANCTIONS_VISAS", "low"]) / extra
 
 
+def _student_visa_fold(t: Tables) -> float:
+    """03.1: how many times 2018's student visas 2019's were."""
+    return _visas(t, "2019", "student") / _visas(t, "2018", "student")
+
+
+def _new_registrations_kind(t: Tables) -> str:
+    """03.3: a figure counted over a period is a flow; one on a day is a stock."""
+    precision = t["russia_workers"].loc["RW_NEW_REG", "date_precision"]
+    return "flow" if precision == "period" else "stock"
+
+
 def _count_on(t: Tables, obs_id: str) -> tuple[float, Any]:
     observation = t["russia_workers"].loc[obs_id]
     return float(observation["count"]), observation["as_of"]
@@ -134,29 +152,27 @@ def _share_after_closure_to_carry_all(t: Tables) -> float:
     """04.2: the share of weekly seats that had to keep running after the closure for
     Zakharova's about 1,000 to leave by the final report's count, the other settings at their
     defaults."""
-    (people, start), (_, end) = _count_on(t, "RW_2020_JAN"), _count_on(t, "RW_2020_MAR")
+    people, start = _count_on(t, "RW_2020_JAN")
+    _, end = _count_on(t, "RW_2020_MAR")
     weekly = capacity.settings_from(t).weekly
-    weeks, before = (
-        capacity.full_weeks(start, end),
-        capacity.full_weeks(start, capacity.closure_date(t)),
-    )
+    weeks = capacity.full_weeks(start, end)
+    before = capacity.full_weeks(start, capacity.closure_date(t))
     return (people - weekly * before) / (weekly * (weeks - before))
 
 
 def _weekly_fall_2018(t: Tables) -> float:
     """04.3: the average fall a week in permits during 2018: the fall over the exact days / 7."""
-    (before, start), (after, end) = _count_on(t, "RW_2017_END"), _count_on(t, "RW_2018_END")
+    before, start = _count_on(t, "RW_2017_END")
+    after, end = _count_on(t, "RW_2018_END")
     return (before - after) / ((end - start).days / 7)
 
 
 EXERCISES = [
-    Exercise("01.1", "date", lambda t: _after(t, "R2321", "T2397_MIDTERM")),
+    Exercise("01.1", "date", _midterm_report_of_2321),
     Exercise(
         "01.2",
         "number",
-        lambda t: (
-            (_after(t, "R2397", "T2397_MIDTERM") - _after(t, "R2397", "T2397_MIDTERM_COVERS")).days
-        ),
+        _days_from_covered_to_midterm,
         tolerances={"rel_tol": 0.0, "close_tol": 0.012, "close_hint": COUNTING_HINT},
         places=0,
     ),
@@ -176,7 +192,7 @@ EXERCISES = [
     Exercise(
         "03.1",
         "number",
-        lambda t: _visas(t, "2019", "student") / _visas(t, "2018", "student"),
+        _student_visa_fold,
         places=2,
     ),
     # 03.2: a rounding slip at two decimals (0.81, 0.83) is "close"; 0.79, the old
@@ -188,17 +204,7 @@ EXERCISES = [
         tolerances={"rel_tol": 0.005, "close_tol": 0.015},
         places=2,
     ),
-    # 03.3: a figure counted over a period is a flow; one on a day is a stock.
-    Exercise(
-        "03.3",
-        "choice",
-        lambda t: (
-            "flow"
-            if t["russia_workers"].loc["RW_NEW_REG", "date_precision"] == "period"
-            else "stock"
-        ),
-        options=("stock", "flow"),
-    ),
+    Exercise("03.3", "choice", _new_registrations_kind, options=("stock", "flow")),
     Exercise("04.1", "number", _break_even_from_end_2017, tolerances={"rel_tol": 0.001}, places=1),
     Exercise(
         "04.2",
