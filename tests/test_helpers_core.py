@@ -1,4 +1,4 @@
-"""Unit tests of the foundation helpers: paths, derived dates, plots and the widget base."""
+"""Unit tests of the foundation helpers: paths, derived dates, plots and the explorers."""
 
 from __future__ import annotations
 
@@ -239,7 +239,7 @@ def test_safe_url(url: object, ok: bool) -> None:
 
 
 def test_explorer_redraws_and_escapes_its_text() -> None:
-    import ipywidgets as ipw
+    import ipywidgets as widgets
 
     calls = []
 
@@ -247,7 +247,7 @@ def test_explorer_redraws_and_escapes_its_text() -> None:
         calls.append(n)
         return explorers.View(plots.go.Figure(plots.go.Bar(x=["a"], y=[n])), f"<b>n</b> is {n}")
 
-    slider = ipw.IntSlider(value=1, min=0, max=5)
+    slider = widgets.IntSlider(value=1, min=0, max=5)
     explorer = explorers.Explorer({"n": slider}, render, title="<i>Demo</i>")
     assert explorer.text.value == "&lt;b&gt;n&lt;/b&gt; is 1"
     slider.value = 3
@@ -258,9 +258,9 @@ def test_explorer_redraws_and_escapes_its_text() -> None:
 
 
 def test_explorer_clears_the_chart_when_render_gives_none() -> None:
-    import ipywidgets as ipw
+    import ipywidgets as widgets
 
-    toggle = ipw.Checkbox(value=True)
+    toggle = widgets.Checkbox(value=True)
     explorer = explorers.Explorer(
         {"on": toggle}, lambda on: explorers.View(plots.go.Figure() if on else None, str(on))
     )
