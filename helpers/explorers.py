@@ -42,8 +42,12 @@ class Explorer:
         controls: Mapping[str, widgets.ValueWidget],
         render: Callable[..., View],
         title: str = "",
+        columns: int = 1,
     ) -> None:
+        """``columns``: how many control rows sit side by side; 2 lets a simulator's controls and
+        its chart share one 1024x768 screen (a projector) instead of scrolling."""
         _require_explorer_arguments(controls, render, title)
+        _require_columns(columns)
         self.controls = dict(controls)
         self.render = render
         self.text = widgets.HTML(layout=widgets.Layout(margin="4px 0"))
@@ -54,7 +58,7 @@ class Explorer:
         rows = [labelled(control, names=False) for control in self.controls.values()]
         # One SliderNames for the whole explorer, last so the rows keep their places.
         self.widget = widgets.VBox(
-            [*header, widgets.VBox(rows), self.text, self.chart, SliderNames()]
+            [*header, _control_grid(rows, columns), self.text, self.chart, SliderNames()]
         )
         self.widget.add_class("wa-explorer")
         for control in self.controls.values():
@@ -265,6 +269,28 @@ def _option_width(control: widgets.Widget) -> str:
     3 em for the arrow."""
     longest = max((len(str(label)) for label in control.options), default=8)
     return f"{0.55 * longest + 3:.1f}em"
+
+
+#: The gap between two columns of controls.
+COLUMN_GAP = "0 24px"
+
+
+def _control_grid(rows: list[widgets.Widget], columns: int) -> widgets.Box:
+    """The control rows in one column, or in a grid of equal columns."""
+    if columns == 1:
+        return widgets.VBox(rows)
+    grid = widgets.Layout(
+        grid_template_columns=f"repeat({columns}, minmax(0, 1fr))", grid_gap=COLUMN_GAP
+    )
+    return widgets.GridBox(rows, layout=grid)
+
+
+def _require_columns(columns: object) -> None:
+    """One, two or three columns of controls: more would not fit a 1024 px screen."""
+    if not isinstance(columns, int) or isinstance(columns, bool):
+        raise TypeError(f"columns must be a whole number, not {type(columns).__name__}")
+    if columns not in (1, 2, 3):
+        raise ValueError(f"columns must be 1, 2 or 3, not {columns}")
 
 
 def _require_explorer_arguments(controls: object, render: object, title: object) -> None:

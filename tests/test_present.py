@@ -302,6 +302,43 @@ def test_projector_text_reads_from_the_back_of_the_room(projector: Projector, br
     assert not id_columns, f"tables show id columns to the class: {id_columns}"
 
 
+#: Where the simulator's screenshot goes, to look at (with tests/test_layout.py's).
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+#: The simulator as drawn, from its title down to its chart's x-axis labels: the controls, the
+#: verdict and the plot (the notes and source line under the chart may need a scroll).
+SIMULATOR_JS = """() => {
+  const box = [...document.querySelectorAll('.wa-explorer')]
+    .find(e => e.textContent.includes('Capacity simulator'));
+  if (!box) return null;
+  box.scrollIntoView();
+  const top = box.getBoundingClientRect().top;
+  const ticks = box.querySelector('.js-plotly-plot .xaxislayer-above');
+  const plotBottom = ticks ? ticks.getBoundingClientRect().bottom : Infinity;
+  return {height: plotBottom - top};
+}"""
+
+
+def test_the_simulator_fits_one_projector_screen(projector: Projector, browser: Browser):
+    """At 1024x768 a class sees the simulator's controls and its plot at once: moving a slider
+    and seeing the chart change needs no scrolling (issue 21)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(180_000)
+    try:
+        page = context.new_page()
+        page.goto(projector.notebook_url(NOTEBOOK_04), wait_until="load")
+        page.wait_for_selector(".wa-explorer .js-plotly-plot .main-svg", state="attached")
+        page.wait_for_timeout(500)
+        simulator = page.evaluate(SIMULATOR_JS)
+        page.wait_for_timeout(300)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "projector-04-simulator-1024x768.png"))
+    finally:
+        context.close()
+    assert simulator is not None, "no explorer titled 'Capacity simulator' on 04's page"
+    height = simulator["height"]
+    assert height <= 768, f"controls to x-axis, the simulator is {height:.0f} px high"
+
+
 def test_navigation_links_open_the_other_notebooks_in_projector_mode(
     projector: Projector, browser: Browser
 ):
