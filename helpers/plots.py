@@ -756,6 +756,8 @@ def escape_figure_text(fig: go.Figure) -> go.Figure:
     is: trace names, texts, hover texts and templates, string custom data, legend group titles,
     annotations, and axis, colour bar and legend titles. A newline in any of them is a line
     break. :func:`finish` calls this once; calling it twice would show ``&amp;`` literally."""
+    if not isinstance(fig, go.Figure):
+        raise TypeError(f"fig must be a plotly Figure, not {type(fig).__name__}")
     for trace in fig.data:
         _escape_trace(trace)
     for note in fig.layout.annotations:
