@@ -625,15 +625,24 @@ def _control_value(state: Mapping[str, Any]) -> str:
     return ""
 
 
+#: The d3 readout formats the explorers use (helpers.explorers.READOUT_FORMATS): an optional
+#: currency sign, thousands separator, precision, ``~`` to trim trailing zeros, and f or %.
+_READOUT_FORMAT = re.compile(
+    r"(?P<dollar>\$)?(?P<comma>,)?\.(?P<places>\d+)(?P<trim>~)?(?P<kind>[f%])"
+)
+
+
 def _formatted(value: Any, readout_format: str | None) -> str:
-    """A slider value as its readout shows it: '.0%' and ',.0f' mean the same in d3 and Python."""
-    if (
-        readout_format
-        and isinstance(value, int | float)
-        and re.fullmatch(r",?\.\d+[f%]", readout_format)
-    ):
-        return format(value, readout_format)
-    return str(value)
+    """A slider value as its readout shows it (100,000; $5,000; 50%; 1.25), from the same d3
+    format the widget was given; any other format or value shows as Python writes it."""
+    found = _READOUT_FORMAT.fullmatch(readout_format or "")
+    if found is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    text = format(value, f"{found['comma'] or ''}.{found['places']}{found['kind']}")
+    if found["trim"] and "." in text:
+        number, percent = (text[:-1], "%") if text.endswith("%") else (text, "")
+        text = number.rstrip("0").rstrip(".") + percent
+    return f"{found['dollar'] or ''}{text}"
 
 
 #: Widgets nested deeper than this are refused: no explorer nests more than three, and a
