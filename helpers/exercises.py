@@ -2,8 +2,8 @@
 notebook.exercise).
 
 Why: a check cell ``check("03.1", answer_1)`` carries no answer expression a student could
-evaluate, and the teacher guide's keys (tests/test_exercises_NN.py) and the grader
-(workers_abroad/classroom/grade.py) read the same values."""
+evaluate, and the answer keys (docs/answer-keys.md, checked by tests/test_exercises.py) and the
+grader (workers_abroad/classroom/grade.py) read the same values."""
 
 from __future__ import annotations
 
