@@ -148,8 +148,9 @@ def unexecuted_cells(path: Path) -> list[str]:
 
 
 def notebook_path(name: str) -> Path:
-    """A notebook given by name ("01-the-resolution.ipynb") or by path; it must be in notebooks/."""
-    path = (NOTEBOOKS_DIR / Path(name).name).resolve()
+    """A notebook given by name ("01-the-resolution", with or without ".ipynb") or by path; it
+    must be in notebooks/."""
+    path = (NOTEBOOKS_DIR / Path(name).with_suffix(".ipynb").name).resolve()
     if not path.is_file():
         raise SystemExit(f"no notebook {Path(name).name!r} in {NOTEBOOKS_DIR}")
     return path
