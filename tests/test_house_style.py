@@ -23,7 +23,7 @@ import plotly.io as pio
 import pytest
 
 from helpers import explorers, plots
-from tests.test_accessibility import contrast_ratio, lab, linear_rgb
+from tests.colour_support import contrast_ratio, lab, linear_rgb
 
 NBSP = "\u00a0"
 
