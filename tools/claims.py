@@ -73,6 +73,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -723,74 +724,147 @@ def with_key_column(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index() if frame.index.name else frame
 
 
+def _figure_columns(resource: Mapping[str, Any], frame: pd.DataFrame) -> list[str]:
+    """The columns whose values are figures: those datapackage.json marks ``x-figure``, then the
+    table's EXTRA_FIGURE_COLUMNS it has (an assumption's range as well as its default)."""
+    columns = [f["name"] for f in resource["schema"]["fields"] if f.get("x-figure")]
+    extra = EXTRA_FIGURE_COLUMNS.get(resource["name"], ())
+    return columns + [c for c in extra if c in frame and c not in columns]
+
+
+def _figure_words(frame: pd.DataFrame, index: int, column: str) -> frozenset[str]:
+    """What a figure counts, for the small-number rule: its row's term, measure and unit, and
+    the column's name unless that name is generic ("count" says nothing about what is counted)."""
+    column_words = frozenset() if column in _GENERIC_COLUMNS else kind_words(column)
+    return kind_words(_meaning(frame, index)) | column_words
+
+
+def _figure_numbers(
+    resource: Mapping[str, Any], frame: pd.DataFrame, ids: Sequence[str]
+) -> list[Figure]:
+    """One table's contribution to the numbers: every stated value of every figure column, named
+    by file, row, column and meaning, so the report can say which row a number came from."""
+    import pandas as pd
+
+    numbers = []
+    for column in _figure_columns(resource, frame):
+        for index, (row_id, value) in enumerate(zip(ids, frame[column])):
+            if pd.notna(value):
+                where = f"{resource['path']} {row_id} {column}{_meaning(frame, index)}"
+                words = _figure_words(frame, index, column)
+                numbers.append(Figure(float(value), where, row_id, words=words))
+    return numbers
+
+
+def _stated_date_key(value: Any, precision: Any) -> DateKey | None:
+    """A date cell as far as its row states it (a ``date_precision`` of month or year leaves out
+    the day); None for an empty cell, which states no date."""
+    import pandas as pd
+
+    if not pd.notna(value):
+        return None
+    return _date_key(value, precision if pd.notna(precision) else None)
+
+
+def _date_figures(
+    resource: Mapping[str, Any], frame: pd.DataFrame, ids: Sequence[str]
+) -> list[Figure]:
+    """One table's contribution to the dates: every stated value of every date column, at the
+    precision its row gives, so "Dec 2019" matches a month-precise row and not a day it never
+    named."""
+    dates = []
+    for field_ in resource["schema"]["fields"]:
+        if field_["type"] != "date":
+            continue
+        column = field_["name"]
+        precision = frame["date_precision"] if "date_precision" in frame else [None] * len(frame)
+        for row_id, value, exactness in zip(ids, frame[column], precision):
+            date_key = _stated_date_key(value, exactness)
+            if date_key:
+                dates.append(Figure(date_key, f"{resource['path']} {row_id} {column}", row_id))
+    return dates
+
+
+#: A resolution or paragraph a data text names ("resolution 2397", "S/RES/2397"; "paragraph 8",
+#: "¶8", "item 8", "believed 8"): rules S3 and S5 accept it as much as a resolutions-table number.
+_NAMED_RESOLUTION_RE = re.compile(r"(?:\bresolutions?\s+|S/RES/)(\d{4})\b", re.IGNORECASE)
+_NAMED_PARAGRAPH_RE = re.compile(r"(?:\bparagraphs?|¶|\bitem|\bbelieved)\s*(\d{1,3})\b", re.I)
+
+
+def _numbers_named(
+    resource: Mapping[str, Any], frame: pd.DataFrame, pattern: re.Pattern[str]
+) -> set[int]:
+    """The numbers ``pattern`` finds in one table's text columns: the resolutions or paragraphs
+    a title, note or quote names, which the prose may cite although no row holds them."""
+    numbers = set()
+    for field_ in resource["schema"]["fields"]:
+        if field_["type"] != "string":
+            continue
+        for text in frame[field_["name"]].dropna():
+            numbers.update(int(match[1]) for match in pattern.finditer(str(text)))
+    return numbers
+
+
+def _adoption_years(frame: pd.DataFrame) -> dict[int, set[int]]:
+    """The year each resolution of the resolutions table was adopted, where it says: rule S4
+    accepts "2397 (2017)" only with that year."""
+    import pandas as pd
+
+    years: dict[int, set[int]] = {}
+    if "adopted" not in frame:
+        return years
+    for number, adopted in zip(frame["resolution"], frame["adopted"]):
+        day = _as_date(adopted) if pd.notna(adopted) and pd.notna(number) else None
+        if day is not None:
+            years.setdefault(int(number), set()).add(day.year)
+    return years
+
+
+def _add_resolutions_table(registry: Registry, frame: pd.DataFrame) -> None:
+    """The resolutions table's contribution to the structural numbers: its resolution and
+    paragraph numbers (rules S3, S5) and adoption years (rule S4)."""
+    registry.resolutions.update(int(v) for v in frame["resolution"].dropna())
+    registry.paragraphs.update(int(v) for v in frame["paragraph"].dropna())
+    for number, years in _adoption_years(frame).items():
+        registry.resolution_years.setdefault(number, set()).update(years)
+
+
+def _publication_dates(sources: pd.DataFrame) -> list[Figure]:
+    """Each source's publication date as known (a year, a month or a day), so that prose citing a
+    source ("(S31)") may give its year."""
+    import pandas as pd
+
+    dates = []
+    sources = with_key_column(sources)
+    for row_id, published in zip(sources["source_id"], sources["published"]):
+        published_key = _published_key(str(published)) if pd.notna(published) else None
+        if published_key:
+            dates.append(Figure(published_key, f"sources.csv {row_id} published", str(row_id)))
+    return dates
+
+
 def registry_from_tables(
     tables: Mapping[str, pd.DataFrame], descriptor: Mapping[str, Any]
 ) -> Registry:
-    """The registry for these tables: figures, dates, structural numbers and row ids."""
-    import pandas as pd
+    """The registry for these tables: figures, dates, structural numbers and row ids.
 
+    Each table contributes in the descriptor's order: when two rows hold the same value, the
+    report credits the first (after those of the sentence's kind; see classify).
+    """
     registry = Registry()
     for resource in descriptor["resources"]:
-        name, frame = resource["name"], with_key_column(tables[resource["name"]])
-        key = resource["schema"]["primaryKey"][0]
-        ids = [str(v) for v in frame[key]]
+        frame = with_key_column(tables[resource["name"]])
+        ids = [str(v) for v in frame[resource["schema"]["primaryKey"][0]]]
         registry.row_ids.update(ids)
-        figure_columns = [f["name"] for f in resource["schema"]["fields"] if f.get("x-figure")]
-        figure_columns += [
-            c for c in EXTRA_FIGURE_COLUMNS.get(name, ()) if c in frame and c not in figure_columns
-        ]
-        for column in figure_columns:
-            for index, (row_id, value) in enumerate(zip(ids, frame[column])):
-                if pd.notna(value):
-                    meaning = _meaning(frame, index)
-                    words = kind_words(meaning) | (
-                        frozenset() if column in _GENERIC_COLUMNS else kind_words(column)
-                    )
-                    where = f"{resource['path']} {row_id} {column}{meaning}"
-                    registry.numbers.append(Figure(float(value), where, row_id, words=words))
-        for field_ in resource["schema"]["fields"]:
-            column = field_["name"]
-            if field_["type"] == "date":
-                precision = (
-                    frame["date_precision"] if "date_precision" in frame else [None] * len(frame)
-                )
-                for row_id, value, exactness in zip(ids, frame[column], precision):
-                    date_key = (
-                        _date_key(value, exactness if pd.notna(exactness) else None)
-                        if pd.notna(value)
-                        else None
-                    )
-                    if date_key:
-                        registry.dates.append(
-                            Figure(date_key, f"{resource['path']} {row_id} {column}", row_id)
-                        )
-            if field_["type"] == "string":
-                for text in frame[column].dropna():
-                    for match in re.finditer(
-                        r"(?:\bresolutions?\s+|S/RES/)(\d{4})\b", str(text), re.IGNORECASE
-                    ):
-                        registry.resolutions.add(int(match[1]))
-                    for match in re.finditer(
-                        r"(?:\bparagraphs?|¶|\bitem|\bbelieved)\s*(\d{1,3})\b", str(text), re.I
-                    ):
-                        registry.paragraphs.add(int(match[1]))
-        if name == "resolutions":
-            registry.resolutions.update(int(v) for v in frame["resolution"].dropna())
-            registry.paragraphs.update(int(v) for v in frame["paragraph"].dropna())
-            if "adopted" in frame:
-                for number, adopted in zip(frame["resolution"], frame["adopted"]):
-                    day = _as_date(adopted) if pd.notna(adopted) and pd.notna(number) else None
-                    if day is not None:
-                        registry.resolution_years.setdefault(int(number), set()).add(day.year)
+        registry.numbers += _figure_numbers(resource, frame, ids)
+        registry.dates += _date_figures(resource, frame, ids)
+        registry.resolutions.update(_numbers_named(resource, frame, _NAMED_RESOLUTION_RE))
+        registry.paragraphs.update(_numbers_named(resource, frame, _NAMED_PARAGRAPH_RE))
+        if resource["name"] == "resolutions":
+            _add_resolutions_table(registry, frame)
     # Publication dates last, so that a date is credited to the event table before a source's date.
     if "sources" in tables:
-        sources = with_key_column(tables["sources"])
-        for row_id, published in zip(sources["source_id"], sources["published"]):
-            published_key = _published_key(str(published)) if pd.notna(published) else None
-            if published_key:
-                registry.dates.append(
-                    Figure(published_key, f"sources.csv {row_id} published", str(row_id))
-                )
+        registry.dates += _publication_dates(tables["sources"])
     return registry
 
 
@@ -1121,86 +1195,206 @@ def _needs_same_kind(figure: Figure) -> bool:
     return bool(figure.row) or figure.foreign
 
 
+def _structural(claim: Claim, holds: bool, rule: str) -> Verdict:
+    """A number whose context names its role is that rule's or nothing's: "resolution 1234" with
+    no such resolution in data/ is unmatched, not left to match some figure by coincidence."""
+    return Verdict(claim, "structural", rule) if holds else Verdict(claim, "", "")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One claim as the rules read it: the claim, what its document may match, and the words
+    around it in its passage (what it counts, for the small-number rule)."""
+
+    claim: Claim
+    registry: Registry
+    outputs: Outputs
+    text: str
+
+    @cached_property
+    def around(self) -> frozenset[str]:
+        if not self.text:
+            return frozenset()
+        return context_words(self.text, self.claim.start, self.claim.end)
+
+    @property
+    def small(self) -> bool:
+        return self.claim.is_small
+
+    @property
+    def counted(self) -> bool:
+        """A small count or ratio (not a year): the same-kind rule applies to it."""
+        return self.small and self.claim.kind != "year"
+
+    def same_kind(self, figure: Figure) -> frozenset[str]:
+        """The words that make ``figure`` the same kind as a small count; empty when the rule
+        does not apply (not a small count, or an output of the claim's own notebook)."""
+        if self.counted and _needs_same_kind(figure):
+            return figure.words & self.around
+        return frozenset()
+
+    def allowed(self, figure: Figure) -> bool:
+        """Whether the small-number rule lets the claim match ``figure``: any figure for a large
+        number; for a small one, a row the document uses or cites, or an output, of its kind."""
+        if not self.small:
+            return True
+        if figure.row and figure.row not in self.outputs.rows:
+            return False
+        return not self.counted or not _needs_same_kind(figure) or bool(self.same_kind(figure))
+
+    def data_numbers(self) -> list[Figure]:
+        """The data figures the claim may match, those of its kind first, so that of two equal
+        values the report credits the one the sentence talks about ("80% of repatriations" to
+        the repatriation share, not another 80%)."""
+        allowed = [f for f in self.registry.numbers if self.allowed(f)]
+        return sorted(allowed, key=lambda f: not (f.words & self.around))
+
+    def printed_numbers(self) -> list[Figure]:
+        return [f for f in self.outputs.numbers if self.allowed(f)]
+
+    def data_dates(self) -> list[Figure]:
+        """The data dates a year may be read from: any for a large claim, for a bare year only
+        the dates of rows the document uses or cites."""
+        return [f for f in self.registry.dates if not self.small or f.row in self.outputs.rows]
+
+
+def _always_structural(reading: _Reading) -> Verdict | None:
+    """S1, S2, S6, S8, S9: the context alone makes the number structural (a notebook number
+    only if it can name a notebook, 00 to 99)."""
+    claim = reading.claim
+    if claim.kind not in ALWAYS_STRUCTURAL:
+        return None
+    holds = claim.kind != "notebook" or 0 <= claim.number <= 99
+    return _structural(claim, holds, ALWAYS_STRUCTURAL[claim.kind])
+
+
+def _resolution_number(reading: _Reading) -> Verdict | None:
+    """S3: "resolution 2397" is structural if data/ knows the resolution."""
+    claim = reading.claim
+    if claim.kind != "resolution":
+        return None
+    holds = int(claim.number) in reading.registry.resolutions
+    return _structural(claim, holds, "S3 resolution number in data/")
+
+
+def _paragraph_number(reading: _Reading) -> Verdict | None:
+    """S5: "paragraph 8" is structural if data/ knows the paragraph."""
+    claim = reading.claim
+    if claim.kind != "paragraph":
+        return None
+    holds = int(claim.number) in reading.registry.paragraphs
+    return _structural(claim, holds, "S5 paragraph number in data/")
+
+
+def _resolution_year(reading: _Reading) -> Verdict | None:
+    """S4: "2397 (2017)" is structural if data/ knows the resolution and, where it gives the
+    adoption date, the year is that date's."""
+    claim, registry = reading.claim, reading.registry
+    if claim.kind != "resolution-year":
+        return None
+    years = registry.resolution_years.get(claim.ref)
+    holds = claim.ref in registry.resolutions and (not years or int(claim.number) in years)
+    return _structural(claim, holds, f"S4 year of resolution {claim.ref}")
+
+
+def _date(reading: _Reading) -> Verdict | None:
+    """A date matches a data date, else a printed one, and nothing else: a date that matches
+    neither is unmatched (its day and month are no count)."""
+    claim = reading.claim
+    if not claim.is_date:
+        return None
+    for basis, figures in (("data", reading.registry.dates), ("output", reading.outputs.dates)):
+        found = _match_date(claim.value, figures)  # type: ignore[arg-type]
+        if found:
+            return Verdict(claim, basis, found.where)
+    return Verdict(claim, "", "")
+
+
+def _number(reading: _Reading) -> Verdict | None:
+    """A data figure, else an output, that the claim states: exactly first, then within the
+    rounding as written, so "30,000" is credited to 30,000 rather than to 30,023 rounded."""
+    claim = reading.claim
+    candidates = (("data", reading.data_numbers()), ("output", reading.printed_numbers()))
+    for exact in (True, False):
+        for basis, figures in candidates:
+            found = _match_number(claim, figures, exact)
+            if found:
+                return Verdict(
+                    claim, basis, _describe(found, reading.small, reading.same_kind(found))
+                )
+    return None
+
+
+def _year_of_a_date(reading: _Reading) -> Verdict | None:
+    """A year no figure holds may be the year of a data date, else of a printed date."""
+    claim = reading.claim
+    if claim.kind != "year":
+        return None
+    key: DateKey = (int(claim.number), None, None)
+    for basis, figures in (("data", reading.data_dates()), ("output", reading.outputs.dates)):
+        found = _match_date(key, figures)
+        if found:
+            return Verdict(claim, basis, f"year of {_describe(found, reading.small)}")
+    return None
+
+
+def _resolution_without_its_word(reading: _Reading) -> Verdict | None:
+    """S3 again: a bare unqualified number that is a resolution data/ knows ("the 2397 deadline"),
+    once no figure or date has accounted for it."""
+    claim = reading.claim
+    if claim.kind not in ("count", "year") or claim.qualifier != "":
+        return None
+    if claim.number not in reading.registry.resolutions:
+        return None
+    return Verdict(claim, "structural", "S3 resolution number in data/")
+
+
+def _list_length(reading: _Reading) -> Verdict | None:
+    """S7: a whole unqualified count equal to the length of a list starting within three lines
+    below it ("in five sentences" above a 5-item list)."""
+    claim, text = reading.claim, reading.text
+    if not text or claim.kind != "count" or claim.qualifier != "" or claim.decimals != 0:
+        return None
+    line = text.count("\n", 0, claim.start)
+    for first, count in _list_lengths(text):
+        if count == claim.value and 0 < first - line <= 3:
+            return Verdict(
+                claim, "structural", f"S7 length of the list it introduces ({count} items)"
+            )
+    return None
+
+
+#: The ways a claim can be accounted for, tried in this order; the first to return a verdict
+#: decides (a rule returns None when it does not apply). A number whose context names its role
+#: is decided by that role alone; a bare number is tried as a figure and a date before it is
+#: taken for an unnamed resolution (S3) or a list's length (S7).
+_RULES = (
+    _always_structural,
+    _resolution_number,
+    _paragraph_number,
+    _resolution_year,
+    _date,
+    _number,
+    _year_of_a_date,
+    _resolution_without_its_word,
+    _list_length,
+)
+
+
 def classify(
     claim: Claim, registry: Registry, outputs: Outputs = Outputs(), text: str = ""
 ) -> Verdict:
-    """What accounts for one claim (see the module docstring for the rules).
+    """What accounts for one claim (see the module docstring for the rules), by the first of
+    ``_RULES`` that decides; unmatched if none does.
 
     ``outputs`` is what the claim's document may match beyond data/ (its notebook's printed
     values and used rows); ``text`` (the passage) lets a count name the list it introduces.
     """
-    if claim.kind in ALWAYS_STRUCTURAL:
-        ok = claim.kind != "notebook" or 0 <= claim.number <= 99
-        return Verdict(
-            claim, "structural" if ok else "", ALWAYS_STRUCTURAL[claim.kind] if ok else ""
-        )
-    if claim.kind == "resolution":
-        ok = int(claim.number) in registry.resolutions
-        return Verdict(
-            claim, "structural" if ok else "", "S3 resolution number in data/" if ok else ""
-        )
-    if claim.kind == "paragraph":
-        ok = int(claim.number) in registry.paragraphs
-        return Verdict(
-            claim, "structural" if ok else "", "S5 paragraph number in data/" if ok else ""
-        )
-    if claim.kind == "resolution-year":
-        years = registry.resolution_years.get(claim.ref)
-        ok = claim.ref in registry.resolutions and (not years or int(claim.number) in years)
-        return Verdict(
-            claim, "structural" if ok else "", f"S4 year of resolution {claim.ref}" if ok else ""
-        )
-    small = claim.is_small
-    counted = small and claim.kind != "year"  # a small count or ratio: the same-kind rule applies
-    around = context_words(text, claim.start, claim.end) if text else frozenset()
-
-    def same_kind(figure: Figure) -> frozenset[str]:
-        return figure.words & around if counted and _needs_same_kind(figure) else frozenset()
-
-    def allowed(figure: Figure) -> bool:
-        if not small:
-            return True
-        if figure.row and figure.row not in outputs.rows:
-            return False
-        return not counted or not _needs_same_kind(figure) or bool(same_kind(figure))
-
-    # Figures of the same kind first, so that of two equal values the report credits the one the
-    # sentence talks about ("80% of repatriations" to the repatriation share, not another 80%).
-    data_numbers = sorted(
-        (f for f in registry.numbers if allowed(f)), key=lambda f: not (f.words & around)
-    )
-    printed_numbers = [f for f in outputs.numbers if allowed(f)]
-    data_dates = [f for f in registry.dates if not small or f.row in outputs.rows]
-    if claim.is_date:
-        for basis, figures in (("data", registry.dates), ("output", outputs.dates)):
-            found = _match_date(claim.value, figures)  # type: ignore[arg-type]
-            if found:
-                return Verdict(claim, basis, found.where)
-        return Verdict(claim, "", "")
-    for exact in (True, False):
-        for basis, figures in (("data", data_numbers), ("output", printed_numbers)):
-            found = _match_number(claim, figures, exact)
-            if found:
-                return Verdict(claim, basis, _describe(found, small, same_kind(found)))
-    if claim.kind == "year":
-        key: DateKey = (int(claim.number), None, None)
-        for basis, figures in (("data", data_dates), ("output", outputs.dates)):
-            found = _match_date(key, figures)
-            if found:
-                return Verdict(claim, basis, f"year of {_describe(found, small)}")
-    if (
-        claim.kind in ("count", "year")
-        and claim.qualifier == ""
-        and claim.number in registry.resolutions
-    ):
-        return Verdict(claim, "structural", "S3 resolution number in data/")
-    if text and claim.kind == "count" and claim.qualifier == "" and claim.decimals == 0:
-        line = text.count("\n", 0, claim.start)
-        for first, count in _list_lengths(text):
-            if count == claim.value and 0 < first - line <= 3:
-                return Verdict(
-                    claim, "structural", f"S7 length of the list it introduces ({count} items)"
-                )
+    reading = _Reading(claim, registry, outputs, text)
+    for rule in _RULES:
+        verdict = rule(reading)
+        if verdict is not None:
+            return verdict
     return Verdict(claim, "", "")
 
 
