@@ -9,9 +9,10 @@ data/assumptions.csv (F52, F57).
 The chart (the drawdown) lives here, not in 04's cells, because 04 draws it three times: for each
 of its two scenarios and in its simulator, at any setting a student picks. The model's fewest who
 could remain are grey steps beside the reported counts; each hedged count is labelled ("about
-1,000") where the label rule finds room clear of the steps, the other markers and the deadline's
-line and label, so no label is ever drawn across the data at any setting. The notebook's cells
-then show the model, not the layout.
+1,000") at the first of seven places around its marker that keeps clear of the steps, the other
+markers, the labels placed before it and the deadline's line and label (the place with the fewest
+flaws if none is clear), at whatever setting a student picks. The notebook's cells then show the
+model, not the layout.
 
 Every public function checks its arguments and names the one at fault in a TypeError or
 ValueError (tests/test_misuse.py calls each with hostile values); the label placement below them
