@@ -45,7 +45,8 @@ class Explorer:
         columns: int = 1,
     ) -> None:
         """``columns``: how many control rows sit side by side; 2 lets a simulator's controls and
-        its chart share one 1024x768 screen (a projector) instead of scrolling."""
+        its plot share one 1024x768 projector screen (Voila, no code shown) instead of
+        scrolling."""
         _require_explorer_arguments(controls, render, title)
         _require_columns(columns)
         self.controls = dict(controls)
