@@ -107,6 +107,7 @@ class WorkersAbroadExporter(HTMLExporter):
         }
         body, resources = super().from_notebook_node(prepared, resources, **kw)
         body = render.without_idle_tab_stops(render.unwrap_plain_tokens(body))
+        body = render.without_empty_collapsers(body)
         return body, self._to_output_dir(resources)
 
     def _to_output_dir(self, resources: dict[str, Any]) -> dict[str, Any]:

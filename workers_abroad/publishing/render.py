@@ -965,6 +965,17 @@ def unwrap_plain_tokens(page: str) -> str:
     return PLAIN_TOKEN_RE.sub(r"\1", page)
 
 
+#: nbconvert's empty collapser box beside every cell's input and output: JupyterLab's click
+#: target to fold a cell, which a static page cannot do (site.css hides it).
+EMPTY_COLLAPSER_RE = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>\n?')
+
+
+def without_empty_collapsers(page: str) -> str:
+    """The page without the empty collapser boxes: one per cell, with small cells (issue 23)
+    they were 32 KB of the site's weight and showed nothing."""
+    return EMPTY_COLLAPSER_RE.sub("", page)
+
+
 #: nbconvert's tab stop on every cell's input and output box (``tabindex="0"``), so a keyboard
 #: can scroll them; on these pages most never scroll, and each was a Tab press that did nothing.
 CELL_TABINDEX_RE = re.compile(

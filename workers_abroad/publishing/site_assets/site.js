@@ -94,8 +94,11 @@
     });
     charts().forEach(function (div) {
       if (div.data && typeof Plotly !== "undefined") {
+        // A chart with a width of its own (the house style fixes every chart's) gets it back; only
+        // a chart without one stretches to its column again.
         var width = div.dataset.screenWidth ? Number(div.dataset.screenWidth) : null;
-        Plotly.relayout(div, {width: width, autosize: true}).then(function () { Plotly.Plots.resize(div); });
+        var back = Plotly.relayout(div, {width: width, autosize: !width});
+        if (!width) { back.then(function () { Plotly.Plots.resize(div); }); }
       }
     });
   }
