@@ -376,6 +376,16 @@ CHARTS_DRAWN_JS = """[...document.querySelectorAll('.wa-chart, .plotly-graph-div
   .every(c => c.querySelector('.main-svg'))"""
 
 
+def run_every_cell(page: Any, name: str) -> dict[str, Any]:
+    """Run All in the notebook ``name`` open in the Lab page, wait until every cell has run, and
+    return what the run recorded (``window.__waRun``: whether it finished cleanly, and why not).
+    The browser tests, the layout tests and tools/screenshots.py all run notebooks this way."""
+    page.wait_for_function(NOTEBOOK_READY_JS, arg=name)
+    page.evaluate(RUN_ALL_JS)
+    page.wait_for_function(RUN_DONE_JS, timeout=RUN_TIMEOUT_MS, polling=250)
+    return page.evaluate("() => window.__waRun")
+
+
 def open_with_charts_drawn(page: Any, url: str, timeout_ms: int = 30_000) -> None:
     """Open ``url`` in ``page`` and wait until every chart is drawn (plotly draws after load)."""
     page.goto(url, wait_until="load")

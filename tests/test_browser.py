@@ -27,11 +27,7 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.browser_support import (
     APP_READY_JS,
     CLOSE_JS,
-    NOTEBOOK_READY_JS,
     OPEN_JS,
-    RUN_ALL_JS,
-    RUN_DONE_JS,
-    RUN_TIMEOUT_MS,
     SCREENSHOTS,
     WIDGET_STATE_MIME,
     WIDGET_VIEW_MIME,
@@ -39,6 +35,7 @@ from tests.browser_support import (
     error_outputs,
     figure_outputs,
     notebook_paths,
+    run_every_cell,
 )
 
 #: JupyterLab runs every notebook's kernel, driven by chromium.
@@ -213,11 +210,7 @@ def displays_widgets(notebook: dict[str, Any]) -> bool:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_renders_in_jupyterlab(path: Path, lab: LabServer, lab_app: LabApp, opened: Page):
     page = opened
-    page.wait_for_function(NOTEBOOK_READY_JS, arg=path.name)
-
-    page.evaluate(RUN_ALL_JS)
-    page.wait_for_function(RUN_DONE_JS, timeout=RUN_TIMEOUT_MS, polling=250)
-    run = page.evaluate("() => window.__waRun")
+    run = run_every_cell(page, path.name)
     notebook_node = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
 
     # No error output, in the page or in the saved file.

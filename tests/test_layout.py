@@ -33,16 +33,13 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from tests.browser_support import (
     APP_READY_JS,
     CLOSE_JS,
-    NOTEBOOK_READY_JS,
     OPEN_JS,
-    RUN_ALL_JS,
-    RUN_DONE_JS,
-    RUN_TIMEOUT_MS,
     SCREENSHOTS,
     LabServer,
     accessibility_node,
     notebook_paths,
     open_with_charts_drawn,
+    run_every_cell,
 )
 from tests.layout_support import (
     A4_CONTENT_WIDTH,
@@ -404,9 +401,7 @@ class LabNotebooks:
         return self.results[stem]
 
     def _run_and_measure(self, page: Page, name: str, stem: str) -> dict[str, Any]:
-        page.wait_for_function(NOTEBOOK_READY_JS, arg=name)
-        page.evaluate(RUN_ALL_JS)
-        page.wait_for_function(RUN_DONE_JS, timeout=RUN_TIMEOUT_MS, polling=250)
+        run_every_cell(page, name)
         page.wait_for_function(ALL_DRAWN_JS)
         notebook = page.locator(NOTEBOOK_NODE)
         result: dict[str, Any] = {"charts": {}}

@@ -249,6 +249,19 @@ def test_simulator_moves_in_voila_with_no_remote_request(projector: Projector, b
     assert_kernel_culled(projector)
 
 
+@contextmanager
+def projector_screen(projector: Projector, browser: Browser) -> Iterator[Page]:
+    """Notebook 04 in projector mode on a 1024x768 screen, as a classroom projector shows it."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(180_000)
+    try:
+        page = context.new_page()
+        page.goto(projector.notebook_url(NOTEBOOK_04), wait_until="load")
+        yield page
+    finally:
+        context.close()
+
+
 #: What a class reads at 1024x768: every paragraph's font size, every chart text's size as drawn
 #: (font size times the CSS zoom the projector gives charts), the sliders' names and values as
 #: announced beside their readouts, and the tables' headings.
@@ -278,18 +291,12 @@ MIN_BODY_PX, MIN_CHART_PX = 20.0, 16.0
 def test_projector_text_reads_from_the_back_of_the_room(projector: Projector, browser: Browser):
     """At 1024x768: body text at least 20 px, every chart text drawn at least 16 px, each slider
     named with the value its readout shows, no id column in a table."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    context.set_default_timeout(180_000)
-    try:
-        page = context.new_page()
-        page.goto(projector.notebook_url(NOTEBOOK_04), wait_until="load")
+    with projector_screen(projector, browser) as page:
         page.wait_for_selector("#rendered_cells", state="visible")
         page.wait_for_selector(".widget-slider .noUi-handle[aria-valuetext]", state="attached")
         page.wait_for_selector(".js-plotly-plot .main-svg")
         page.wait_for_timeout(500)
         seen = page.evaluate(READABLE_JS)
-    finally:
-        context.close()
     small_text = [p for p in seen["paragraphs"] if p["size"] < MIN_BODY_PX]
     small_chart = [t for t in seen["chartTexts"] if t["size"] < MIN_CHART_PX - 0.05]
     assert seen["paragraphs"] and not small_text, f"body text under 20 px: {small_text[:5]}"
@@ -321,19 +328,13 @@ SIMULATOR_JS = """() => {
 def test_the_simulator_fits_one_projector_screen(projector: Projector, browser: Browser):
     """At 1024x768 a class sees the simulator's controls and its plot at once: moving a slider
     and seeing the chart change needs no scrolling (issue 21)."""
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    context.set_default_timeout(180_000)
-    try:
-        page = context.new_page()
-        page.goto(projector.notebook_url(NOTEBOOK_04), wait_until="load")
+    with projector_screen(projector, browser) as page:
         page.wait_for_selector(".wa-explorer .js-plotly-plot .main-svg", state="attached")
         page.wait_for_timeout(500)
         simulator = page.evaluate(SIMULATOR_JS)
         page.wait_for_timeout(300)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "projector-04-simulator-1024x768.png"))
-    finally:
-        context.close()
     assert simulator is not None, "no explorer titled 'Capacity simulator' on 04's page"
     height = simulator["height"]
     assert height <= 768, f"controls to x-axis, the simulator is {height:.0f} px high"

@@ -28,12 +28,9 @@ from tests.browser_support import (
     APP_READY_JS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    NOTEBOOK_READY_JS,
     OPEN_JS,
-    RUN_ALL_JS,
-    RUN_DONE_JS,
-    RUN_TIMEOUT_MS,
     LabServer,
+    run_every_cell,
     start_lab,
     stop_lab,
 )
@@ -69,10 +66,7 @@ def run_all(page: Page, server: LabServer, notebook: str) -> None:
     page.goto(server.url("lab/workspaces/screenshots"))
     page.wait_for_function(APP_READY_JS)
     page.evaluate(OPEN_JS, notebook)
-    page.wait_for_function(NOTEBOOK_READY_JS, arg=notebook)
-    page.evaluate(RUN_ALL_JS)
-    page.wait_for_function(RUN_DONE_JS, timeout=RUN_TIMEOUT_MS, polling=250)
-    run = page.evaluate("() => window.__waRun")
+    run = run_every_cell(page, notebook)
     if run.get("ok") is not True:
         raise RuntimeError(f"{notebook}: Run All did not finish cleanly: {run}")
 
