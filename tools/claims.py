@@ -1268,22 +1268,23 @@ def _always_structural(reading: _Reading) -> Verdict | None:
     return _structural(claim, holds, ALWAYS_STRUCTURAL[claim.kind])
 
 
-def _resolution_number(reading: _Reading) -> Verdict | None:
-    """S3: "resolution 2397" is structural if data/ knows the resolution."""
-    claim = reading.claim
-    if claim.kind != "resolution":
-        return None
-    holds = int(claim.number) in reading.registry.resolutions
-    return _structural(claim, holds, "S3 resolution number in data/")
+#: S3 and S5: a number whose context names it a resolution ("resolution 2397") or a paragraph
+#: ("paragraph 8") is structural if data/ knows it: the claim's kind, the registry's set of
+#: known numbers, and the rule's name.
+_NAMED_NUMBERS = {
+    "resolution": ("resolutions", "S3 resolution number in data/"),
+    "paragraph": ("paragraphs", "S5 paragraph number in data/"),
+}
 
 
-def _paragraph_number(reading: _Reading) -> Verdict | None:
-    """S5: "paragraph 8" is structural if data/ knows the paragraph."""
+def _named_number(reading: _Reading) -> Verdict | None:
+    """S3, S5: a resolution or paragraph number that data/ knows."""
     claim = reading.claim
-    if claim.kind != "paragraph":
+    if claim.kind not in _NAMED_NUMBERS:
         return None
-    holds = int(claim.number) in reading.registry.paragraphs
-    return _structural(claim, holds, "S5 paragraph number in data/")
+    known, rule = _NAMED_NUMBERS[claim.kind]
+    holds = int(claim.number) in getattr(reading.registry, known)
+    return _structural(claim, holds, rule)
 
 
 def _resolution_year(reading: _Reading) -> Verdict | None:
@@ -1370,8 +1371,7 @@ def _list_length(reading: _Reading) -> Verdict | None:
 #: taken for an unnamed resolution (S3) or a list's length (S7).
 _RULES = (
     _always_structural,
-    _resolution_number,
-    _paragraph_number,
+    _named_number,
     _resolution_year,
     _date,
     _number,
