@@ -156,32 +156,34 @@ def notebook_path(name: str) -> Path:
     return path
 
 
+def check_executed(names: list[str]) -> int:
+    """``--check``: 1 if a notebook has a code cell never run or an error output, else 0. Names
+    are taken as paths as given (pre-commit passes the staged files); a missing file is an
+    error, not a pass."""
+    paths = [Path(name) for name in names] if names else notebook_paths()
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise SystemExit(f"no such notebook: {', '.join(missing)}")
+    problems = [problem for path in paths for problem in unexecuted_cells(path)]
+    for problem in problems:
+        print(problem)
+    if problems:
+        print("execute them with: python -m tools.execute NAME ...")
+        return 1
+    print(f"{len(paths)} notebook(s) executed, no error outputs")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "notebooks", nargs="*", help="names or paths of notebooks in notebooks/ (default: all)"
     )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="execute nothing; exit 1 if a code cell was never run or holds an error output",
-    )
+    check_help = "execute nothing; exit 1 if a code cell was never run or holds an error output"
+    parser.add_argument("--check", action="store_true", help=check_help)
     args = parser.parse_args(argv)
     if args.check:
-        # Paths as given (pre-commit passes the staged files); a missing one is an error, not a
-        # pass.
-        paths = [Path(n) for n in args.notebooks] if args.notebooks else notebook_paths()
-        missing = [str(p) for p in paths if not p.is_file()]
-        if missing:
-            raise SystemExit(f"no such notebook: {', '.join(missing)}")
-        problems = [problem for path in paths for problem in unexecuted_cells(path)]
-        for problem in problems:
-            print(problem)
-        if problems:
-            print("execute them with: python -m tools.execute NAME ...")
-            return 1
-        print(f"{len(paths)} notebook(s) executed, no error outputs")
-        return 0
+        return check_executed(args.notebooks)
     paths = [notebook_path(n) for n in args.notebooks] if args.notebooks else notebook_paths()
     for path in paths:
         print(
