@@ -852,6 +852,7 @@ def finish(
     top += SUBPLOT_TITLE_ROOM if _has_subplot_titles(fig) else 0
     under_axis = TICK_ROOM + (AXIS_TITLE_ROOM if _has_x_title(fig) else 0)
     left = _tick_room(fig) + (AXIS_TITLE_ROOM if fig.layout.yaxis.title.text else 0)
+    _space_number_ticks(fig, chart_width - left - SIDE)
     fig.update_layout(
         height=height,
         showlegend=legend_rows > 0,
@@ -1050,6 +1051,25 @@ def _style_axes(fig: go.Figure) -> None:
         elif axis.type in (None, "linear") and _all_years(values):
             axis.tickformat = "d"  # 2019, not 2,019
             axis.dtick = 1
+
+
+#: Room between two tick labels on a number axis.
+TICK_GAP = _px(16)
+
+
+def _space_number_ticks(fig: go.Figure, plot_width: float) -> None:
+    """At most as many ticks on a number x axis as its widest label fits, so plotly never tilts
+    them: a tilted row is taller than the room under the axis, and its title would then sit on
+    the note below."""
+    axis = fig.layout.xaxis
+    if axis.tickvals is not None or axis.type not in (None, "linear"):
+        return
+    values = [v for t in fig.data for v in _values(getattr(t, "x", None))]
+    numbers = [abs(float(v)) for v in values if _is_number(v) and math.isfinite(float(v))]
+    if not numbers or len(numbers) < len(values) or _all_years([values]):
+        return
+    label = text_width(_tick_text(max(numbers)), LEGEND_SIZE) + TICK_GAP
+    axis.nticks = max(2, int(plot_width // label))
 
 
 def _all_years(traces_values: list[object]) -> bool:
