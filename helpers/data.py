@@ -1120,6 +1120,17 @@ class _Snapshot:
     raw: dict[str, bytes | FileRefused] = field(compare=False, hash=False, repr=False)
 
 
+@cache
+def _rules_digest() -> bytes:
+    """The hash of this package's checking code (its version and the modules whose rules a
+    stamp vouches for), read once a process: the code does not change while it runs, the data
+    may."""
+    digest = hashlib.sha256(__version__.encode())
+    for name in ("data.py", "paths.py", "derived.py", "numbers.py"):
+        digest.update(name.encode() + (Path(__file__).parent / name).read_bytes())
+    return digest.digest()
+
+
 def _snapshot(folder: Path) -> _Snapshot:
     """Read datapackage.json and every table it names (each refused file kept as its refusal),
     and hash them with the rules (this package's checking code): changing either re-validates."""
@@ -1130,9 +1141,7 @@ def _snapshot(folder: Path) -> _Snapshot:
             raw[path] = read_regular_file(folder / path, MAX_TABLE_BYTES)
         except FileRefused as exc:
             raw[path] = exc
-    digest = hashlib.sha256(__version__.encode())
-    for name in ("data.py", "paths.py", "derived.py", "numbers.py"):
-        digest.update(name.encode() + (Path(__file__).parent / name).read_bytes())
+    digest = hashlib.sha256(_rules_digest())
     digest.update(json.dumps(desc, sort_keys=True).encode())
     for path, content in raw.items():
         digest.update(
